@@ -1,0 +1,106 @@
+"""The complaint workflow's activities: projection into the read model, classification, routing
+options, the business calendar's days off, and the send to a linked agency's API. One object holds the
+heavy dependencies (database sessions, classifier, HTTP client) that `worker.py` builds once; the
+activities are synchronous and run on the worker's thread pool, off the event loop."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.days_off import load_days_off
+from activities.messages import render
+from db.credentials import agency_secret
+from db.models import Agency, CaseEvent, Category, RoutingRule
+from db.projection import apply_event
+from workflows import contracts as c
+from workflows.domain.routing import AgencyOption, RuleOption
+
+class CaseActivities:
+    def __init__(self, sessions: sessionmaker[Session], classifier, http: httpx.Client) -> None:
+        self.sessions = sessions
+        self.classifier = classifier
+        self.http = http
+
+    @activity.defn(name=c.PROJECT_CASE_EVENT)
+    def project_case_event(self, record: c.CaseEventRecord) -> None:
+        try:
+            with self.sessions.begin() as s:
+                apply_event(s, record, render)
+        except IntegrityError:
+            # A concurrent attempt of the same event committed first: the projection is already there.
+            with self.sessions() as s:
+                key = f"{record.tracking_number}:{record.seq}"
+                if s.scalar(select(CaseEvent.id).where(CaseEvent.event_key == key)) is None:
+                    raise
+
+    @activity.defn(name=c.CLASSIFY_COMPLAINT)
+    def classify_complaint(self, req: c.ClassifyRequest) -> c.ClassifyResult:
+        got = self.classifier.classify(req.text)
+        return c.ClassifyResult(category=got.category, confidence=float(got.confidence),
+                                unsure=bool(got.unsure), top=[[k, float(p)] for k, p in got.top],
+                                agency_type=got.agency_type)
+
+    @activity.defn(name=c.LOAD_ROUTING_OPTIONS)
+    def load_routing_options(self, req: c.RoutingRequest) -> c.RoutingOptions:
+        with self.sessions() as s:
+            rules = list(s.scalars(select(RoutingRule).where(RoutingRule.category == req.category)))
+            types = {r.agency_type for r in rules if r.agency_type}
+            codes = {r.agency_code for r in rules if r.agency_code} | ({req.agency_code} - {None})
+            near = or_(Agency.province_code.is_(None),
+                       (Agency.province_code == req.province_code) & Agency.district_code.is_(None),
+                       Agency.district_code == req.district_code)
+            agencies = s.scalars(select(Agency).where(
+                or_(Agency.code.in_(codes), Agency.agency_type.in_(types) & near)))
+            category = s.get(Category, req.category)
+            return c.RoutingOptions(
+                rules=[RuleOption(r.category, r.province_code, r.district_code, r.agency_code,
+                                  r.agency_type, r.priority) for r in rules],
+                agencies=[AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code)
+                          for a in agencies],
+                resolution_business_days=category.resolution_business_days if category else None,
+            )
+
+    @activity.defn(name=c.LOAD_DAYS_OFF)
+    def load_days_off(self, req: c.DaysOffRequest) -> c.DaysOff:
+        with self.sessions() as s:
+            days = load_days_off(s, range(req.from_year, req.to_year + 1))
+        return c.DaysOff(days=sorted(d.isoformat() for d in days if isinstance(d, date)))
+
+    @activity.defn(name=c.SEND_TO_AGENCY)
+    def send_to_agency(self, send: c.AgencySend) -> c.AgencyReceipt:
+        with self.sessions() as s:
+            agency = s.get(Agency, send.agency_code)
+        if agency is None or not agency.linked or not agency.api_base_url:
+            raise ApplicationError(f"agency {send.agency_code} has no API", type="AgencyRejected",
+                                   non_retryable=True)
+        body = {
+            "tracking_number": send.tracking_number, "text": send.text, "category": send.category,
+            "province_code": send.province_code, "district_code": send.district_code,
+            "anonymous": send.anonymous,
+            "attachments": [{"sha256": a.sha256, "filename": a.filename} for a in send.attachments],
+        }
+        headers = {"Idempotency-Key": send.idempotency_key,
+                   "Authorization": f"Bearer {agency_secret(agency.credential_ref)}"}
+        try:
+            resp = self.http.post(f"{agency.api_base_url}/complaints", json=body, headers=headers)
+        except httpx.HTTPError as err:
+            raise ApplicationError(f"{agency.code} unreachable: {type(err).__name__}: {err}",
+                                   type="AgencyUnreachable") from err
+        if resp.status_code in (408, 429) or resp.status_code >= 500:
+            raise ApplicationError(f"{agency.code} answered {resp.status_code}", type="AgencyUnavailable")
+        if resp.status_code >= 400:
+            raise ApplicationError(f"{agency.code} refused the case: {resp.status_code} {resp.text[:200]}",
+                                   type="AgencyRejected", non_retryable=True)
+        reference = str((resp.json() or {}).get("reference") or "")
+        return c.AgencyReceipt(agency_code=agency.code, reference=reference)
+
+    def all(self) -> list:
+        return [self.project_case_event, self.classify_complaint, self.load_routing_options,
+                self.load_days_off, self.send_to_agency]

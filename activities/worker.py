@@ -1,0 +1,65 @@
+"""The worker's composition root: builds the heavy objects once (database engine, classifier, HTTP
+client for agency APIs), registers the complaint workflow and its activities, and runs until stopped.
+`python -m activities.worker` runs it against TEMPORAL_ADDRESS and DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.case_activities import CaseActivities
+from db.session import make_engine, make_sessions
+from workflows.complaint import ComplaintWorkflow
+from workflows.contracts import TASK_QUEUE
+
+log = logging.getLogger("worker")
+
+
+def build_activities(database_url: str | None = None, classifier=None) -> CaseActivities:
+    if classifier is None:
+        from nlp.classifier import load_default
+
+        classifier = load_default()
+    sessions = make_sessions(make_engine(database_url))
+    http = httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
+    return CaseActivities(sessions, classifier, http)
+
+
+def build_worker(client: Client, acts: CaseActivities, task_queue: str = TASK_QUEUE,
+                 threads: int = 32) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[ComplaintWorkflow],
+        activities=acts.all(),
+        activity_executor=ThreadPoolExecutor(max_workers=threads),
+        max_concurrent_activities=threads,
+        max_concurrent_local_activities=threads,
+    )
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    address = os.environ.get("TEMPORAL_ADDRESS", "localhost:7233")
+    namespace = os.environ.get("TEMPORAL_NAMESPACE", "default")
+    client = await Client.connect(address, namespace=namespace)
+    acts = build_activities()
+    worker = build_worker(client, acts, os.environ.get("TASK_QUEUE", TASK_QUEUE))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker polling %s on %s", worker.task_queue if hasattr(worker, "task_queue") else TASK_QUEUE, address)
+    async with worker:
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

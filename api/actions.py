@@ -1,0 +1,59 @@
+"""Officer actions and citizen events on a case, each mapped to one workflow update or signal. The
+body is the action's contract (`workflows.contracts`) minus the officer, who comes from the sign-in.
+Refusals come back typed: 404 no such case, 409 not allowed in this status, 422 bad input."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter
+
+from api.complaints import throttle
+from api.deps import CurrentOfficer, GatewayDep, SessionDep, SettingsDep
+from db import queries
+from workflows.client import SIGNALS, UPDATES
+from workflows.contracts import ActionResult
+from workflows.domain import tracking
+from workflows.errors import CaseNotFound, InvalidInput
+
+router = APIRouter(prefix="/api/complaints", tags=["actions"])
+CITIZEN_EVENTS = {"add_info", "withdraw", "rate", "dispute"}
+
+
+def _check_codes(s, body: dict[str, Any]) -> None:
+    """Codes an officer names must exist in the directory; the workflow cannot know that."""
+    checks = (("category", queries.category), ("agency_code", queries.agency), ("center_code", queries.center))
+    for field, lookup in checks:
+        if body.get(field) and lookup(s, body[field]) is None:
+            raise InvalidInput(f"ไม่พบรหัส {body[field]} / unknown {field} '{body[field]}'")
+
+
+@router.post("/{number}/actions/{action}", response_model=None)
+async def officer_action(number: str, action: str, officer: CurrentOfficer, gateway: GatewayDep,
+                         session: SessionDep, body: Annotated[dict[str, Any], Body()]) -> ActionResult:
+    if action not in UPDATES:
+        raise CaseNotFound(f"ไม่มีคำสั่ง {action} / no such action '{action}'")
+    await run_in_threadpool(_check_codes, session, body)
+    payload = TypeAdapter(UPDATES[action]).validate_python({**body, "officer": officer})
+    return await gateway.act(tracking.normalise(number), action, payload)
+
+
+@router.post("/{number}/events/{name}", status_code=202)
+async def citizen_event(number: str, name: str, request: Request, gateway: GatewayDep,
+                        session: SessionDep, settings: SettingsDep, body: Annotated[dict[str, Any], Body()],
+                        pin: Annotated[str | None, Query(max_length=12)] = None,
+                        x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None) -> dict:
+    number = tracking.normalise(number)
+    client = request.client.host if request.client else "?"
+    throttle.check(client, number)
+    case = await run_in_threadpool(queries.case_by_number, session, number)
+    given = (x_tracking_pin or pin or "").strip()
+    if name not in CITIZEN_EVENTS or case is None or not tracking.pin_matches(
+            settings.secret, number, given, case.pin_hash):
+        throttle.failed(client, number)
+        raise CaseNotFound()
+    payload = TypeAdapter(SIGNALS[name]).validate_python(body)
+    await gateway.signal(number, name, payload)
+    return {"accepted": True}

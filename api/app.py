@@ -1,0 +1,53 @@
+"""The app factory: composes the JSON API (and, as they land, the chat and the officer inbox), opens
+the read model and the Temporal connection in the lifespan, and maps typed errors to 4xx responses with
+a message in Thai and English. `uvicorn api.app:create_app --factory` serves it."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from api import actions, callbacks, complaints, directory, health
+from api.settings import Settings
+from db.session import make_engine, make_sessions
+from workflows.client import ComplaintGateway, connect
+from workflows.errors import CaseError
+
+INVALID = "ข้อมูลไม่ถูกต้อง / invalid input"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        engine = make_engine(settings.database_url)
+        app.state.settings = settings
+        app.state.sessions = make_sessions(engine)
+        app.state.temporal = await connect(settings.temporal_address, settings.temporal_namespace)
+        app.state.gateway = ComplaintGateway(app.state.temporal, settings.secret, settings.task_queue)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="Damrongdham complaints", version="0.1.0", lifespan=lifespan,
+                  description="ศูนย์ดำรงธรรม: file, track and act on complaints.")
+    for module in (complaints, actions, callbacks, directory, health):
+        app.include_router(module.router)
+
+    @app.exception_handler(CaseError)
+    async def _case_error(_: Request, err: CaseError) -> JSONResponse:
+        return JSONResponse({"detail": err.message}, status_code=err.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    @app.exception_handler(ValidationError)
+    async def _invalid(_: Request, err) -> JSONResponse:
+        errors = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                   "message": str(e.get("msg", "")).removeprefix("Value error, ")} for e in err.errors()]
+        detail = errors[0]["message"] if len(errors) == 1 and "/" in errors[0]["message"] else INVALID
+        return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
+
+    return app

@@ -1,0 +1,90 @@
+"""Citizens' JSON API: file a complaint (JSON, or multipart with photos) and track it with its PIN.
+Filing starts the case's workflow and answers at once; the workflow persists and routes it durably
+afterwards. Tracking reads the read model (and, for a case filed a moment ago, the workflow's memo)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from api.deps import GatewayDep, SessionDep, SettingsDep
+from api.intake import build_draft
+from api.schemas import ComplaintIn, FiledOut, TrackingOut
+from api.throttle import PinThrottle
+from api.tracking_view import tracking_view
+from api.uploads import store_photo
+from db import queries
+from workflows.contracts import RECEIVED
+from workflows.domain import tracking
+from workflows.errors import CaseNotFound, InvalidInput
+
+router = APIRouter(prefix="/api/complaints", tags=["complaints"])
+throttle = PinThrottle()
+
+FILING_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": ComplaintIn.model_json_schema()},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "payload": {"type": "string", "description": "the JSON body as a string"},
+                "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+        },
+        "required": True,
+    }
+}
+
+
+async def _read_filing(request: Request, settings) -> tuple[ComplaintIn, list]:
+    kind = request.headers.get("content-type", "")
+    photos = []
+    try:
+        if kind.startswith("multipart/form-data"):
+            form = await request.form(max_files=settings.max_photos + 1)
+            files = [f for f in form.getlist("photos") if hasattr(f, "read")]
+            if len(files) > settings.max_photos:
+                raise InvalidInput(f"แนบรูปได้ไม่เกิน {settings.max_photos} รูป / at most {settings.max_photos} photos")
+            raw = form.get("payload")
+            data = json.loads(raw) if isinstance(raw, str) else {
+                k: v for k, v in form.items() if k != "photos" and isinstance(v, str)}
+            for f in files:
+                content = await f.read(settings.max_photo_bytes + 1)
+                photos.append(store_photo(settings.upload_dir, f.filename or "photo", content,
+                                          settings.max_photo_bytes))
+        else:
+            data = json.loads(await request.body() or b"null")
+        return ComplaintIn.model_validate(data), photos
+    except (ValueError, UnicodeDecodeError) as err:
+        if isinstance(err, ValidationError):
+            raise
+        raise InvalidInput("ข้อมูลไม่ใช่ JSON ที่ถูกต้อง / the body is not valid JSON") from err
+
+
+@router.post("", status_code=201, response_model=FiledOut, openapi_extra=FILING_BODY)
+async def file_complaint(request: Request, session: SessionDep, gateway: GatewayDep, settings: SettingsDep,
+                         idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> FiledOut:
+    form, photos = await _read_filing(request, settings)
+    draft = await run_in_threadpool(build_draft, session, form, photos)
+    filed = await gateway.file(draft, idempotency_key)
+    return FiledOut(tracking_number=filed.tracking_number, pin=filed.pin, status=RECEIVED,
+                    status_url=f"/api/complaints/{filed.tracking_number}", created=filed.created)
+
+
+@router.get("/{number}", response_model=TrackingOut)
+async def track_complaint(number: str, request: Request, session: SessionDep, gateway: GatewayDep,
+                          settings: SettingsDep, pin: Annotated[str | None, Query(max_length=12)] = None,
+                          x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None) -> TrackingOut:
+    number, given = tracking.normalise(number), (x_tracking_pin or pin or "").strip()
+    client = request.client.host if request.client else "?"
+    throttle.check(client, number)
+    case = await run_in_threadpool(queries.case_by_number, session, number) if tracking.PATTERN.match(number) else None
+    stored = case.pin_hash if case is not None else (
+        await gateway.pin_hash(number) if tracking.PATTERN.match(number) else None)
+    if not stored or not given or not tracking.pin_matches(settings.secret, number, given, stored):
+        throttle.failed(client, number)
+        raise CaseNotFound()
+    throttle.succeeded(client, number)
+    return await run_in_threadpool(tracking_view, session, case, number)

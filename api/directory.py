@@ -1,0 +1,71 @@
+"""Directory endpoints: the centers (ministry -> province -> district), the agencies (linked and
+unlinked), the categories, and a search by Thai or English name."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import SessionDep
+from db import queries
+from db.search import search_directory
+from workflows.errors import CaseNotFound
+
+router = APIRouter(prefix="/api", tags=["directory"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+def _center(c) -> dict:
+    return {"code": c.code, "level": c.level, "name_th": c.name_th, "name_en": c.name_en,
+            "parent": c.parent_code, "province_code": c.province_code, "district_code": c.district_code}
+
+
+def _agency(a) -> dict:
+    return {"code": a.code, "type": a.agency_type, "name_th": a.name_th, "name_en": a.name_en,
+            "linked": a.linked, "province_code": a.province_code, "district_code": a.district_code,
+            "postal_address": a.postal_address, "email": a.email}
+
+
+@router.get("/centers")
+def list_centers(session: SessionDep, parent: str | None = None, level: str | None = None,
+                 limit: Limit = 100, offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
+    return [_center(c) for c in queries.centers(session, parent, level, limit, offset)]
+
+
+@router.get("/centers/{code}")
+def get_center(code: str, session: SessionDep) -> dict:
+    c = queries.center(session, code)
+    if c is None:
+        raise CaseNotFound(f"ไม่พบศูนย์ / no center '{code}'")
+    return _center(c)
+
+
+@router.get("/agencies")
+def list_agencies(session: SessionDep, type: str | None = None, province: str | None = None,
+                  linked: bool | None = None, limit: Limit = 100,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
+    return [_agency(a) for a in queries.agencies(session, type, province, linked, limit, offset)]
+
+
+@router.get("/agencies/{code}")
+def get_agency(code: str, session: SessionDep) -> dict:
+    a = queries.agency(session, code)
+    if a is None:
+        raise CaseNotFound(f"ไม่พบหน่วยงาน / no agency '{code}'")
+    return _agency(a)
+
+
+@router.get("/categories")
+def list_categories(session: SessionDep) -> list[dict]:
+    return [{"code": c.code, "name_th": c.name_th, "name_en": c.name_en,
+             "resolution_business_days": c.resolution_business_days} for c in queries.categories(session)]
+
+
+@router.get("/directory/search")
+async def search(session: SessionDep, q: Annotated[str, Query(min_length=1, max_length=100)],
+                 kind: Literal["center", "agency", "all"] = "all", limit: Limit = 20) -> list[dict]:
+    hits = await run_in_threadpool(search_directory, session, q, kind, limit)
+    return [asdict(h) for h in hits]

@@ -1,0 +1,143 @@
+"""The JSON API's request and response shapes, with the checks a citizen's input must pass: text
+length, a Thai phone number, a national ID's check digit, contact or anonymity. Messages are in Thai
+and English because they reach the person who typed the input."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+def valid_thai_phone(raw: str) -> str:
+    digits = re.sub(r"[\s\-()]", "", raw)
+    if digits.startswith("+66"):
+        digits = "0" + digits[3:]
+    if not re.fullmatch(r"0[689]\d{8}|0[2-7]\d{7}", digits):
+        raise ValueError("เบอร์โทรศัพท์ไม่ถูกต้อง / not a valid Thai phone number")
+    return digits
+
+
+def valid_national_id(raw: str) -> str:
+    digits = re.sub(r"[\s\-]", "", raw)
+    if not re.fullmatch(r"\d{13}", digits):
+        raise ValueError("เลขประจำตัวประชาชนต้องมี 13 หลัก / a national ID has 13 digits")
+    check = (11 - sum(int(d) * (13 - i) for i, d in enumerate(digits[:12])) % 11) % 10
+    if check != int(digits[12]):
+        raise ValueError("เลขประจำตัวประชาชนไม่ถูกต้อง / the national ID's check digit is wrong")
+    return digits
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = None
+    national_id: str | None = None
+    email: str | None = Field(default=None, max_length=200)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        return valid_thai_phone(v) if v else None
+
+    @field_validator("national_id")
+    @classmethod
+    def _national_id(cls, v: str | None) -> str | None:
+        return valid_national_id(v) if v else None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise ValueError("อีเมลไม่ถูกต้อง / not a valid e-mail address")
+        return v or None
+
+
+class ComplaintIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=10_000)
+    category: str | None = None
+    center: str | None = Field(default=None, description="center code, e.g. D9205, P92, MOI")
+    agency: str | None = Field(default=None, description="agency code, e.g. lands, ocpb, DO-9205")
+    province: str | None = Field(default=None, description="Thai or English name, or DOPA code")
+    district: str | None = None
+    contact: ContactIn | None = None
+    anonymous: bool = False
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        v = v.strip()
+        if len(v) < 10:
+            raise ValueError("กรุณาเล่าปัญหาอย่างน้อย 10 ตัวอักษร / describe the problem in at least 10 characters")
+        return v
+
+    @model_validator(mode="after")
+    def _contact_or_anonymous(self) -> ComplaintIn:
+        if self.contact is None and not self.anonymous:
+            raise ValueError("กรุณาให้ข้อมูลติดต่อ หรือเลือกไม่ประสงค์ออกนาม / give a contact or set anonymous")
+        if self.contact is not None and not (self.contact.phone or self.contact.email):
+            raise ValueError("กรุณาให้เบอร์โทรศัพท์หรืออีเมล / give a phone number or an e-mail")
+        return self
+
+
+class FiledOut(BaseModel):
+    tracking_number: str
+    pin: str
+    status: str
+    status_url: str
+    created: bool
+
+
+class ClockOut(BaseModel):
+    name: str
+    state: str
+    due_at: str | None
+    due_th: str | None
+    due_en: str | None
+    overdue: bool
+
+
+class EventOut(BaseModel):
+    at: str
+    kind: str
+    status: str
+    note: str | None
+
+
+class MessageOut(BaseModel):
+    at: str
+    kind: str
+    text_th: str
+    text_en: str
+
+
+class AgencyOut(BaseModel):
+    code: str
+    name_th: str
+    name_en: str
+    linked: bool
+
+
+class TrackingOut(BaseModel):
+    tracking_number: str
+    status: str
+    status_th: str
+    status_en: str
+    category: str | None
+    filed_at: str
+    agency: AgencyOut | None
+    center: str | None
+    center_name_th: str | None
+    clocks: list[ClockOut]
+    timeline: list[EventOut]
+    messages: list[MessageOut]
+    attachments: int
+
+
+class CallbackIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=100)
+    tracking_number: str
+    kind: str
+    note: str = ""
+    reference: str = ""

@@ -1,0 +1,53 @@
+"""The app's settings, from the environment with embedded defaults: where the read model and Temporal
+are, the server secret (tracking numbers, PINs), upload limits and the officer API tokens. A laptop
+needs none of them set; `APP_SECRET` unset means a random secret kept in `var/secret`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.session import ROOT, database_url
+from workflows.contracts import TASK_QUEUE
+
+DEV_OFFICER_TOKEN = "dev-officer-token"
+
+
+def _secret(var: Path) -> str:
+    if os.environ.get("APP_SECRET"):
+        return os.environ["APP_SECRET"]
+    path = var / "secret"
+    if not path.exists():
+        var.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}")
+        tmp.write_text(secrets.token_hex(32))
+        os.replace(tmp, path)  # two processes starting at once agree on one secret
+    return path.read_text().strip()
+
+
+def _tokens(raw: str) -> dict[str, str]:
+    pairs = (item.split(":", 1) for item in raw.split(",") if ":" in item)
+    return {token.strip(): name.strip() for token, name in pairs}
+
+
+@dataclass
+class Settings:
+    database_url: str = field(default_factory=database_url)
+    temporal_address: str = field(default_factory=lambda: os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"))
+    temporal_namespace: str = field(default_factory=lambda: os.environ.get("TEMPORAL_NAMESPACE", "default"))
+    task_queue: str = field(default_factory=lambda: os.environ.get("TASK_QUEUE", TASK_QUEUE))
+    var_dir: Path = field(default_factory=lambda: Path(os.environ.get("VAR_DIR", ROOT / "var")))
+    secret: str = ""
+    max_photo_bytes: int = 5 * 1024 * 1024
+    max_photos: int = 5
+    officer_tokens: dict[str, str] = field(default_factory=lambda: _tokens(
+        os.environ.get("OFFICER_API_TOKENS", f"{DEV_OFFICER_TOKEN}:demo.officer")))
+
+    def __post_init__(self) -> None:
+        self.secret = self.secret or _secret(self.var_dir)
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.var_dir / "uploads"

@@ -1,0 +1,48 @@
+"""What a citizen sees when tracking a case: status in Thai and English, the responsible agency, each
+clock's due time (Buddhist era) and whether it is overdue, the public timeline and the messages sent.
+A case whose intake the read model has not caught up with yet shows as just received."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy.orm import Session
+
+from api.schemas import AgencyOut, ClockOut, EventOut, MessageOut, TrackingOut
+from db import queries
+from db.models import Case
+from db.queries import aware
+from workflows.contracts import RECEIVED
+from workflows.domain.calendar import format_datetime_en, format_datetime_th
+from workflows.domain.transitions import STATUS_LABELS
+
+
+def tracking_view(s: Session, case: Case | None, number: str) -> TrackingOut:
+    if case is None:
+        th, en = STATUS_LABELS[RECEIVED]
+        return TrackingOut(tracking_number=number, status=RECEIVED, status_th=th, status_en=en,
+                           category=None, filed_at="", agency=None, center=None, center_name_th=None,
+                           clocks=[], timeline=[], messages=[], attachments=0)
+    d = queries.case_detail(s, case)
+    now = datetime.now(timezone.utc)
+    th, en = STATUS_LABELS[case.status]
+    clocks = []
+    for k in d.clocks:
+        due = aware(k.due_at)
+        clocks.append(ClockOut(
+            name=k.name, state=k.state, due_at=due.isoformat() if due else None,
+            due_th=format_datetime_th(due) if due else None, due_en=format_datetime_en(due) if due else None,
+            overdue=bool(k.overdue or (k.state == "running" and due is not None and due < now))))
+    return TrackingOut(
+        tracking_number=case.tracking_number, status=case.status, status_th=th, status_en=en,
+        category=case.category, filed_at=aware(case.filed_at).isoformat(),
+        agency=AgencyOut(code=d.agency.code, name_th=d.agency.name_th, name_en=d.agency.name_en,
+                         linked=d.agency.linked) if d.agency else None,
+        center=case.center_code, center_name_th=d.center.name_th if d.center else None,
+        clocks=clocks,
+        timeline=[EventOut(at=aware(e.at).isoformat(), kind=e.kind, status=e.status, note=e.note)
+                  for e in d.events],
+        messages=[MessageOut(at=aware(m.created_at).isoformat(), kind=m.kind, text_th=m.text_th,
+                             text_en=m.text_en) for m in d.messages],
+        attachments=d.attachments,
+    )

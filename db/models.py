@@ -1,0 +1,214 @@
+"""The read model's tables: the directory (centers, agencies, categories, routing rules, declared days
+off), the projection of each complaint (case row, clocks, append-only timeline, open tasks, outbox of
+messages to the citizen, attachments) and the citizen's personal data, kept in its own table so it can be
+erased on its retention timer without touching the case history. Temporal owns every case's state; these
+rows are written only by idempotent projection activities and read by the fronts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+Stamp = DateTime(timezone=True)
+
+
+class Center(Base):
+    """A Damrongdham center: ministry, DOPA, province (incl. Bangkok) or district (amphoe)."""
+
+    __tablename__ = "centers"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))  # ministry | dopa | province | district
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("centers.code"), index=True)
+    province_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(4), index=True)
+    search_key: Mapped[str] = mapped_column(String(400), index=True)
+
+
+class Agency(Base):
+    """An agency that acts on complaints: linked ones take them over an API, unlinked ones by letter."""
+
+    __tablename__ = "agencies"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    agency_type: Mapped[str] = mapped_column(String(32), index=True)
+    name_th: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    linked: Mapped[bool] = mapped_column(Boolean, default=False)
+    api_base_url: Mapped[str | None] = mapped_column(String(300))
+    credential_ref: Mapped[str | None] = mapped_column(String(100))
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(200))
+    province_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(4), index=True)
+    search_key: Mapped[str] = mapped_column(String(600), index=True)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    resolution_business_days: Mapped[int] = mapped_column(Integer, default=30)
+    default_agency_type: Mapped[str] = mapped_column(String(32))
+
+
+class RoutingRule(Base):
+    """category x area -> agency (by code, or by type resolved to the nearest one in the area).
+
+    A row with no province applies nationwide; the most specific matching row wins, then priority."""
+
+    __tablename__ = "routing_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    category: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    district_code: Mapped[str | None] = mapped_column(String(4))
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    agency_type: Mapped[str | None] = mapped_column(String(32))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DayOff(Base):
+    """An extra day off that an administrator declares (on top of the public holidays)."""
+
+    __tablename__ = "days_off"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    declared_by: Mapped[str] = mapped_column(String(100), default="admin")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    tracking_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(64), unique=True)
+    pin_hash: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(32), index=True)
+    category_confidence: Mapped[float | None] = mapped_column(Float)
+    agency_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    center_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    filed_with: Mapped[str | None] = mapped_column(String(40))
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    district_code: Mapped[str | None] = mapped_column(String(4))
+    channel: Mapped[str] = mapped_column(String(16), default="api")
+    channel_ref: Mapped[str | None] = mapped_column(String(200), index=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated_to: Mapped[str | None] = mapped_column(String(16))
+    forward_failure: Mapped[str | None] = mapped_column(Text)
+    filed_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+    routed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    updated_at: Mapped[datetime] = mapped_column(Stamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
+
+
+class CaseClock(Base):
+    __tablename__ = "case_clocks"
+    tracking_number: Mapped[str] = mapped_column(
+        ForeignKey("cases.tracking_number"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[str] = mapped_column(String(12))  # running | paused | met | stopped
+    due_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
+    remaining_seconds: Mapped[int | None] = mapped_column(Integer)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CaseEvent(Base):
+    """The append-only timeline. `event_key` is unique, so a retried projection adds nothing twice."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(100), unique=True)
+    tracking_number: Mapped[str] = mapped_column(ForeignKey("cases.tracking_number"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(Stamp)
+    __table_args__ = (Index("ix_case_events_case_seq", "tracking_number", "seq"),)
+
+
+class Task(Base):
+    """An open (or done) piece of officer work that a workflow is waiting on."""
+
+    __tablename__ = "tasks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_key: Mapped[str] = mapped_column(String(100), unique=True)
+    tracking_number: Mapped[str] = mapped_column(ForeignKey("cases.tracking_number"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    center_code: Mapped[str | None] = mapped_column(String(16))
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(8), default="open")  # open | done
+    reason: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(Stamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    __table_args__ = (Index("ix_tasks_center_state", "center_code", "state"),)
+
+
+class OutboxMessage(Base):
+    """A message to the citizen; the chat channels deliver it and stamp `delivered_at`."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_key: Mapped[str] = mapped_column(String(100), unique=True)
+    tracking_number: Mapped[str] = mapped_column(ForeignKey("cases.tracking_number"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    text_th: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    delivered_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tracking_number: Mapped[str] = mapped_column(ForeignKey("cases.tracking_number"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(Stamp)
+    __table_args__ = (UniqueConstraint("tracking_number", "sha256"),)
+
+
+class PersonalData(Base):
+    """The complainant's personal data (PDPA): separate so that erasure leaves the case intact."""
+
+    __tablename__ = "personal_data"
+    tracking_number: Mapped[str] = mapped_column(
+        ForeignKey("cases.tracking_number"), primary_key=True
+    )
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    national_id: Mapped[str | None] = mapped_column(String(13))
+    email: Mapped[str | None] = mapped_column(String(200))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    erase_after: Mapped[datetime | None] = mapped_column(Stamp)
+    erased_at: Mapped[datetime | None] = mapped_column(Stamp)

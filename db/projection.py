@@ -1,0 +1,117 @@
+"""Writes a complaint's transitions into the read model. Idempotent by construction: the event's key is
+`<tracking number>:<seq>`, an event already present is skipped, and the case row, clocks and tasks are
+only overwritten by a newer sequence number, so retries and out-of-order redelivery change nothing.
+The caller owns the transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Attachment, Case, CaseClock, CaseEvent, OutboxMessage, PersonalData, Task
+from workflows.contracts import TERMINAL_STATUSES, AttachmentRef, CaseEventRecord, ComplaintInput
+
+PERSONAL_DATA_RETENTION = timedelta(days=5 * 365)
+
+
+def _t(ts: str | None) -> datetime | None:
+    return datetime.fromisoformat(ts) if ts else None
+
+
+def apply_event(s: Session, r: CaseEventRecord, render=None) -> bool:
+    """Project one event; returns False when it was already there. `render(message, record)` gives
+    (Thai, English) text for a message to the citizen."""
+    key = f"{r.tracking_number}:{r.seq}"
+    if s.scalar(select(CaseEvent.id).where(CaseEvent.event_key == key)) is not None:
+        return False
+    at = _t(r.at)
+    case = s.get(Case, r.tracking_number)
+    if case is None:
+        if r.intake is None:
+            raise LookupError(f"case {r.tracking_number} has no intake yet")
+        case = _insert_case(s, r.intake, r.workflow_id, at)
+    s.add(CaseEvent(event_key=key, tracking_number=r.tracking_number, seq=r.seq, kind=r.kind,
+                    status=r.state.status, actor=r.actor, note=r.note or None, public=r.public,
+                    data=dict(r.data), at=at))
+    _add_attachments(s, r.tracking_number, (r.intake.attachments if r.intake else []) + r.attachments, at)
+    if r.message is not None and render is not None:
+        text_th, text_en = render(r.message, r)
+        s.add(OutboxMessage(message_key=key, tracking_number=r.tracking_number, kind=r.message.kind,
+                            text_th=text_th, text_en=text_en, channel=case.channel,
+                            channel_ref=case.channel_ref, created_at=at))
+    if r.seq > case.last_seq:
+        _update_case(s, case, r, at)
+    return True
+
+
+def _insert_case(s: Session, inp: ComplaintInput, workflow_id: str, at: datetime) -> Case:
+    case = Case(tracking_number=inp.tracking_number, workflow_id=workflow_id, pin_hash=inp.pin_hash,
+                status="RECEIVED", text=inp.text, category=inp.category, agency_code=inp.agency_code,
+                center_code=inp.center_code, filed_with=inp.agency_code or inp.center_code,
+                province_code=inp.province_code, district_code=inp.district_code, channel=inp.channel,
+                channel_ref=inp.channel_ref or None, anonymous=inp.anonymous,
+                filed_at=_t(inp.filed_at), updated_at=at, last_seq=0)
+    s.add(case)
+    contact = inp.contact
+    s.add(PersonalData(tracking_number=inp.tracking_number, anonymous=inp.anonymous,
+                       name=(contact.name or None) if contact else None,
+                       phone=(contact.phone or None) if contact else None,
+                       national_id=(contact.national_id or None) if contact else None,
+                       email=(contact.email or None) if contact else None))
+    s.flush()
+    return case
+
+
+def _add_attachments(s: Session, number: str, refs: list[AttachmentRef], at: datetime) -> None:
+    for ref in refs:
+        exists = s.scalar(select(Attachment.id).where(Attachment.tracking_number == number,
+                                                      Attachment.sha256 == ref.sha256))
+        if exists is None:
+            s.add(Attachment(tracking_number=number, sha256=ref.sha256, filename=ref.filename,
+                             content_type=ref.content_type, size=ref.size, added_at=at))
+
+
+def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> None:
+    st = r.state
+    case.last_seq = r.seq
+    case.status = st.status
+    case.category = st.category
+    case.category_confidence = st.category_confidence
+    case.agency_code = st.agency_code
+    case.center_code = st.center_code
+    case.escalated_to = st.escalated_to
+    case.forward_failure = st.forward_failure
+    case.routed_at = _t(st.routed_at)
+    case.updated_at = at
+    if st.status in TERMINAL_STATUSES and case.closed_at is None:
+        case.closed_at = at
+        personal = s.get(PersonalData, case.tracking_number)
+        if personal is not None:
+            personal.erase_after = at + PERSONAL_DATA_RETENTION
+    rows = {k.name: k for k in s.scalars(select(CaseClock).where(CaseClock.tracking_number == case.tracking_number))}
+    running_dues = []
+    for clock in st.clocks:
+        row = rows.get(clock.name) or CaseClock(tracking_number=case.tracking_number, name=clock.name)
+        row.state, row.due_at, row.overdue = clock.state, _t(clock.due_at), clock.overdue
+        row.remaining_seconds = clock.remaining_seconds
+        if clock.name not in rows:
+            s.add(row)
+        if clock.state == "running" and row.due_at is not None:
+            running_dues.append(row.due_at)
+    case.next_due_at = min(running_dues) if running_dues else None
+    open_rows = {t.task_key: t for t in s.scalars(select(Task).where(
+        Task.tracking_number == case.tracking_number, Task.state == "open"))}
+    wanted = {t.key: t for t in st.tasks}
+    for key, row in open_rows.items():
+        if key not in wanted:
+            row.state, row.closed_at = "done", at
+    for key, task in wanted.items():
+        row = open_rows.get(key)
+        if row is None:
+            s.add(Task(task_key=key, tracking_number=case.tracking_number, kind=task.kind,
+                       center_code=task.center_code, reason=task.reason or None,
+                       opened_at=_t(task.opened_at) or at))
+        else:
+            row.center_code = task.center_code

@@ -1,0 +1,119 @@
+"""Shared fixtures: real databases (a fresh SQLite file, a fresh PostgreSQL database on 127.0.0.1:5432,
+migrated from scratch and seeded), real Temporal servers (the time-skipping test server and the dev
+server, both from their pinned wheels), a fake linked agency as a real HTTP server on loopback, and a
+worker running the real workflow and activities."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic import command
+from alembic.config import Config
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from activities.case_activities import CaseActivities
+from activities.worker import build_worker
+from db.seed import seed_directory
+from db.session import make_engine, make_sessions
+from tests.support import FakeAgency, KeywordClassifier
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def migrate(url: str) -> None:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["url"] = url
+    command.upgrade(cfg, "head")
+
+
+def seed(url: str, agency_base_url: str) -> None:
+    engine = make_engine(url)
+    with make_sessions(engine).begin() as s:
+        seed_directory(s, agency_base_url=agency_base_url)
+    engine.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def ready_database(kind: str, tmp: Path, agency_base_url: str) -> Iterator[str]:
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp / f'app-{uuid.uuid4().hex[:6]}.db'}"
+        migrate(url)
+        seed(url, agency_base_url)
+        yield url
+        return
+    with postgres_database() as url:
+        migrate(url)
+        seed(url, agency_base_url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def fake_agency() -> Iterator[FakeAgency]:
+    agency = FakeAgency()
+    agency.start()
+    yield agency
+    agency.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory, fake_agency) -> Iterator[str]:
+    with ready_database("sqlite", tmp_path_factory.mktemp("db"), fake_agency.base_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory, fake_agency) -> Iterator[str]:
+    with ready_database("postgresql", tmp_path_factory.mktemp("pg"), fake_agency.base_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"))
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(dev_server_existing_path=str(BIN / "temporal"))
+    yield env
+    await env.shutdown()
+
+
+@asynccontextmanager
+async def running_worker(client: Client, database_url: str, classifier=None) -> AsyncIterator[str]:
+    """A worker on its own task queue; yields the queue's name."""
+    import httpx
+
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    engine = make_engine(database_url)
+    acts = CaseActivities(make_sessions(engine), classifier or KeywordClassifier(),
+                          httpx.Client(timeout=5.0))
+    async with build_worker(client, acts, task_queue=queue, threads=8):
+        yield queue
+    engine.dispose()

@@ -1,0 +1,149 @@
+"""The one gateway the fronts (chatbot, web, api) use to talk to Temporal: file a complaint, query its
+live state, apply an officer's action (update), pass on a citizen's or agency's event (signal). It turns
+Temporal's errors into the domain errors of `workflows.errors`, so no front ever sees a Temporal type."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from workflows import contracts as c
+from workflows.domain import tracking
+from workflows.errors import CaseNotFound, InvalidInput, InvalidTransition, Unavailable
+
+UPDATES = {
+    "triage": c.TriageDecision,
+    "forward": c.ForwardRecord,
+    "record_progress": c.ProgressRecord,
+    "request_info": c.InfoRequest,
+    "change_clock": c.ClockChange,
+    "transfer": c.Transfer,
+    "resolve": c.ResolutionRecord,
+    "reject": c.Rejection,
+    "reply": c.CitizenReply,
+}
+SIGNALS = {
+    "add_info": c.CitizenInfo,
+    "withdraw": c.Withdrawal,
+    "rate": c.Rating,
+    "dispute": c.Dispute,
+    "agency_event": c.AgencyEvent,
+}
+MAX_ATTEMPTS = 8
+
+
+@dataclass
+class Filed:
+    tracking_number: str
+    pin: str
+    created: bool
+
+
+async def connect(address: str, namespace: str = "default") -> Client:
+    try:
+        return await Client.connect(address, namespace=namespace)
+    except RuntimeError as err:
+        raise Unavailable(f"ติดต่อระบบงานไม่ได้ / the case engine is unreachable: {err}") from err
+
+
+class ComplaintGateway:
+    def __init__(self, client: Client, secret: str, task_queue: str = c.TASK_QUEUE) -> None:
+        self.client = client
+        self.secret = secret
+        self.task_queue = task_queue
+
+    async def file(self, draft: c.ComplaintInput, idempotency_key: str | None) -> Filed:
+        """Start the case's workflow. The same key always yields the same case and PIN; a genuine
+        collision of tracking numbers moves on to the next candidate number."""
+        key = idempotency_key or secrets.token_hex(16)
+        fingerprint = tracking.key_fingerprint(self.secret, key)
+        year = datetime.fromisoformat(draft.filed_at).astimezone(timezone.utc).year
+        for attempt in range(MAX_ATTEMPTS):
+            number = tracking.tracking_number(self.secret, key, attempt, year)
+            pin = tracking.pin_for(self.secret, key, number)
+            inp = replace(draft, tracking_number=number, pin_hash=tracking.pin_hash(self.secret, number, pin))
+            try:
+                await self.client.start_workflow(
+                    c.WORKFLOW_NAME, inp, id=tracking.workflow_id(number), task_queue=self.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                    memo={"key": fingerprint, "pin_hash": inp.pin_hash},
+                    static_summary=f"{number} {draft.text[:60]}",
+                )
+                return Filed(number, pin, created=True)
+            except WorkflowAlreadyStartedError:
+                if await self._memo(number, "key") == fingerprint:
+                    return Filed(number, pin, created=False)
+            except RPCError as err:
+                raise Unavailable(f"ระบบงานไม่พร้อม / the case engine is unavailable: {err.message}") from err
+        raise Unavailable("ออกเลขเรื่องไม่ได้ / could not allocate a tracking number")
+
+    async def pin_hash(self, number: str) -> str | None:
+        """The PIN hash from the workflow's memo, for a case the read model has not caught up with."""
+        return await self._memo(number, "pin_hash")
+
+    async def _memo(self, number: str, field: str) -> Any:
+        try:
+            desc = await self.client.get_workflow_handle(tracking.workflow_id(number)).describe()
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                return None
+            raise Unavailable(err.message) from err
+        return (await desc.memo()).get(field)
+
+    async def status(self, number: str) -> c.CaseView:
+        handle = self.client.get_workflow_handle(tracking.workflow_id(number))
+        try:
+            return await handle.query("status", result_type=c.CaseView)
+        except RPCError as err:
+            raise await self._mapped(number, err) from err
+
+    async def act(self, number: str, action: str, payload: Any) -> c.ActionResult:
+        if action not in UPDATES or not isinstance(payload, UPDATES[action]):
+            raise InvalidInput(f"ไม่รู้จักคำสั่ง / unknown action {action!r}")
+        handle = self.client.get_workflow_handle(tracking.workflow_id(number))
+        try:
+            return await handle.execute_update(action, payload, result_type=c.ActionResult)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == c.ERR_INVALID_INPUT:
+                raise InvalidInput(cause.message) from err
+            if isinstance(cause, ApplicationError):
+                raise InvalidTransition(cause.message) from err
+            raise
+        except RPCError as err:
+            raise await self._mapped(number, err) from err
+
+    async def signal(self, number: str, name: str, payload: Any) -> None:
+        if name not in SIGNALS or not isinstance(payload, SIGNALS[name]):
+            raise InvalidInput(f"ไม่รู้จักเหตุการณ์ / unknown event {name!r}")
+        handle = self.client.get_workflow_handle(tracking.workflow_id(number))
+        try:
+            await handle.signal(name, payload)
+        except RPCError as err:
+            raise await self._mapped(number, err) from err
+
+    async def _mapped(self, number: str, err: RPCError) -> Exception:
+        """NOT_FOUND means either no such case or a case whose workflow has finished."""
+        if err.status == RPCStatusCode.NOT_FOUND:
+            try:
+                desc = await self.client.get_workflow_handle(tracking.workflow_id(number)).describe()
+            except RPCError:
+                return CaseNotFound()
+            if desc.status != WorkflowExecutionStatus.RUNNING:
+                return InvalidTransition("เรื่องนี้ปิดแล้ว / the case is closed")
+            return CaseNotFound()
+        if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            return Unavailable(f"ระบบงานไม่พร้อม / the case engine is unavailable: {err.message}")
+        return err

@@ -1,0 +1,375 @@
+"""The contracts between the fronts, the workflows and the activities: one dataclass for every workflow
+input, signal, update, query and activity, plus the names everything is called by. Read this file first.
+Fields are only ever added, with defaults; none is renamed or retyped, because running workflows and
+recorded histories carry these shapes. Durations are int seconds, instants ISO-8601 strings in UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workflows.domain.routing import AgencyOption, RuleOption
+
+TASK_QUEUE = "complaints"
+WORKFLOW_NAME = "ComplaintWorkflow"
+
+# Activity names: workflows call activities by these constants, never by importing them.
+RECORD_INTAKE = "record_intake"
+CLASSIFY_COMPLAINT = "classify_complaint"
+LOAD_ROUTING_OPTIONS = "load_routing_options"
+LOAD_DAYS_OFF = "load_days_off"
+SEND_TO_AGENCY = "send_to_agency"
+PROJECT_CASE_EVENT = "project_case_event"
+
+# Statuses (DESIGN §5). Overdue is a flag on a clock, never a status.
+RECEIVED = "RECEIVED"
+TRIAGE = "TRIAGE"
+FORWARDED = "FORWARDED"
+IN_PROGRESS = "IN_PROGRESS"
+NEEDS_INFO = "NEEDS_INFO"
+RESOLVED = "RESOLVED"
+CLOSED = "CLOSED"
+WITHDRAWN = "WITHDRAWN"
+REJECTED = "REJECTED"
+RETURNED = "RETURNED"
+TERMINAL_STATUSES = frozenset({CLOSED, WITHDRAWN, REJECTED})
+
+# Clock names.
+SCREENING = "screening"
+STATUTORY = "statutory"
+RESOLUTION = "resolution"
+PROGRESS = "progress"
+RATING = "rating"
+
+# Task kinds an officer acts on.
+TASK_TRIAGE = "triage"
+TASK_FORWARD_LETTER = "forward_letter"
+TASK_FORWARD_MANUAL = "forward_manual"
+TASK_FOLLOW_UP = "follow_up"
+TASK_REVIEW_DISPUTE = "review_dispute"
+
+# Error types carried in ApplicationError.type from workflows to the gateway.
+ERR_INVALID_TRANSITION = "InvalidTransition"
+ERR_INVALID_INPUT = "InvalidInput"
+
+
+@dataclass
+class ClockPolicy:
+    """Clock lengths; configurable per category and deployment (DESIGN §5 defaults)."""
+
+    screening_business_days: int = 1
+    statutory_days: int = 15
+    resolution_business_days: int = 30
+    stale_reminder_days: int = 15
+    stale_escalation_days: int = 30
+    rating_window_days: int = 7
+    agency_send_budget_seconds: int = 3600
+    days_off_years_ahead: int = 2
+
+
+@dataclass
+class Contact:
+    name: str = ""
+    phone: str = ""
+    national_id: str = ""
+    email: str = ""
+
+
+@dataclass
+class AttachmentRef:
+    """A stored file, content-addressed so that a retried upload is the same attachment."""
+
+    sha256: str
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass
+class ClockState:
+    name: str
+    state: str = "running"  # running | paused | met | stopped
+    due_at: str | None = None
+    remaining_seconds: int | None = None  # while paused; office seconds when `business`
+    business: bool = False
+    overdue: bool = False
+    stage: int = 0  # how many of the clock's escalation steps have fired
+
+
+@dataclass
+class TaskState:
+    key: str
+    kind: str
+    center_code: str | None
+    reason: str = ""
+    opened_at: str = ""
+
+
+@dataclass
+class CaseState:
+    """Everything the workflow knows about its case; carried across continue-as-new."""
+
+    status: str = RECEIVED
+    category: str | None = None
+    category_confidence: float | None = None
+    agency_code: str | None = None
+    agency_linked: bool = False
+    center_code: str | None = None
+    clocks: list[ClockState] = field(default_factory=list)
+    tasks: list[TaskState] = field(default_factory=list)
+    seq: int = 0
+    status_before_info: str | None = None
+    routed_at: str | None = None
+    resolved_at: str | None = None
+    last_progress_at: str | None = None
+    escalated_to: str | None = None
+    forward_failure: str | None = None
+    route_pending: bool = False
+    days_off: list[str] = field(default_factory=list)
+    seen_event_ids: list[str] = field(default_factory=list)
+    disputes: int = 0
+
+
+@dataclass
+class ComplaintInput:
+    tracking_number: str
+    pin_hash: str
+    text: str
+    filed_at: str
+    channel: str = "api"
+    channel_ref: str = ""
+    province_code: str | None = None
+    district_code: str | None = None
+    category: str | None = None
+    center_code: str | None = None
+    agency_code: str | None = None
+    contact: Contact | None = None
+    anonymous: bool = False
+    attachments: list[AttachmentRef] = field(default_factory=list)
+    policy: ClockPolicy = field(default_factory=ClockPolicy)
+    carried: CaseState | None = None
+
+
+@dataclass
+class CaseOutcome:
+    tracking_number: str
+    status: str
+
+
+# --- citizen and agency events (signals) -------------------------------------------------------
+
+
+@dataclass
+class CitizenInfo:
+    text: str
+    attachments: list[AttachmentRef] = field(default_factory=list)
+
+
+@dataclass
+class Withdrawal:
+    reason: str = ""
+
+
+@dataclass
+class Rating:
+    score: int
+    comment: str = ""
+
+
+@dataclass
+class Dispute:
+    reason: str
+
+
+@dataclass
+class AgencyEvent:
+    """An event a linked agency reports through its callback; `event_id` makes redelivery harmless."""
+
+    event_id: str
+    kind: str  # acknowledged | progress | resolved | returned
+    note: str = ""
+    reference: str = ""
+    agency_code: str = ""
+
+
+AGENCY_EVENT_KINDS = frozenset({"acknowledged", "progress", "resolved", "returned"})
+
+
+# --- officer actions (updates) ---------------------------------------------------------------
+
+
+@dataclass
+class TriageDecision:
+    officer: str
+    category: str
+    agency_code: str | None = None
+    center_code: str | None = None
+    note: str = ""
+
+
+@dataclass
+class ForwardRecord:
+    officer: str
+    reference: str
+    sent_on: str  # ISO date of the letter or e-mail
+    method: str = "letter"  # letter | email
+    note: str = ""
+
+
+@dataclass
+class ProgressRecord:
+    officer: str
+    note: str
+
+
+@dataclass
+class InfoRequest:
+    officer: str
+    question: str
+
+
+@dataclass
+class ClockChange:
+    officer: str
+    clock: str
+    action: str  # extend | pause | resume
+    reason: str
+    seconds: int = 0
+    business_days: int = 0
+
+
+@dataclass
+class Transfer:
+    officer: str
+    center_code: str
+    reason: str
+
+
+@dataclass
+class ResolutionRecord:
+    officer: str
+    result: str
+
+
+@dataclass
+class Rejection:
+    officer: str
+    reason: str
+
+
+@dataclass
+class CitizenReply:
+    officer: str
+    text: str
+
+
+@dataclass
+class ActionResult:
+    status: str
+    seq: int
+
+
+# --- the live view (query) -------------------------------------------------------------------
+
+
+@dataclass
+class CaseView:
+    tracking_number: str
+    status: str
+    category: str | None
+    agency_code: str | None
+    center_code: str | None
+    clocks: list[ClockState]
+    tasks: list[TaskState]
+    escalated_to: str | None
+    forward_failure: str | None
+    seq: int
+
+
+# --- activities ------------------------------------------------------------------------------
+
+
+@dataclass
+class ClassifyRequest:
+    text: str
+    category_hint: str | None = None
+
+
+@dataclass
+class ClassifyResult:
+    category: str
+    confidence: float
+    unsure: bool
+    top: list[list] = field(default_factory=list)  # [[category, probability], ...]
+    agency_type: str | None = None
+
+
+@dataclass
+class RoutingRequest:
+    category: str
+    province_code: str | None
+    district_code: str | None
+    agency_code: str | None = None
+
+
+@dataclass
+class RoutingOptions:
+    rules: list[RuleOption]
+    agencies: list[AgencyOption]
+    resolution_business_days: int | None = None
+
+
+@dataclass
+class DaysOffRequest:
+    from_year: int
+    to_year: int
+
+
+@dataclass
+class DaysOff:
+    days: list[str]  # ISO dates
+
+
+@dataclass
+class AgencySend:
+    tracking_number: str
+    agency_code: str
+    idempotency_key: str
+    text: str
+    category: str | None
+    province_code: str | None
+    district_code: str | None
+    anonymous: bool
+    attachments: list[AttachmentRef] = field(default_factory=list)
+
+
+@dataclass
+class AgencyReceipt:
+    agency_code: str
+    reference: str
+
+
+@dataclass
+class CitizenMessage:
+    """What to tell the citizen; the projection renders it in Thai and English into the outbox."""
+
+    kind: str  # acknowledgement | progress_notice | info_request | result | reply | status
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CaseEventRecord:
+    """One transition, projected into the read model. `seq` makes the projection idempotent."""
+
+    tracking_number: str
+    workflow_id: str
+    seq: int
+    kind: str
+    at: str
+    actor: str
+    state: CaseState
+    note: str = ""
+    public: bool = True
+    data: dict[str, str] = field(default_factory=dict)
+    message: CitizenMessage | None = None
+    intake: ComplaintInput | None = None
+    attachments: list[AttachmentRef] = field(default_factory=list)

@@ -1,0 +1,59 @@
+"""Tracking numbers and PINs: short, readable, and derived from the filing's idempotency key with a
+server secret, so the same key always names the same case and the same PIN (a retried request gets
+back what the first one got) while nobody without the secret can guess either. Format: the Buddhist
+year and six characters from an alphabet without look-alikes (0/O, 1/I/L), e.g. "2569-K7Q3MX"."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PATTERN = re.compile(rf"^25\d\d-[{ALPHABET}]{{6}}$")
+
+
+def buddhist_year(gregorian_year: int) -> int:
+    return gregorian_year + 543
+
+
+def _digest(secret: str, *parts: str) -> bytes:
+    return hmac.new(secret.encode(), "\x1f".join(parts).encode(), hashlib.sha256).digest()
+
+
+def tracking_number(secret: str, key: str, attempt: int, gregorian_year: int) -> str:
+    n = int.from_bytes(_digest(secret, "tracking", key, str(attempt))[:8], "big")
+    chars = []
+    for _ in range(6):
+        n, r = divmod(n, len(ALPHABET))
+        chars.append(ALPHABET[r])
+    return f"{buddhist_year(gregorian_year)}-{''.join(chars)}"
+
+
+def pin_for(secret: str, key: str, tracking: str) -> str:
+    n = int.from_bytes(_digest(secret, "pin", key, tracking)[:8], "big")
+    return f"{n % 1_000_000:06d}"
+
+
+def pin_hash(secret: str, tracking: str, pin: str) -> str:
+    return hmac.new(secret.encode(), f"{tracking}:{pin}".encode(), hashlib.sha256).hexdigest()
+
+
+def pin_matches(secret: str, tracking: str, pin: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(pin_hash(secret, tracking, pin), stored_hash)
+
+
+def key_fingerprint(secret: str, key: str) -> str:
+    return _digest(secret, "key", key).hex()[:32]
+
+
+def normalise(text: str) -> str:
+    """Accept what people type: lower case, spaces, or a missing dash."""
+    t = re.sub(r"[\s]", "", text).upper()
+    if len(t) == 10 and "-" not in t:
+        t = f"{t[:4]}-{t[4:]}"
+    return t
+
+
+def workflow_id(tracking: str) -> str:
+    return f"complaint-{tracking}"

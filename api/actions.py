@@ -10,8 +10,7 @@ from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 
-from api.complaints import throttle
-from api.deps import CurrentOfficer, GatewayDep, SessionDep, SettingsDep
+from api.deps import CurrentOfficer, GatewayDep, SessionDep, SettingsDep, ThrottleDep
 from db import queries
 from workflows.client import SIGNALS, UPDATES
 from workflows.contracts import ActionResult
@@ -42,7 +41,7 @@ async def officer_action(number: str, action: str, officer: CurrentOfficer, gate
 
 @router.post("/{number}/events/{name}", status_code=202)
 async def citizen_event(number: str, name: str, request: Request, gateway: GatewayDep,
-                        session: SessionDep, settings: SettingsDep, body: Annotated[dict[str, Any], Body()],
+                        session: SessionDep, settings: SettingsDep, throttle: ThrottleDep, body: Annotated[dict[str, Any], Body()],
                         pin: Annotated[str | None, Query(max_length=12)] = None,
                         x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None) -> dict:
     number = tracking.normalise(number)

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from api import actions, callbacks, complaints, directory, health
 from api.settings import Settings
+from api.throttle import PinThrottle
 from db.session import make_engine, make_sessions
 from workflows.client import ComplaintGateway, connect
 from workflows.errors import CaseError
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Damrongdham complaints", version="0.1.0", lifespan=lifespan,
                   description="ศูนย์ดำรงธรรม: file, track and act on complaints.")
+    app.state.throttle = PinThrottle()
     for module in (complaints, actions, callbacks, directory, health):
         app.include_router(module.router)
 

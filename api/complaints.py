@@ -11,10 +11,9 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from api.deps import GatewayDep, SessionDep, SettingsDep
+from api.deps import GatewayDep, SessionDep, SettingsDep, ThrottleDep
 from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
-from api.throttle import PinThrottle
 from api.tracking_view import tracking_view
 from api.uploads import store_photo
 from db import queries
@@ -23,7 +22,6 @@ from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
-throttle = PinThrottle()
 
 FILING_BODY = {
     "requestBody": {
@@ -75,7 +73,7 @@ async def file_complaint(request: Request, session: SessionDep, gateway: Gateway
 
 @router.get("/{number}", response_model=TrackingOut)
 async def track_complaint(number: str, request: Request, session: SessionDep, gateway: GatewayDep,
-                          settings: SettingsDep, pin: Annotated[str | None, Query(max_length=12)] = None,
+                          settings: SettingsDep, throttle: ThrottleDep, pin: Annotated[str | None, Query(max_length=12)] = None,
                           x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None) -> TrackingOut:
     number, given = tracking.normalise(number), (x_tracking_pin or pin or "").strip()
     client = request.client.host if request.client else "?"

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from api.settings import Settings
+from api.throttle import PinThrottle
 from workflows.client import ComplaintGateway
 
 
@@ -26,6 +27,10 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def _throttle(request: Request) -> PinThrottle:
+    return request.app.state.throttle
+
+
 def _officer(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
     token = (authorization or "").removeprefix("Bearer ").strip()
     name = request.app.state.settings.officer_tokens.get(token)
@@ -39,3 +44,4 @@ SessionDep = Annotated[Session, Depends(_session)]
 GatewayDep = Annotated[ComplaintGateway, Depends(_gateway)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CurrentOfficer = Annotated[str, Depends(_officer)]
+ThrottleDep = Annotated[PinThrottle, Depends(_throttle)]

@@ -1,0 +1,173 @@
+"""The JSON API end to end on the dev server with a real worker, on SQLite and on PostgreSQL: filing
+(JSON and multipart with a photo), idempotency, tracking with a PIN and its throttle, officer actions
+with typed errors, agency callbacks with HMAC signatures, the directory and health."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.callbacks import signature
+from api.settings import DEV_OFFICER_TOKEN, Settings
+from db.credentials import DEV_AGENCY_SECRET
+from tests.conftest import running_worker
+
+OFFICER = {"Authorization": f"Bearer {DEV_OFFICER_TOKEN}"}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+BODY = {"text": "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มหลายครั้งแล้ว", "province": "ตรัง", "district": "สิเกา",
+        "contact": {"name": "สมหญิง ใจดี", "phone": "0812345678"}}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def api(request, dev_env, tmp_path, fake_agency):
+    url = request.getfixturevalue(f"{request.param}_url")
+    async with running_worker(dev_env.client, url) as queue:
+        settings = Settings(database_url=url, temporal_address=dev_env.client.service_client.config.target_host,
+                            task_queue=queue, var_dir=tmp_path, secret="api-test-secret")
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                yield client
+
+
+async def track(api, number, pin, want=None, timeout=20.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        r = await api.get(f"/api/complaints/{number}", headers={"X-Tracking-Pin": pin})
+        assert r.status_code == 200, r.text
+        if want is None or r.json()["status"] == want or asyncio.get_running_loop().time() > deadline:
+            return r.json()
+        await asyncio.sleep(0.1)
+
+
+async def test_filing_in_thai_names_returns_tracking_number_and_pin(api):
+    r = await api.post("/api/complaints", json=BODY)
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert got["tracking_number"].startswith("25") and len(got["pin"]) == 6 and got["status"] == "RECEIVED"
+    view = await track(api, got["tracking_number"], got["pin"])
+    assert view["tracking_number"] == got["tracking_number"]
+
+
+async def test_anonymous_filing_with_english_names(api):
+    body = {"text": "Garbage has not been collected on our street for two weeks", "province": "Trang",
+            "district": "Sikao", "anonymous": True}
+    r = await api.post("/api/complaints", json=body)
+    assert r.status_code == 201, r.text
+
+
+async def test_same_idempotency_key_twice_is_one_case(api):
+    headers = {"Idempotency-Key": "chat-event-42"}
+    first = await api.post("/api/complaints", json=BODY, headers=headers)
+    second = await api.post("/api/complaints", json=BODY, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["tracking_number"] == second.json()["tracking_number"]
+    assert first.json()["pin"] == second.json()["pin"] and second.json()["created"] is False
+
+
+@pytest.mark.parametrize("body, field", [
+    ({**BODY, "province": "ไม่มีจังหวัดนี้"}, "province"),
+    ({**BODY, "district": "บางรัก"}, "district"),
+    ({**BODY, "text": "สั้น"}, "text"),
+    ({k: v for k, v in BODY.items() if k != "contact"}, "contact"),
+    ({**BODY, "contact": {"name": "ก", "phone": "12345"}}, "phone"),
+    ({**BODY, "category": "spaceships"}, "category"),
+    ({**BODY, "agency": "nobody"}, "agency"),
+])
+async def test_bad_input_is_422_in_thai_and_english_and_writes_nothing(api, body, field):
+    r = await api.post("/api/complaints", json=body)
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert " / " in detail or any(field in e["field"] or " / " in e["message"] for e in r.json().get("errors", []))
+
+
+async def test_not_json_is_422(api):
+    r = await api.post("/api/complaints", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and "JSON" in r.json()["detail"]
+
+
+async def test_multipart_with_photo_and_type_limits(api):
+    files = [("photos", ("pothole.png", PNG, "image/png"))]
+    r = await api.post("/api/complaints", data={"payload": json.dumps(BODY)}, files=files)
+    assert r.status_code == 201, r.text
+    got = r.json()
+    view = await track(api, got["tracking_number"], got["pin"])
+    for _ in range(50):
+        if view["attachments"]:
+            break
+        await asyncio.sleep(0.1)
+        view = await track(api, got["tracking_number"], got["pin"])
+    assert view["attachments"] == 1
+    bad = await api.post("/api/complaints", data={"payload": json.dumps(BODY)},
+                         files=[("photos", ("x.png", b"MZ\x90\x00 not an image", "image/png"))])
+    assert bad.status_code == 422 and "image" in bad.json()["detail"]
+
+
+async def test_wrong_pin_is_404_and_repeated_failures_are_throttled(api):
+    got = (await api.post("/api/complaints", json=BODY)).json()
+    codes = [(await api.get(f"/api/complaints/{got['tracking_number']}?pin=000000")).status_code for _ in range(6)]
+    assert codes[:5] == [404] * 5 and codes[5] == 429
+    unknown = await api.get("/api/complaints/2569-ZZZZZZ?pin=123456")
+    assert unknown.status_code in (404, 429)
+
+
+async def test_officer_actions_map_to_updates_with_typed_errors(api):
+    got = (await api.post("/api/complaints", json=BODY)).json()
+    n = got["tracking_number"]
+    view = await track(api, n, got["pin"])
+    for _ in range(100):
+        if any(k["name"] == "resolution" for k in view["clocks"]):
+            break
+        await asyncio.sleep(0.1)
+        view = await track(api, n, got["pin"])
+    assert (await api.post(f"/api/complaints/{n}/actions/resolve", json={"result": "x"})).status_code == 401
+    r = await api.post(f"/api/complaints/{n}/actions/resolve", json={"result": "ซ่อมแล้ว"}, headers=OFFICER)
+    assert r.status_code == 409, r.text
+    r = await api.post(f"/api/complaints/{n}/actions/forward", json={"reference": "", "sent_on": "2026-11-23"},
+                       headers=OFFICER)
+    assert r.status_code == 422, r.text
+    r = await api.post(f"/api/complaints/{n}/actions/forward",
+                       json={"reference": "ตง 0017/55", "sent_on": "2026-11-23"}, headers=OFFICER)
+    assert r.status_code == 200 and r.json()["status"] == "FORWARDED", r.text
+    r = await api.post("/api/complaints/2569-ZZZZZZ/actions/record_progress", json={"note": "x"}, headers=OFFICER)
+    assert r.status_code == 404
+    r = await api.post(f"/api/complaints/{n}/actions/transfer", json={"center_code": "D9999", "reason": "x"},
+                       headers=OFFICER)
+    assert r.status_code == 422
+    view = await track(api, n, got["pin"], want="FORWARDED")
+    assert view["agency"]["code"] == "PAO-92" and view["status_en"] == "Forwarded to the agency"
+    assert all("due_th" in k for k in view["clocks"]) and any("25" in (k["due_th"] or "") for k in view["clocks"])
+
+
+async def test_agency_callback_needs_a_valid_signature(api):
+    body = {**BODY, "text": "ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ ร้านค้าปิดร้านหนี", "category": "consumer"}
+    got = (await api.post("/api/complaints", json=body)).json()
+    n = got["tracking_number"]
+    await track(api, n, got["pin"], want="FORWARDED")
+    event = json.dumps({"event_id": "ocpb-1", "tracking_number": n, "kind": "progress",
+                        "note": "เรียกผู้ประกอบการมาชี้แจงแล้ว"}).encode()
+    bad = await api.post("/api/agencies/ocpb/callbacks", content=event, headers={"X-Signature": "sha256=00"})
+    assert bad.status_code == 401
+    ok = await api.post("/api/agencies/ocpb/callbacks", content=event,
+                        headers={"X-Signature": signature(DEV_AGENCY_SECRET, event)})
+    assert ok.status_code == 202, ok.text
+    view = await track(api, n, got["pin"], want="IN_PROGRESS")
+    assert view["status"] == "IN_PROGRESS"
+    assert any(m["kind"] == "progress" for m in view["messages"])
+
+
+async def test_directory_endpoints_and_health(api):
+    assert (await api.get("/health")).status_code == 200
+    centers = (await api.get("/api/centers", params={"parent": "P92"})).json()
+    assert any(c["code"] == "D9205" for c in centers)
+    hits = (await api.get("/api/directory/search", params={"q": "สิเกา"})).json()
+    assert hits and hits[0]["code"] in ("D9205", "DO-9205")
+    hits_en = (await api.get("/api/directory/search", params={"q": "Department of Lands"})).json()
+    assert any(h["code"] == "lands" for h in hits_en)
+    assert (await api.get("/api/agencies/lands")).json()["linked"] is True
+    assert (await api.get("/openapi.json")).status_code == 200

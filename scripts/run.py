@@ -1,0 +1,60 @@
+"""`make run`: start the embedded stack, print where everything is, and keep it up until Ctrl-C, which
+stops every child. Running it again resumes on the same files (var/temporal.db, var/app.db)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from api.settings import DEV_OFFICER_TOKEN
+from scripts.stack import Stack
+
+
+def main() -> int:
+    stack = Stack()
+    stopping = False
+
+    def _stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        counts = stack.start()
+    except Exception as err:
+        stack.stop()
+        print(f"could not start: {err}", file=sys.stderr)
+        return 1
+    base = f"http://127.0.0.1:{stack.app_port}"
+    print(f"""
+  Damrongdham complaint platform is running   (Ctrl-C stops everything)
+
+  API and its docs ........ {base}/docs
+  file a complaint ........ curl -X POST {base}/api/complaints -H 'Content-Type: application/json' \\
+                              -d '{{"text": "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มบ่อย", "province": "ตรัง", "district": "สิเกา", "anonymous": true}}'
+  track it ................ {base}/api/complaints/<tracking number>?pin=<pin>
+  officer actions ......... POST {base}/api/complaints/<n>/actions/<action>  (Authorization: Bearer {DEV_OFFICER_TOKEN})
+  health .................. {base}/health
+  Temporal UI ............. {"http://127.0.0.1:%d" % stack.ui_port if not stack.external_temporal else "(external cluster at " + stack.temporal_address + ")"}
+  demo agency sandbox ..... http://127.0.0.1:{stack.sandbox_port}/
+  read model .............. {stack.database_url}
+  directory ............... {counts.get('centers', 0)} centers, {counts.get('agencies', 0)} agencies
+  logs .................... {stack.var_dir}/*.log
+""", flush=True)
+    try:
+        while not stopping:
+            problem = stack.failed()
+            if problem:
+                print(problem, file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+    finally:
+        print("stopping...", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

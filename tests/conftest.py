@@ -106,11 +106,12 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @asynccontextmanager
-async def running_worker(client: Client, database_url: str, classifier=None) -> AsyncIterator[str]:
-    """A worker on its own task queue; yields the queue's name."""
+async def running_worker(client: Client, database_url: str, classifier=None,
+                         queue: str | None = None) -> AsyncIterator[str]:
+    """A worker on its own task queue (or the one given); yields the queue's name."""
     import httpx
 
-    queue = f"q-{uuid.uuid4().hex[:8]}"
+    queue = queue or f"q-{uuid.uuid4().hex[:8]}"
     engine = make_engine(database_url)
     acts = CaseActivities(make_sessions(engine), classifier or KeywordClassifier(),
                           httpx.Client(timeout=5.0))

@@ -1,0 +1,115 @@
+"""Recorded histories replay without non-determinism. `tests/histories/*.json` were recorded from
+earlier versions of `ComplaintWorkflow` (each covers a whole life: linked agency to closure; triage,
+letter, information request, dispute and rating window); a change that alters the command sequence of
+a running case must be guarded with `workflow.patched` or these fail. Fresh runs replay too.
+Record new ones with `python -m tests.test_replay <name>` (it runs the scenarios on the time-skipping
+server and writes the files)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from tests.conftest import running_worker
+from tests.test_complaint_lifecycle import draft
+from workflows import contracts as c
+from workflows.client import ComplaintGateway
+from workflows.complaint import ComplaintWorkflow
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def wait_status(gw: ComplaintGateway, number: str, status: str) -> None:
+    for _ in range(200):
+        if (await gw.status(number)).status == status:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{number} never reached {status}")
+
+
+async def linked_to_closure(env, gw: ComplaintGateway) -> str:
+    filed = await gw.file(draft("ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ", category="consumer"), None)
+    n = filed.tracking_number
+    await wait_status(gw, n, c.FORWARDED)
+    await gw.signal(n, "agency_event", c.AgencyEvent("e1", "acknowledged"))
+    await gw.signal(n, "agency_event", c.AgencyEvent("e2", "resolved", "คืนเงินแล้ว"))
+    await wait_status(gw, n, c.RESOLVED)
+    await gw.signal(n, "rate", c.Rating(4))
+    await env.client.get_workflow_handle(f"complaint-{n}").result()
+    return n
+
+
+async def triage_letter_info_dispute(env, gw: ComplaintGateway) -> str:
+    filed = await gw.file(draft("ขอความช่วยเหลือด้วยครับ"), None)
+    n = filed.tracking_number
+    await wait_status(gw, n, c.TRIAGE)
+    await gw.act(n, "triage", c.TriageDecision("o", category="infrastructure"))
+    await gw.act(n, "request_info", c.InfoRequest("o", "ขอพิกัด"))
+    await gw.signal(n, "add_info", c.CitizenInfo("หน้าโรงเรียน"))
+    for _ in range(100):
+        if any(t.kind == c.TASK_FORWARD_LETTER for t in (await gw.status(n)).tasks):
+            break
+        await asyncio.sleep(0.05)
+    await gw.act(n, "forward", c.ForwardRecord("o", "ตง 1/2569", "2026-11-23"))
+    await gw.act(n, "change_clock", c.ClockChange("o", c.RESOLUTION, "extend", "งบประมาณ", business_days=3))
+    await gw.act(n, "resolve", c.ResolutionRecord("o", "ซ่อมแล้ว"))
+    await gw.signal(n, "dispute", c.Dispute("ยังไม่ได้ซ่อมจริง"))
+    await wait_status(gw, n, c.IN_PROGRESS)
+    await gw.act(n, "resolve", c.ResolutionRecord("o", "ซ่อมแล้วจริง"))
+    await env.sleep(timedelta(days=8))
+    await env.client.get_workflow_handle(f"complaint-{n}").result()
+    return n
+
+
+SCENARIOS = {"linked_to_closure": linked_to_closure, "triage_letter_info_dispute": triage_letter_info_dispute}
+
+
+async def replay(history: WorkflowHistory) -> None:
+    await Replayer(workflows=[ComplaintWorkflow]).replay_workflow(history)
+
+
+@pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
+async def test_recorded_history_replays(path: Path):
+    await replay(WorkflowHistory.from_json(path.stem, path.read_text()))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+async def test_fresh_run_replays(scenario, time_env, sqlite_url):
+    async with running_worker(time_env.client, sqlite_url) as queue:
+        gw = ComplaintGateway(time_env.client, "replay-secret", queue)
+        number = await SCENARIOS[scenario](time_env, gw)
+        history = await time_env.client.get_workflow_handle(f"complaint-{number}").fetch_history()
+    await replay(history)
+
+
+async def _record(names: list[str]) -> None:
+    from temporalio.testing import WorkflowEnvironment
+
+    from tests.conftest import BIN, ready_database
+    from tests.support import FakeAgency
+
+    agency = FakeAgency()
+    agency.start()
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(BIN / "temporal-test-server"))
+    try:
+        with ready_database("sqlite", Path("/tmp"), agency.base_url) as url:
+            async with running_worker(env.client, url) as queue:
+                gw = ComplaintGateway(env.client, "replay-secret", queue)
+                HISTORIES.mkdir(exist_ok=True)
+                for name in names or list(SCENARIOS):
+                    number = await SCENARIOS[name](env, gw)
+                    history = await env.client.get_workflow_handle(f"complaint-{number}").fetch_history()
+                    (HISTORIES / f"{name}.json").write_text(history.to_json())
+    finally:
+        await env.shutdown()
+        agency.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(_record(sys.argv[1:]))

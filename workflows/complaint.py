@@ -115,6 +115,8 @@ class ComplaintWorkflow(CaseActions):
             **LOCAL,
         )
         async with self.lock:
+            if self.s.status in c.TERMINAL_STATUSES:
+                return
             agency = self.s.agency_code or decide_agency(
                 self.s.category or "other", self.inp.province_code, self.inp.district_code,
                 opts.rules, opts.agencies,

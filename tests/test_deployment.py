@@ -1,0 +1,258 @@
+"""Checks the deployment files without Docker: docker-compose.yml is parsed with PyYAML and its shape
+asserted (services, pinned images, one image for app/worker/migrate, start order, scaling, the
+environment the code reads, commands that name real modules), and the Dockerfile is read as text. If a
+`docker compose` CLI is present, `docker compose config -q` validates the file too (it needs no engine)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+
+SERVICES = {"postgres", "temporal", "temporal-ui", "migrate", "app", "worker"}
+# Read by api/settings.py, activities/worker.py, nlp/classifier.py; all must be set explicitly so the
+# deployment never falls back to a laptop default (SQLite, localhost Temporal, dev tokens).
+APP_ENV = {"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "APP_SECRET",
+           "OFFICER_API_TOKENS", "VAR_DIR", "NLP_MODEL_DIR"}
+AGENCY_SECRETS = {"AGENCY_SECRET_OPM1111", "AGENCY_SECRET_OCPB", "AGENCY_SECRET_LANDS", "AGENCY_SECRET_DOPA"}
+# Enough variables for `docker compose config` to interpolate every required `${VAR:?...}`.
+CONFIG_ENV = {"APP_SECRET": "test-secret", "AGENCY_API_BASE_URL": "https://agencies.example",
+              **{name: "test-agency-secret" for name in AGENCY_SECRETS}}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def env_of(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def command_of(service: dict) -> list[str]:
+    cmd = service.get("command")
+    return cmd.split() if isinstance(cmd, str) else list(cmd or [])
+
+
+def depends_of(service: dict) -> dict[str, str]:
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return {name: "service_started" for name in deps}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, _, rest = line.partition(" ")
+            out.append((word.upper(), rest.strip()))
+    return out
+
+
+def module_file(module: str) -> Path:
+    return ROOT / (module.replace(".", "/") + ".py")
+
+
+def test_compose_spec_without_version_and_all_services(compose, services):
+    assert "version" not in compose, "Compose spec files carry no `version:` key"
+    assert SERVICES <= set(services), f"missing services: {sorted(SERVICES - set(services))}"
+
+
+def test_every_image_is_pinned(services):
+    for name, svc in services.items():
+        assert "image" in svc or "build" in svc, f"{name} has neither image nor build"
+        image = svc.get("image")
+        if image is None:
+            continue
+        last = image.rsplit("/", 1)[-1]
+        assert ":" in last or "@sha256:" in image, f"{name}: image {image!r} has no tag"
+        tag = last.split(":", 1)[1] if ":" in last else ""
+        assert tag and tag != "latest", f"{name}: image {image!r} is not pinned"
+    assert services["postgres"]["image"].startswith("postgres:16")
+    assert re.fullmatch(r"temporalio/auto-setup:1\.2\d\.\d+", services["temporal"]["image"])
+    assert re.fullmatch(r"temporalio/ui:\d+\.\d+\.\d+", services["temporal-ui"]["image"])
+
+
+def test_app_worker_and_migrate_share_the_one_dockerfile(services):
+    builds = {}
+    for name in ("app", "worker", "migrate"):
+        build = services[name].get("build")
+        assert build is not None, f"{name} is not built from the project's Dockerfile"
+        if isinstance(build, str):
+            build = {"context": build}
+        context = (ROOT / build.get("context", ".")).resolve()
+        dockerfile = (context / build.get("dockerfile", "Dockerfile")).resolve()
+        assert dockerfile == DOCKERFILE.resolve(), f"{name} builds {dockerfile}"
+        builds[name] = (context, dockerfile, services[name].get("image"))
+    assert len(set(builds.values())) == 1, builds
+
+
+def test_start_order(services):
+    for name in ("app", "worker"):
+        deps = depends_of(services[name])
+        assert deps.get("migrate") == "service_completed_successfully", f"{name} must wait for migrate"
+        assert "temporal" in deps, f"{name} must wait for temporal"
+    assert depends_of(services["migrate"]).get("postgres") == "service_healthy"
+    assert depends_of(services["temporal"]).get("postgres") == "service_healthy"
+    assert str(services["migrate"].get("restart", "no")) == "no"
+    assert "pg_isready" in str(services["postgres"]["healthcheck"]["test"])
+    assert any(":/var/lib/postgresql/data" in str(v) for v in services["postgres"].get("volumes", []))
+
+
+def test_worker_scales_and_publishes_nothing(services):
+    worker = services["worker"]
+    assert not worker.get("ports"), "several worker replicas cannot share a published port"
+    assert "container_name" not in worker, "a fixed container name prevents scaling"
+    assert int(worker.get("deploy", {}).get("replicas", 1)) >= 2
+    assert worker.get("healthcheck", {}).get("disable") is True, "the image's HTTP healthcheck is the app's"
+
+
+def test_app_publishes_8000_and_ui_8080(services):
+    assert any(str(p).endswith("8000") for p in services["app"].get("ports", []))
+    assert any(str(p).endswith("8080") for p in services["temporal-ui"].get("ports", []))
+    assert env_of(services["temporal-ui"])["TEMPORAL_ADDRESS"] == "temporal:7233"
+
+
+def test_app_and_worker_get_every_variable_the_code_reads(services):
+    for name in ("app", "worker"):
+        env = env_of(services[name])
+        missing = (APP_ENV | AGENCY_SECRETS) - set(env)
+        assert not missing, f"{name} lacks {sorted(missing)}"
+        assert env["TEMPORAL_ADDRESS"] == "temporal:7233"
+        assert env["VAR_DIR"] == "/app/var"
+        assert env["NLP_MODEL_DIR"].startswith("/app/var/")
+        assert re.fullmatch(r"\$\{APP_SECRET:\?[^}]+\}", env["APP_SECRET"]), "APP_SECRET must be required"
+        for secret in AGENCY_SECRETS:  # unset means the public dev secret (db/credentials.py)
+            assert env[secret].startswith(f"${{{secret}:?"), f"{name}: {secret} must be required"
+        assert any(str(v).split(":")[-1] == "/app/var" or ":/app/var:" in str(v)
+                   for v in services[name].get("volumes", [])), f"{name} needs a volume at /app/var"
+    assert env_of(services["app"]) == env_of(services["worker"])
+    migrate_env = env_of(services["migrate"])
+    assert {"DATABASE_URL", "AGENCY_API_BASE_URL"} <= set(migrate_env)
+
+
+def test_agency_secret_names_match_the_directory():
+    source = (ROOT / "db" / "directory.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    codes = set()
+    for node in ast.walk(tree):
+        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
+        if isinstance(target, ast.Name) and target.id == "LINKED_AGENCIES" and node.value is not None:
+            codes = {elt.elts[0].value for elt in node.value.elts}
+    assert codes, "LINKED_AGENCIES not found in db/directory.py"
+    assert 'credential_ref": f"AGENCY_SECRET_{code.upper()}"' in source
+    assert {f"AGENCY_SECRET_{c.upper()}" for c in codes} == AGENCY_SECRETS
+
+
+def test_database_urls_name_a_service(services):
+    urls = {name: env_of(svc)["DATABASE_URL"] for name, svc in services.items()
+            if "DATABASE_URL" in env_of(svc)}
+    assert set(urls) >= {"app", "worker", "migrate"}
+    for name, url in urls.items():
+        parts = urlsplit(url)
+        assert parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"), url
+        assert parts.hostname in services, f"{name}: DATABASE_URL host {parts.hostname!r} is no service"
+        assert parts.path == "/damrongdham", url
+    temporal = env_of(services["temporal"])
+    assert temporal["DB"] == "postgres12"
+    assert temporal["POSTGRES_SEEDS"] in services
+
+
+def test_temporal_databases_are_created():
+    init = ROOT / "deploy" / "postgres" / "init-databases.sql"
+    assert init.is_file()
+    sql = init.read_text(encoding="utf-8").lower()
+    assert "create database temporal;" in sql and "create database temporal_visibility;" in sql
+
+
+def test_bind_mounts_exist(services):
+    for name, svc in services.items():
+        for volume in svc.get("volumes", []):
+            source = str(volume).split(":", 1)[0]
+            if source.startswith((".", "/")):
+                assert (ROOT / source).exists(), f"{name} mounts missing {source}"
+
+
+def test_commands_name_real_modules(services):
+    assert command_of(services["migrate"])[:3] == ["python", "-m", "scripts.migrate"]
+    assert command_of(services["worker"])[:3] == ["python", "-m", "activities.worker"]
+    for module in ("scripts.migrate", "activities.worker"):
+        source = module_file(module).read_text(encoding="utf-8")
+        assert '__name__ == "__main__"' in source, f"{module} is not runnable with -m"
+    app_cmd = command_of(services["app"]) or ["uvicorn", "api.app:create_app", "--factory"]
+    target = next(arg for arg in app_cmd if ":" in arg and not arg.startswith("-"))
+    module, attr = target.split(":")
+    assert "--factory" in app_cmd
+    tree = ast.parse(module_file(module).read_text(encoding="utf-8"))
+    assert attr in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}, f"{module} lacks {attr}"
+
+
+def test_dockerfile():
+    steps = dockerfile_instructions()
+    words = [w for w, _ in steps]
+    assert steps[0] == ("FROM", "python:3.11-slim")
+    runs = " ".join(rest for w, rest in steps if w == "RUN")
+    assert re.search(r"pip install [^&]*--no-cache-dir[^&]*-r requirements\.txt", runs)
+    assert ("COPY", "requirements.txt ./") in steps or any(
+        w == "COPY" and "requirements.txt" in rest for w, rest in steps)
+    users = [rest for w, rest in steps if w == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0"), "the image must not run as root"
+    assert words.index("USER") > max(i for i, w in enumerate(words) if w == "RUN")
+    env = " ".join(rest for w, rest in steps if w == "ENV")
+    assert "PYTHONPATH=/app" in env
+    health = next(rest for w, rest in steps if w == "HEALTHCHECK")
+    assert "urllib" in health and "/health" in health
+    cmd = next(rest for w, rest in reversed(steps) if w == "CMD")
+    assert cmd == '["uvicorn", "api.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]'
+
+
+def test_dockerignore_keeps_local_state_out():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {".venv", "var", ".git"} <= ignored
+
+
+def _docker_compose() -> list[str] | None:
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, timeout=30)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+def test_docker_compose_config_accepts_the_file():
+    cli = _docker_compose()
+    if cli is None:
+        pytest.skip("no `docker compose` plugin or `docker-compose` binary here; structure is checked above")
+    env = {**os.environ, **CONFIG_ENV}
+    result = subprocess.run([*cli, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    missing = {k: v for k, v in env.items() if k != "APP_SECRET"}
+    result = subprocess.run([*cli, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT, env=missing,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "APP_SECRET" in result.stderr, "APP_SECRET must be required"

@@ -20,7 +20,7 @@ test: setup
 	$(PY) -m pytest -q
 
 bench: setup
-	$(PY) -m bench.run
+	@$(PY) -m bench.run
 
 lint: setup
 	$(VENV)/bin/lint-imports

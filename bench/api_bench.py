@@ -1,0 +1,287 @@
+"""The HTTP half of `make bench`: files complaints through `POST /api/complaints` with bounded
+concurrency (acknowledgements per second, p50/p99 latency), watches the read model's `cases` table until
+every filed case reaches a routed state (status past RECEIVED or `routed_at` set) and notes when the last
+one got there, then tracks each filed case with `GET /api/complaints/{n}` and its PIN header (p50/p99).
+Talks only to 127.0.0.1, with a timeout on every request and a deadline on every loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import httpx
+from sqlalchemy import func, or_, select
+
+from bench.bare import percentile
+from db.models import Case
+from db.session import make_engine
+from workflows.contracts import RECEIVED
+
+log = logging.getLogger("bench")
+
+REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+# Realistic complaints, the kind a Damrongdham center gets: roads, goods bought online, land titles,
+# noise, garbage. Areas are given as a citizen types them, in Thai.
+COMPLAINTS: tuple[tuple[str, str, str], ...] = (
+    ("ถนนหน้าบ้านเป็นหลุมใหญ่หลายจุด ฝนตกน้ำขังทุกวัน รถจักรยานยนต์ล้มบ่อย ขอให้มาซ่อมโดยเร็ว",
+     "ตรัง", "สิเกา"),
+    ("สั่งซื้อโทรศัพท์มือถือทางออนไลน์ โอนเงินไปแล้ว 8,900 บาท แต่ได้กล่องเปล่า ร้านค้าไม่ตอบแชทและปิดเพจไปแล้ว",
+     "กรุงเทพมหานคร", "บางรัก"),
+    ("เพื่อนบ้านสร้างรั้วรุกล้ำเข้ามาในที่ดินของผมประมาณสองเมตร ตามโฉนดที่ดินเลขที่ 12345 ขอให้สำนักงานที่ดินมารังวัดใหม่",
+     "เชียงใหม่", "สันทราย"),
+    ("ร้านคาราโอเกะข้างบ้านเปิดเพลงเสียงดังถึงตีสองทุกคืน เด็กและผู้สูงอายุนอนไม่หลับ แจ้งผู้ใหญ่บ้านแล้วก็ไม่ดีขึ้น",
+     "ขอนแก่น", "เมืองขอนแก่น"),
+    ("รถเก็บขยะไม่มาเก็บขยะในซอยมาสองสัปดาห์แล้ว ขยะกองส่งกลิ่นเหม็น มีหนูและแมลงวันเต็มไปหมด",
+     "นครราชสีมา", "ปากช่อง"),
+    ("ไฟถนนในหมู่บ้านดับทั้งซอยมาหนึ่งเดือน กลางคืนมืดมาก เกรงว่าจะเกิดอาชญากรรม ขอให้ อบต. มาเปลี่ยนหลอดไฟ",
+     "สงขลา", "หาดใหญ่"),
+    ("ซื้อครีมบำรุงผิวจากไลฟ์สดในโซเชียล ใช้แล้วหน้าแพ้ เป็นผื่นแดง ฉลากไม่มีเลข อย. ร้านไม่ยอมคืนเงิน",
+     "ภูเก็ต", "กะทู้"),
+    ("ญาติพี่น้องแบ่งมรดกที่ดินไม่ตกลงกัน มีคนนำโฉนดไปจำนองโดยไม่ได้รับความยินยอมจากทายาทคนอื่น",
+     "อุบลราชธานี", "วารินชำราบ"),
+    ("โรงงานใกล้ชุมชนตอกเสาเข็มตั้งแต่ตีห้า เสียงดังและบ้านสั่นจนผนังร้าว ขอให้ตรวจสอบใบอนุญาต",
+     "ชลบุรี", "บางละมุง"),
+    ("มีคนนำขยะมาทิ้งริมคลองข้างหมู่บ้านทุกคืน น้ำในคลองเน่าเสีย ขอให้ติดกล้องและมาเก็บขยะ",
+     "นนทบุรี", "ปากเกร็ด"),
+)
+
+
+def complaint_body(i: int) -> dict:
+    text, province, district = COMPLAINTS[i % len(COMPLAINTS)]
+    return {"text": f"{text} (ครั้งที่ {i + 1})", "province": province, "district": district,
+            "anonymous": True}
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def _client(concurrency: int) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    return httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits, trust_env=False)  # no proxies
+
+
+@dataclass
+class Filing:
+    """What a filing pass returns: the acknowledged cases and the timing of each POST."""
+
+    cases: list[tuple[str, str]] = field(default_factory=list)  # (tracking number, PIN)
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    started: float = 0.0  # perf_counter when the first POST went out
+    finished: float = 0.0  # perf_counter when the last answer came back
+
+    def summary(self, concurrency: int) -> dict:
+        elapsed = self.finished - self.started
+        return {
+            "requests": len(self.cases) + len(self.errors),
+            "acknowledged": len(self.cases),
+            "concurrency": concurrency,
+            "elapsed_s": round(elapsed, 3),
+            "acks_per_s": round(len(self.cases) / elapsed, 2) if elapsed > 0 else None,
+            "p50_ms": _ms(percentile(self.latencies, 50)),
+            "p99_ms": _ms(percentile(self.latencies, 99)),
+            "max_ms": _ms(max(self.latencies, default=None)),
+            "errors": len(self.errors),
+            "error_samples": self.errors[:5],
+        }
+
+
+async def file_complaints(base_url: str, n: int, concurrency: int, offset: int = 0) -> Filing:
+    """POST `n` complaints with at most `concurrency` in flight; only 201 answers count as acks."""
+    out = Filing()
+    sem = asyncio.Semaphore(concurrency)
+    async with _client(concurrency) as http:
+
+        async def one(i: int) -> None:
+            body = complaint_body(offset + i)
+            async with sem:
+                t0 = time.perf_counter()
+                try:
+                    resp = await http.post(f"{base_url}/api/complaints", json=body)
+                except httpx.HTTPError as err:
+                    out.errors.append(f"{type(err).__name__}: {err}")
+                    return
+                took = time.perf_counter() - t0
+                if resp.status_code != 201:
+                    out.errors.append(f"HTTP {resp.status_code}: {resp.text[:200]}")
+                    return
+                data = resp.json()
+                out.latencies.append(took)
+                out.cases.append((data["tracking_number"], data["pin"]))
+
+        out.started = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(n)))
+        out.finished = time.perf_counter()
+    return out
+
+
+class RoutedWatcher:
+    """Polls the read model for how many cases exist and how many have reached a routed state."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = make_engine(database_url)
+
+    def counts(self) -> tuple[int, int]:
+        routed = or_(Case.status != RECEIVED, Case.routed_at.is_not(None))
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(Case)).scalar_one()
+            done = conn.execute(select(func.count()).select_from(Case).where(routed)).scalar_one()
+        return total, done
+
+    def statuses(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(Case.status, func.count()).group_by(Case.status)).all()
+        return {status: count for status, count in rows}
+
+    def db_span(self, numbers: list[str]) -> float | None:
+        """Seconds from the first filed_at to the last routed_at among these cases, by the rows' own
+        stamps (the app's and the workflow's clocks), as a cross-check of the polled figure."""
+        if not numbers:
+            return None
+        first, last = None, None
+        with self.engine.connect() as conn:
+            for i in range(0, len(numbers), 500):
+                chunk = numbers[i:i + 500]
+                lo, hi = conn.execute(select(func.min(Case.filed_at), func.max(Case.routed_at))
+                                      .where(Case.tracking_number.in_(chunk))).one()
+                lo, hi = _utc(lo), _utc(hi)
+                first = lo if first is None or (lo and lo < first) else first
+                last = hi if last is None or (hi and hi > last) else last
+        if first is None or last is None:
+            return None
+        return (last - first).total_seconds()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _utc(value):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+async def file_and_wait_routed(base_url: str, database_url: str, n: int, concurrency: int,
+                               routed_timeout: float, offset: int = 0, interval: float = 0.1,
+                               problem: Callable[[], str | None] = lambda: None) -> tuple[Filing, dict]:
+    """File `n` complaints and, at the same time, poll the read model every `interval` seconds until
+    every acknowledged one is routed or `routed_timeout` passes. Rows already routed before the start
+    (warm-up cases) are subtracted. `problem()` naming a dead stack process stops the wait."""
+    watcher = RoutedWatcher(database_url)
+    try:
+        _, baseline = await asyncio.to_thread(watcher.counts)
+        filing_done = asyncio.Event()
+        holder: dict[str, Filing] = {}
+
+        async def filing() -> None:
+            try:
+                holder["filing"] = await file_complaints(base_url, n, concurrency, offset)
+            finally:
+                filing_done.set()
+
+        progress: list[list[float]] = []  # [seconds since the first POST, cases routed], every ~10 s
+
+        async def watching() -> tuple[float | None, int]:
+            done, next_sample = baseline, time.perf_counter()
+            while time.perf_counter() < deadline:
+                _, done = await asyncio.to_thread(watcher.counts)
+                if (now := time.perf_counter()) >= next_sample:
+                    progress.append([round(now - began, 1), done - baseline])
+                    next_sample = now + 10
+                if (trouble := problem()) is not None:
+                    raise RuntimeError(trouble)
+                if filing_done.is_set():
+                    if "filing" not in holder:  # filing itself failed; gather re-raises it
+                        return None, done
+                    if done >= baseline + len(holder["filing"].cases):
+                        return time.perf_counter(), done
+                await asyncio.sleep(interval)
+            return None, done
+
+        began = time.perf_counter()
+        deadline = began + routed_timeout
+        _, (last_at, done) = await asyncio.gather(filing(), watching())
+        filed = holder["filing"]
+        routed = max(0, done - baseline)
+        span = (last_at - filed.started) if last_at is not None else None
+        db_span = await asyncio.to_thread(watcher.db_span, [num for num, _ in filed.cases])
+        result = {
+            "acknowledged": len(filed.cases),
+            "routed": routed,
+            "all_routed": last_at is not None,
+            "timeout_s": routed_timeout,
+            "last_routed_after_s": round(span, 3) if span is not None else None,
+            "routed_per_s": round(routed / span, 2) if span else None,
+            "db_first_filed_to_last_routed_s": round(db_span, 3) if db_span is not None else None,
+            "statuses": await asyncio.to_thread(watcher.statuses),
+            "progress": progress,
+        }
+        if last_at is None:  # not all routed in time: the rate over the whole wait, a lower bound
+            waited = time.perf_counter() - filed.started
+            result["routed_per_s"] = round(routed / waited, 2) if waited > 0 else None
+        return filed, result
+    finally:
+        watcher.close()
+
+
+async def track_cases(base_url: str, cases: list[tuple[str, str]], concurrency: int) -> dict:
+    """GET each case's tracking view with its PIN in `X-Tracking-Pin`; 200 answers count."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    sem = asyncio.Semaphore(concurrency)
+    async with _client(concurrency) as http:
+
+        async def one(number: str, pin: str) -> None:
+            async with sem:
+                t0 = time.perf_counter()
+                try:
+                    resp = await http.get(f"{base_url}/api/complaints/{number}",
+                                          headers={"X-Tracking-Pin": pin})
+                except httpx.HTTPError as err:
+                    errors.append(f"{type(err).__name__}: {err}")
+                    return
+                took = time.perf_counter() - t0
+                if resp.status_code != 200:
+                    errors.append(f"HTTP {resp.status_code}: {resp.text[:200]}")
+                    return
+                latencies.append(took)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(num, pin) for num, pin in cases))
+        elapsed = time.perf_counter() - started
+    return {
+        "requests": len(cases),
+        "ok": len(latencies),
+        "concurrency": concurrency,
+        "elapsed_s": round(elapsed, 3),
+        "per_s": round(len(latencies) / elapsed, 2) if elapsed > 0 else None,
+        "p50_ms": _ms(percentile(latencies, 50)),
+        "p99_ms": _ms(percentile(latencies, 99)),
+        "max_ms": _ms(max(latencies, default=None)),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+    }
+
+
+async def wait_healthy(base_url: str, timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    last = "no answer"
+    async with _client(1) as http:
+        while time.perf_counter() < deadline:
+            try:
+                resp = await http.get(f"{base_url}/health")
+                if resp.status_code == 200:
+                    return
+                last = f"HTTP {resp.status_code}: {resp.text[:200]}"
+            except httpx.HTTPError as err:
+                last = f"{type(err).__name__}: {err}"
+            await asyncio.sleep(0.5)
+    raise TimeoutError(f"{base_url}/health not ok after {timeout:.0f}s: {last}")

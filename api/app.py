@@ -4,6 +4,7 @@ a message in Thai and English. `uvicorn api.app:create_app --factory` serves it.
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from api import actions, callbacks, complaints, directory, health
+from api.filing_desk import FilingDispatcher
 from api.settings import Settings
 from api.throttle import PinThrottle
 from db.session import make_engine, make_sessions
@@ -31,7 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = make_sessions(engine)
         app.state.temporal = await connect(settings.temporal_address, settings.temporal_namespace)
         app.state.gateway = ComplaintGateway(app.state.temporal, settings.secret, settings.task_queue)
+        app.state.dispatcher = FilingDispatcher(app.state.sessions, app.state.gateway)
+        dispatching = asyncio.create_task(app.state.dispatcher.run())
         yield
+        dispatching.cancel()
         engine.dispose()
 
     app = FastAPI(title="Damrongdham complaints", version="0.1.0", lifespan=lifespan,

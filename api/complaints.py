@@ -1,6 +1,7 @@
 """Citizens' JSON API: file a complaint (JSON, or multipart with photos) and track it with its PIN.
-Filing starts the case's workflow and answers at once; the workflow persists and routes it durably
-afterwards. Tracking reads the read model (and, for a case filed a moment ago, the workflow's memo)."""
+Filing commits the complaint to the filings queue and answers at once; the dispatcher starts its
+workflow, which persists and routes it durably afterwards. Tracking reads the read model (and, for a
+case filed a moment ago, the filings queue)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from api.deps import GatewayDep, SessionDep, SettingsDep, ThrottleDep
+from api.deps import SessionDep, SettingsDep, ThrottleDep
 from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
-from api.tracking_view import tracking_view
+from api.filing_desk import accept_filing
+from api.tracking_view import tracking_view_with_pin
 from api.uploads import store_photo
-from db import queries
 from workflows.contracts import RECEIVED
 from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput
@@ -61,28 +62,31 @@ async def _read_filing(request: Request, settings) -> tuple[ComplaintIn, list]:
         raise InvalidInput("ข้อมูลไม่ใช่ JSON ที่ถูกต้อง / the body is not valid JSON") from err
 
 
+def _accept(session, form: ComplaintIn, photos: list, key: str | None, secret: str):
+    return accept_filing(session, build_draft(session, form, photos), key, secret)
+
+
 @router.post("", status_code=201, response_model=FiledOut, openapi_extra=FILING_BODY)
-async def file_complaint(request: Request, session: SessionDep, gateway: GatewayDep, settings: SettingsDep,
+async def file_complaint(request: Request, session: SessionDep, settings: SettingsDep,
                          idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> FiledOut:
     form, photos = await _read_filing(request, settings)
-    draft = await run_in_threadpool(build_draft, session, form, photos)
-    filed = await gateway.file(draft, idempotency_key)
+    filed = await run_in_threadpool(_accept, session, form, photos, idempotency_key, settings.secret)
+    request.app.state.dispatcher.nudge.set()
     return FiledOut(tracking_number=filed.tracking_number, pin=filed.pin, status=RECEIVED,
                     status_url=f"/api/complaints/{filed.tracking_number}", created=filed.created)
 
 
 @router.get("/{number}", response_model=TrackingOut)
-async def track_complaint(number: str, request: Request, session: SessionDep, gateway: GatewayDep,
-                          settings: SettingsDep, throttle: ThrottleDep, pin: Annotated[str | None, Query(max_length=12)] = None,
+async def track_complaint(number: str, request: Request, session: SessionDep, settings: SettingsDep,
+                          throttle: ThrottleDep, pin: Annotated[str | None, Query(max_length=12)] = None,
                           x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None) -> TrackingOut:
     number, given = tracking.normalise(number), (x_tracking_pin or pin or "").strip()
     client = request.client.host if request.client else "?"
     throttle.check(client, number)
-    case = await run_in_threadpool(queries.case_by_number, session, number) if tracking.PATTERN.match(number) else None
-    stored = case.pin_hash if case is not None else (
-        await gateway.pin_hash(number) if tracking.PATTERN.match(number) else None)
-    if not stored or not given or not tracking.pin_matches(settings.secret, number, given, stored):
+    try:
+        view = await run_in_threadpool(tracking_view_with_pin, session, number, given, settings.secret)
+    except CaseNotFound:
         throttle.failed(client, number)
-        raise CaseNotFound()
+        raise
     throttle.succeeded(client, number)
-    return await run_in_threadpool(tracking_view, session, case, number)
+    return view

@@ -1,6 +1,7 @@
 """What a citizen sees when tracking a case: status in Thai and English, the responsible agency, each
 clock's due time (Buddhist era) and whether it is overdue, the public timeline and the messages sent.
-A case whose intake the read model has not caught up with yet shows as just received."""
+A case still in the filings queue, or whose intake the read model has not caught up with, shows as
+just received."""
 
 from __future__ import annotations
 
@@ -9,12 +10,25 @@ from datetime import datetime, timezone
 from sqlalchemy.orm import Session
 
 from api.schemas import AgencyOut, ClockOut, EventOut, MessageOut, TrackingOut
-from db import queries
+from db import filings, queries
 from db.models import Case
 from db.queries import aware
 from workflows.contracts import RECEIVED
+from workflows.domain import tracking
 from workflows.domain.calendar import format_datetime_en, format_datetime_th
 from workflows.domain.transitions import STATUS_LABELS
+from workflows.errors import CaseNotFound
+
+
+def tracking_view_with_pin(s: Session, number: str, pin: str, secret: str) -> TrackingOut:
+    """The view when the PIN matches, else CaseNotFound (a wrong PIN looks like no such case)."""
+    if not pin or not tracking.PATTERN.match(number):
+        raise CaseNotFound()
+    case = queries.case_by_number(s, number)
+    stored = case.pin_hash if case is not None else filings.pin_hash_for(s, number)
+    if stored is None or not tracking.pin_matches(secret, number, pin, stored):
+        raise CaseNotFound()
+    return tracking_view(s, case, number)
 
 
 def tracking_view(s: Session, case: Case | None, number: str) -> TrackingOut:

@@ -212,3 +212,20 @@ class PersonalData(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     erase_after: Mapped[datetime | None] = mapped_column(Stamp)
     erased_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class Filing(Base):
+    """A complaint accepted at the front door and not yet (or already) handed to its workflow: the
+    durable queue between a burst of filings and the workflow engine. Unique tracking number and key
+    fingerprint make a retried filing the same filing."""
+
+    __tablename__ = "filings"
+    tracking_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key_fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    pin_hash: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[dict] = mapped_column(JSON)
+    accepted_at: Mapped[datetime] = mapped_column(Stamp)
+    started_at: Mapped[datetime | None] = mapped_column(Stamp)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_filings_pending", "started_at", "accepted_at"),)

@@ -12,7 +12,10 @@ import pytest
 
 from api.app import create_app
 from api.callbacks import signature
+from api.filing_desk import accept_filing
 from api.settings import DEV_OFFICER_TOKEN, Settings
+from db.session import make_engine, make_sessions
+from workflows.contracts import ComplaintInput
 from db.credentials import DEV_AGENCY_SECRET
 from tests.conftest import running_worker
 
@@ -24,6 +27,7 @@ BODY = {"text": "ถนนในหมู่บ้านเป็นหลุม
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def api(request, dev_env, tmp_path, fake_agency):
+    """An app client; `client.database_url` is the read model it uses."""
     url = request.getfixturevalue(f"{request.param}_url")
     async with running_worker(dev_env.client, url) as queue:
         settings = Settings(database_url=url, temporal_address=dev_env.client.service_client.config.target_host,
@@ -32,6 +36,7 @@ async def api(request, dev_env, tmp_path, fake_agency):
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                client.database_url = url
                 yield client
 
 
@@ -171,3 +176,23 @@ async def test_directory_endpoints_and_health(api):
     assert any(h["code"] == "lands" for h in hits_en)
     assert (await api.get("/api/agencies/lands")).json()["linked"] is True
     assert (await api.get("/openapi.json")).status_code == 200
+
+
+async def test_a_filing_left_in_the_queue_by_a_crash_is_started_later(api):
+    """As if the app died right after committing a filing and before starting its workflow."""
+    engine = make_engine(api.database_url)
+    try:
+        with make_sessions(engine)() as s:
+            draft = ComplaintInput(tracking_number="", pin_hash="", text="ไฟถนนหน้าหมู่บ้านดับมาสามเดือนแล้ว",
+                                   filed_at="2026-11-22T10:00:00+00:00", province_code="92", district_code="9205",
+                                   anonymous=True)
+            filed = accept_filing(s, draft, f"crashed-{api.database_url}", "api-test-secret")
+    finally:
+        engine.dispose()
+    view = await track(api, filed.tracking_number, filed.pin)
+    for _ in range(100):
+        if view["timeline"]:
+            break
+        await asyncio.sleep(0.1)
+        view = await track(api, filed.tracking_number, filed.pin)
+    assert view["timeline"] and view["timeline"][0]["kind"] == "received"

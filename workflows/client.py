@@ -89,9 +89,20 @@ class ComplaintGateway:
                 raise Unavailable(f"ระบบงานไม่พร้อม / the case engine is unavailable: {err.message}") from err
         raise Unavailable("ออกเลขเรื่องไม่ได้ / could not allocate a tracking number")
 
-    async def pin_hash(self, number: str) -> str | None:
-        """The PIN hash from the workflow's memo, for a case the read model has not caught up with."""
-        return await self._memo(number, "pin_hash")
+    async def start(self, inp: c.ComplaintInput) -> bool:
+        """Start the workflow of an accepted filing; False when it was started already."""
+        try:
+            await self.client.start_workflow(
+                c.WORKFLOW_NAME, inp, id=tracking.workflow_id(inp.tracking_number), task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                memo={"pin_hash": inp.pin_hash}, static_summary=f"{inp.tracking_number} {inp.text[:60]}",
+            )
+            return True
+        except WorkflowAlreadyStartedError:
+            return False
+        except RPCError as err:
+            raise Unavailable(f"ระบบงานไม่พร้อม / the case engine is unavailable: {err.message}") from err
 
     async def _memo(self, number: str, field: str) -> Any:
         try:

@@ -1,0 +1,60 @@
+"""The filings queue's writes and reads: accept a filing (once per idempotency key, once per tracking
+number), list those not yet handed to their workflow, mark them started. The caller commits: a filing
+is accepted exactly when its transaction commits, and only then does the citizen get a number."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.models import Filing
+
+
+class NumberTaken(Exception):
+    """Another filing (with another key) already holds this tracking number."""
+
+
+def existing_for_key(s: Session, fingerprint: str) -> Filing | None:
+    return s.scalar(select(Filing).where(Filing.key_fingerprint == fingerprint))
+
+
+def accept(s: Session, number: str, fingerprint: str, pin_hash: str, payload: dict) -> tuple[Filing, bool]:
+    """Insert the filing in a savepoint; a clash on the number raises NumberTaken, a clash on the key
+    (the same filing arriving twice at once) returns the filing that key made first, not created."""
+    row = Filing(tracking_number=number, key_fingerprint=fingerprint, pin_hash=pin_hash, payload=payload,
+                 accepted_at=datetime.now(timezone.utc), attempts=0)
+    try:
+        with s.begin_nested():
+            s.add(row)
+    except IntegrityError:
+        first = existing_for_key(s, fingerprint)
+        if first is not None:
+            return first, False
+        raise NumberTaken(number) from None
+    return row, True
+
+
+def pending(s: Session, limit: int) -> list[Filing]:
+    return list(s.scalars(select(Filing).where(Filing.started_at.is_(None))
+                          .order_by(Filing.accepted_at).limit(limit)))
+
+
+def mark_started(s: Session, number: str) -> None:
+    row = s.get(Filing, number)
+    if row is not None and row.started_at is None:
+        row.started_at = datetime.now(timezone.utc)
+
+
+def mark_failed(s: Session, number: str, error: str) -> None:
+    row = s.get(Filing, number)
+    if row is not None:
+        row.attempts += 1
+        row.last_error = error[:2000]
+
+
+def pin_hash_for(s: Session, number: str) -> str | None:
+    row = s.get(Filing, number)
+    return row.pin_hash if row is not None else None

@@ -5,6 +5,7 @@ a message in Thai and English. `uvicorn api.app:create_app --factory` serves it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -13,7 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from api import actions, callbacks, complaints, directory, health
-from api.filing_desk import FilingDispatcher
+from api.dispatcher import FilingDispatcher
 from api.settings import Settings
 from api.throttle import PinThrottle
 from db.session import make_engine, make_sessions
@@ -33,11 +34,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = make_sessions(engine)
         app.state.temporal = await connect(settings.temporal_address, settings.temporal_namespace)
         app.state.gateway = ComplaintGateway(app.state.temporal, settings.secret, settings.task_queue)
-        app.state.dispatcher = FilingDispatcher(app.state.sessions, app.state.gateway)
-        dispatching = asyncio.create_task(app.state.dispatcher.run())
-        yield
-        dispatching.cancel()
-        engine.dispose()
+        app.state.dispatcher, dispatching = None, None
+        if settings.dispatch_in_app:
+            app.state.dispatcher = FilingDispatcher(app.state.sessions, app.state.gateway)
+            dispatching = asyncio.create_task(app.state.dispatcher.run())
+        try:
+            yield
+        finally:
+            if dispatching is not None:
+                dispatching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dispatching
+            engine.dispose()
 
     app = FastAPI(title="Damrongdham complaints", version="0.1.0", lifespan=lifespan,
                   description="ศูนย์ดำรงธรรม: file, track and act on complaints.")

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from api.deps import SessionDep, SettingsDep, ThrottleDep
 from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
-from api.filing_desk import accept_filing
+from api.filing_desk import accept
 from api.tracking_view import tracking_view_with_pin
 from api.uploads import store_photo
 from workflows.contracts import RECEIVED
@@ -62,16 +62,19 @@ async def _read_filing(request: Request, settings) -> tuple[ComplaintIn, list]:
         raise InvalidInput("ข้อมูลไม่ใช่ JSON ที่ถูกต้อง / the body is not valid JSON") from err
 
 
-def _accept(session, form: ComplaintIn, photos: list, key: str | None, secret: str):
-    return accept_filing(session, build_draft(session, form, photos), key, secret)
+def _accept(sessions, form: ComplaintIn, photos: list, key: str | None, secret: str):
+    with sessions() as session:  # one thread hop for the whole filing: bursts are what this serves
+        return accept(session, build_draft(session, form, photos), key, secret)
 
 
 @router.post("", status_code=201, response_model=FiledOut, openapi_extra=FILING_BODY)
-async def file_complaint(request: Request, session: SessionDep, settings: SettingsDep,
+async def file_complaint(request: Request, settings: SettingsDep,
                          idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> FiledOut:
     form, photos = await _read_filing(request, settings)
-    filed = await run_in_threadpool(_accept, session, form, photos, idempotency_key, settings.secret)
-    request.app.state.dispatcher.nudge.set()
+    filed = await run_in_threadpool(_accept, request.app.state.sessions, form, photos, idempotency_key,
+                                    settings.secret)
+    if request.app.state.dispatcher is not None:
+        request.app.state.dispatcher.nudge.set()
     return FiledOut(tracking_number=filed.tracking_number, pin=filed.pin, status=RECEIVED,
                     status_url=f"/api/complaints/{filed.tracking_number}", created=filed.created)
 

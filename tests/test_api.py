@@ -5,6 +5,7 @@ with typed errors, agency callbacks with HMAC signatures, the directory and heal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 
 from api.app import create_app
 from api.callbacks import signature
+from api.dispatcher import FilingDispatcher
 from api.filing_desk import accept_filing
 from api.settings import DEV_OFFICER_TOKEN, Settings
 from db.session import make_engine, make_sessions
@@ -31,13 +33,19 @@ async def api(request, dev_env, tmp_path, fake_agency):
     url = request.getfixturevalue(f"{request.param}_url")
     async with running_worker(dev_env.client, url) as queue:
         settings = Settings(database_url=url, temporal_address=dev_env.client.service_client.config.target_host,
-                            task_queue=queue, var_dir=tmp_path, secret="api-test-secret")
+                            task_queue=queue, var_dir=tmp_path, secret="api-test-secret", dispatch_in_app=False)
         app = create_app(settings)
         async with app.router.lifespan_context(app):
+            # The dispatcher runs beside the app, as `make run` runs it, and surely stops with the test.
+            app.state.dispatcher = FilingDispatcher(app.state.sessions, app.state.gateway)
+            dispatching = asyncio.create_task(app.state.dispatcher.run())
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 client.database_url = url
                 yield client
+            dispatching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatching
 
 
 async def track(api, number, pin, want=None, timeout=20.0):

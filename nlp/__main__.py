@@ -1,0 +1,174 @@
+"""The ``python -m nlp`` command line: train, evaluate and try complaint classifiers, cross-validate
+them, evaluate the FAQ retriever, and export the shipped training set. Every command prints JSON on
+stdout; errors go to stderr with exit status 2.
+
+This module owns argument parsing and output only; the work happens in the library modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _print(obj) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _agency_col(path: str, requested: str | None) -> str | None:
+    """The agency column to learn from: the one asked for, else a conventional name if present."""
+    if requested is not None:
+        return requested or None
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        columns = next(csv.reader(handle), [])
+    return next((c for c in ("agency_type", "agency_group") if c in columns), None)
+
+
+def cmd_train(args) -> None:
+    from nlp.classifier import train
+    from nlp.training_data import read_csv
+
+    examples = read_csv(args.data, args.text_col, args.label_col, _agency_col(args.data, args.agency_col))
+    model = train(examples, threshold=args.threshold)
+    model.meta["source"] = str(args.data)
+    model.save(args.out)
+    _print({"out": str(args.out), **model.meta})
+
+
+def cmd_evaluate(args) -> None:
+    from nlp.classifier import load
+    from nlp.evaluation import evaluate
+    from nlp.training_data import read_csv
+
+    started = time.perf_counter()
+    model = load(args.model)
+    load_seconds = time.perf_counter() - started
+    examples = read_csv(args.data, args.text_col, args.label_col, _agency_col(args.data, args.agency_col))
+    figures = evaluate(model, examples)
+    figures["load_seconds"] = round(load_seconds, 3)
+    if model.agency is not None and any(ex.agency_type for ex in examples):
+        labelled = [ex for ex in examples if ex.agency_type]
+        agency = evaluate(model, labelled, target="agency")
+        agency.pop("latency_ms")
+        figures["agency"] = agency
+    _print(figures)
+
+
+def cmd_classify(args) -> None:
+    from nlp.classifier import load, load_default
+
+    model = load(args.model) if args.model else load_default()
+    _print(dataclasses.asdict(model.classify(args.text)))
+
+
+def cmd_cross_validate(args) -> None:
+    from nlp.evaluation import cross_validate
+    from nlp.training_data import load_shipped, read_csv
+
+    if args.data:
+        examples = read_csv(args.data, args.text_col, args.label_col, _agency_col(args.data, args.agency_col))
+    else:
+        examples = load_shipped()
+    _print(cross_validate(examples, folds=args.folds))
+
+
+def cmd_faq_eval(args) -> None:
+    from nlp.faq import evaluate_faq, load_faq
+
+    _print(evaluate_faq(load_faq(), args.data))
+
+
+def cmd_faq(args) -> None:
+    from nlp.faq import load_faq
+
+    answer = load_faq().answer(args.question)
+    _print(dataclasses.asdict(answer) if answer else None)
+
+
+def cmd_intent(args) -> None:
+    from nlp.intents import detect_intent
+
+    _print(dataclasses.asdict(detect_intent(args.text)))
+
+
+def cmd_export_training(args) -> None:
+    from nlp.training_data import load_shipped, write_csv
+
+    examples = load_shipped()
+    write_csv(examples, args.out)
+    _print({"out": str(args.out), "n": len(examples)})
+
+
+def _data_args(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--data", required=required, help="CSV of labelled texts")
+    p.add_argument("--text-col", default="text")
+    p.add_argument("--label-col", default="category")
+    p.add_argument(
+        "--agency-col",
+        default=None,
+        help="column with the acting agency (default: agency_type or agency_group when present; '' for none)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m nlp", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a classifier from a CSV")
+    _data_args(p)
+    p.add_argument("--out", required=True, type=Path, help="model directory to write")
+    p.add_argument("--threshold", type=float, default=0.45, help="confidence below which a result is unsure")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="score a trained model on a labelled CSV")
+    p.add_argument("--model", required=True, type=Path)
+    _data_args(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("classify", help="classify one text")
+    p.add_argument("--model", type=Path, help="model directory (default: the shipped default model)")
+    p.add_argument("text")
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("cross-validate", help="stratified k-fold CV of train + evaluate")
+    _data_args(p, required=False)
+    p.add_argument("--folds", type=int, default=5)
+    p.set_defaults(func=cmd_cross_validate)
+
+    p = sub.add_parser("faq-eval", help="precision/recall/no-answer accuracy of the FAQ retriever")
+    p.add_argument("--data", required=True, help="CSV with columns question, expected_id")
+    p.set_defaults(func=cmd_faq_eval)
+
+    p = sub.add_parser("faq", help="answer one question from the FAQ")
+    p.add_argument("question")
+    p.set_defaults(func=cmd_faq)
+
+    p = sub.add_parser("intent", help="detect the chat intent of one text")
+    p.add_argument("text")
+    p.set_defaults(func=cmd_intent)
+
+    p = sub.add_parser("export-training", help="write the shipped training set as one CSV")
+    p.add_argument("--out", required=True, type=Path)
+    p.set_defaults(func=cmd_export_training)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

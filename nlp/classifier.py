@@ -1,0 +1,302 @@
+"""The complaint classifier: what a complaint is about (category) and who should act on it (agency
+type), with calibrated confidence, a top 3, and an "unsure" flag that sends doubtful cases to a
+human.
+
+This module owns the model (features, training, saving, loading) and the shipped default model's
+cache. Features are word 1-2-grams over PyThaiNLP newmm tokens, widened by the bilingual gazetteer
+(``nlp.lexicon``) so English text lands on the same features as Thai, plus character 1-4-grams
+for typos and spelling variants. Each target is a class-balanced multinomial logistic regression;
+its softmax scores, temperature-scaled on a held-out fifth of the training data, are the reported
+probabilities.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from nlp.lexicon import expansion
+from nlp.taxonomy import DEFAULT_AGENCY_TYPE, FALLBACK_CATEGORY
+from nlp.text import REPO_ROOT, TextError, detect_language, has_content, normalize, tokenize
+from nlp.training_data import LabelledText, load_shipped, shipped_fingerprint
+
+# Bump when features or model change, so cached default models are rebuilt.
+MODEL_VERSION = "2"
+DEFAULT_THRESHOLD = 0.45
+MODEL_FILE, META_FILE = "model.joblib", "meta.json"
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str  # one of nlp.taxonomy.CATEGORIES for the default model
+    confidence: float  # probability of the top category, 0..1
+    unsure: bool  # below the threshold, "other", or nothing usable in the input
+    top: list[tuple[str, float]]  # top 3 (category, probability)
+    agency_type: str  # predicted responsible agency type (nlp.taxonomy.AGENCY_TYPES)
+    agency_confidence: float
+    language: str  # "th" | "en" | "mixed" | "unknown"
+
+
+class ComplaintClassifier(Protocol):
+    def classify(self, text: str) -> Classification: ...
+
+
+@dataclass
+class Features:
+    """Text -> sparse matrix: newmm word n-grams (plus gazetteer expansion) and char n-grams."""
+
+    words: TfidfVectorizer = field(
+        default_factory=lambda: TfidfVectorizer(
+            tokenizer=str.split, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
+        )
+    )
+    chars: TfidfVectorizer = field(
+        default_factory=lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=2)
+    )
+
+    @staticmethod
+    def documents(texts: Sequence[str]) -> tuple[list[str], list[str]]:
+        word_docs, char_docs = [], []
+        for clean in texts:
+            extra = expansion(clean)
+            word_docs.append(" ".join(tokenize(clean)) + " " + extra)
+            char_docs.append(clean)
+        return word_docs, char_docs
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        words, chars = self.documents(texts)
+        return sp.hstack([self.words.fit_transform(words), self.chars.fit_transform(chars)]).tocsr()
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        words, chars = self.documents(texts)
+        return sp.hstack([self.words.transform(words), self.chars.transform(chars)]).tocsr()
+
+
+@dataclass
+class Target:
+    """One predicted label set (category or agency) with its temperature for calibration."""
+
+    model: LogisticRegression
+    temperature: float = 1.0
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.model.classes_
+
+    def proba(self, X: sp.csr_matrix) -> np.ndarray:
+        logits = self.model.decision_function(X) / self.temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _fit_target(X: sp.csr_matrix, y: np.ndarray, C: float) -> Target:
+    # Balanced class weights because topics and agencies are very unequal in number and every one
+    # matters (macro-F1); measured on the shared data it also raises agency accuracy. The SAG
+    # solver is ~8x faster than lbfgs on these wide sparse matrices and, with a fixed
+    # random_state, just as deterministic.
+    model = LogisticRegression(C=C, max_iter=40, tol=1e-3, class_weight="balanced", solver="sag", random_state=0)
+    with warnings.catch_warnings():
+        # Stopping after 40 epochs is intended: measured on the shared data, macro-F1 is the same
+        # as at full convergence (which takes twice as long).
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    return Target(model)
+
+
+@dataclass
+class TrainedClassifier:
+    """A trained model: features, the category target and (optionally) the agency target."""
+
+    features: Features
+    category: Target
+    agency: Target | None
+    threshold: float = DEFAULT_THRESHOLD
+    meta: dict = field(default_factory=dict)
+
+    def classify(self, text: str) -> Classification:
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        cleaned = [normalize(t) for t in texts]  # raises TextError on non-str
+        usable = [i for i, c in enumerate(cleaned) if has_content(c)]
+        results: list[Classification | None] = [None] * len(texts)
+        if usable:
+            X = self.features.transform([cleaned[i] for i in usable])
+            cat_p = self.category.proba(X)
+            agency_p = self.agency.proba(X) if self.agency is not None else None
+            for row, i in enumerate(usable):
+                results[i] = self._result(cleaned[i], cat_p[row], None if agency_p is None else agency_p[row])
+        return [r if r is not None else self._unusable(cleaned[i]) for i, r in enumerate(results)]
+
+    def _result(self, clean: str, cat_p: np.ndarray, agency_p: np.ndarray | None) -> Classification:
+        order = np.argsort(-cat_p, kind="stable")[:3]
+        top = [(str(self.category.labels[j]), round(float(cat_p[j]), 4)) for j in order]
+        category, confidence = top[0]
+        if agency_p is not None:
+            k = int(np.argmax(agency_p))
+            agency, agency_conf = str(self.agency.labels[k]), float(agency_p[k])
+        else:
+            agency, agency_conf = DEFAULT_AGENCY_TYPE.get(category, ""), confidence
+        unsure = confidence < self.threshold or category == FALLBACK_CATEGORY
+        return Classification(category, confidence, unsure, top, agency, round(agency_conf, 4), detect_language(clean))
+
+    def _unusable(self, clean: str) -> Classification:
+        # Nothing to classify (empty, only emoji or punctuation): an honest "don't know".
+        category = FALLBACK_CATEGORY if FALLBACK_CATEGORY in self.category.labels else str(self.category.labels[0])
+        return Classification(
+            category, 0.0, True, [(category, 0.0)], DEFAULT_AGENCY_TYPE.get(category, ""), 0.0, detect_language(clean)
+        )
+
+    # --- persistence -------------------------------------------------------------------------
+    def save(self, directory: Path | str) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, directory / MODEL_FILE, compress=0)
+        (directory / META_FILE).write_text(json.dumps(self.meta, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _fit(texts: Sequence[str], examples: Sequence[LabelledText], C: float) -> tuple[Features, Target, Target | None]:
+    features = Features()
+    X = features.fit_transform(texts)
+    category = _fit_target(X, np.array([ex.category for ex in examples]), C)
+    with_agency = [i for i, ex in enumerate(examples) if ex.agency_type]
+    agency = None
+    if len({examples[i].agency_type for i in with_agency}) >= 2:
+        agency = _fit_target(X[with_agency], np.array([examples[i].agency_type for i in with_agency]), C)
+    return features, category, agency
+
+
+def _temperature(target: Target, X: sp.csr_matrix, truth: Sequence[str]) -> float:
+    """The temperature that minimises held-out log-loss (temperature scaling, one parameter)."""
+    known = {label: i for i, label in enumerate(target.labels)}
+    rows = [r for r, label in enumerate(truth) if label in known]
+    if len(rows) < 20:
+        return 1.0
+    logits = target.model.decision_function(X[rows])
+    index = np.array([known[truth[r]] for r in rows])
+
+    def nll(log_t: float) -> float:
+        z = logits / np.exp(log_t)
+        z = z - z.max(axis=1, keepdims=True)
+        return float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(index)), index]))
+
+    best = minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded")
+    return round(float(np.exp(best.x)), 4)
+
+
+def _calibrate(texts: list[str], examples: Sequence[LabelledText], C: float) -> tuple[float, float]:
+    # Probabilities of a model scored on its own training texts are meaningless, so a copy is
+    # trained on 80% (stratified, fixed seed) and the temperatures are fitted on the other 20%.
+    labels = [ex.category for ex in examples]
+    counts = {label: labels.count(label) for label in set(labels)}
+    if len(examples) < 100 or min(counts.values()) < 2:
+        return 1.0, 1.0
+    fit_idx, held_idx = train_test_split(
+        np.arange(len(examples)), test_size=0.2, stratify=labels, random_state=0
+    )
+    features, category, agency = _fit([texts[i] for i in fit_idx], [examples[i] for i in fit_idx], C)
+    X_held = features.transform([texts[i] for i in held_idx])
+    t_category = _temperature(category, X_held, [examples[i].category for i in held_idx])
+    t_agency = _temperature(agency, X_held, [examples[i].agency_type for i in held_idx]) if agency else 1.0
+    return t_category, t_agency
+
+
+def train(
+    examples: Sequence[LabelledText],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    C: float = 20.0,
+    calibrate: bool = True,
+) -> TrainedClassifier:
+    """Train deterministically (same examples in the same order -> same model), with temperatures
+    fitted on a held-out fifth so that the reported confidence matches observed accuracy."""
+    if len({ex.category for ex in examples}) < 2:
+        raise ValueError("training needs at least two different labels")
+    started = time.perf_counter()
+    texts = [normalize(ex.text) for ex in examples]
+    t_category, t_agency = _calibrate(texts, examples, C) if calibrate else (1.0, 1.0)
+    features, category, agency = _fit(texts, examples, C)
+    category.temperature = t_category
+    if agency is not None:
+        agency.temperature = t_agency
+    meta = {
+        "model_version": MODEL_VERSION,
+        "n_examples": len(examples),
+        "categories": sorted({ex.category for ex in examples}),
+        "agency_types": sorted({ex.agency_type for ex in examples if ex.agency_type}),
+        "threshold": threshold,
+        "temperature": {"category": t_category, "agency": t_agency},
+        "train_seconds": round(time.perf_counter() - started, 3),
+    }
+    return TrainedClassifier(features, category, agency, threshold, meta)
+
+
+def load(directory: Path | str) -> TrainedClassifier:
+    """Load a model saved by ``TrainedClassifier.save`` (or ``python -m nlp train``)."""
+    path = Path(directory) / MODEL_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no model at {path}; train one with `python -m nlp train`")
+    model = joblib.load(path)
+    if not isinstance(model, TrainedClassifier):
+        raise ValueError(f"{path} does not hold a complaint classifier")
+    return model
+
+
+def default_model_dir() -> Path:
+    return Path(os.environ.get("NLP_MODEL_DIR") or REPO_ROOT / "var" / "nlp-model")
+
+
+@lru_cache(maxsize=1)
+def load_default() -> ComplaintClassifier:
+    """Load the shipped default model, training it (deterministically, < 10 s) from the project's own
+    training set into a cache dir on first use. Cache dir: env NLP_MODEL_DIR, default
+    <repo>/var/nlp-model. Safe from several processes at once: each trains into its own temp dir and
+    renames it into place; a loser of the race discards its copy and loads the winner's."""
+    root = default_model_dir()
+    target = root / f"default-v{MODEL_VERSION}-{shipped_fingerprint()[:16]}"
+    if (target / MODEL_FILE).is_file():
+        return load(target)
+    root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".training-", dir=root))
+    try:
+        model = train(load_shipped())
+        model.meta["source"] = "shipped training set"
+        model.save(scratch)
+        try:
+            os.rename(scratch, target)  # atomic on one filesystem; fails if another process won
+        except OSError:
+            if not (target / MODEL_FILE).is_file():
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return load(target)
+
+
+__all__ = [
+    "Classification",
+    "ComplaintClassifier",
+    "TextError",
+    "TrainedClassifier",
+    "default_model_dir",
+    "load",
+    "load_default",
+    "train",
+]

@@ -1,0 +1,170 @@
+"""The FAQ retriever: answers a citizen's question from the knowledge base in
+``nlp/data/faq.yaml`` (Thai and English), or returns None when nothing is close enough, so the
+chatbot can offer to leave the question for an officer.
+
+This module owns loading the knowledge base, matching (TF-IDF over newmm tokens plus character
+n-grams, widened by the bilingual gazetteer so "street light" meets "ไฟถนน"; the best-matching
+paraphrase decides an entry's score), the no-answer threshold, and the ``faq-eval`` figures.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
+import scipy.sparse as sp
+
+from nlp.lexicon import expansion
+from nlp.text import detect_language, has_content, normalize, tokenize
+
+FAQ_FILE = Path(__file__).resolve().parent / "data" / "faq.yaml"
+# Below this cosine similarity the retriever says "I don't know"; chosen on nlp/data/faq_eval.csv
+# so that out-of-scope questions are refused while paraphrases still match.
+DEFAULT_THRESHOLD = 0.40
+_WORD_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class FaqAnswer:
+    id: str
+    question: str  # the knowledge base's wording of the question, in the asker's language
+    answer: str  # in the asker's language
+    links: list[dict] = field(default_factory=list)  # [{"title": ..., "url": ...}]
+    image: str | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    id: str
+    questions: dict[str, list[str]]
+    answer: dict[str, str]
+    links: list[dict]
+    image: str | None
+
+
+def load_entries(path: Path = FAQ_FILE) -> list[FaqEntry]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = []
+    for item in raw:
+        entries.append(
+            FaqEntry(
+                id=str(item["id"]),
+                questions={lang: list(item["questions"].get(lang, [])) for lang in ("th", "en")},
+                answer={lang: str(item["answer"][lang]) for lang in ("th", "en")},
+                links=[{"title": str(l["title"]), "url": str(l["url"])} for l in item.get("links", [])],
+                image=item.get("image"),
+            )
+        )
+    return entries
+
+
+# Question words ("what is", "เท่าไหร่", "ได้ไหม") are shared by in- and out-of-scope questions
+# alike; matching on them makes "what is the weather" look like "what is the hotline".
+_EN_STOPWORDS = frozenset(
+    "a an the is are am was were be do does did i me my we our you your it its this that what which who "
+    "whom when where why how can could should would will to of in on at for from with about and or "
+    "please any some there here have has had get got not no".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from pythainlp.corpus import thai_stopwords
+
+    return frozenset(thai_stopwords()) | _EN_STOPWORDS
+
+
+def _document(clean: str) -> str:
+    stop = _stopwords()
+    words = [t for t in tokenize(clean) if t not in stop]
+    return " ".join(words) + " " + expansion(clean)
+
+
+class FaqRetriever:
+    """Nearest-paraphrase retrieval over the knowledge base."""
+
+    def __init__(self, entries: list[FaqEntry], threshold: float = DEFAULT_THRESHOLD):
+        self.entries = entries
+        self.threshold = threshold
+        texts, self._owner = [], []
+        for index, entry in enumerate(entries):
+            for lang in ("th", "en"):
+                for question in entry.questions[lang]:
+                    texts.append(normalize(question))
+                    self._owner.append(index)
+        self._owner = np.array(self._owner)
+        self._words = TfidfVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, sublinear_tf=True)
+        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self._matrix = self._stack(
+            self._words.fit_transform([_document(t) for t in texts]), self._chars.fit_transform(texts)
+        )
+
+    @staticmethod
+    def _stack(words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
+        # Content words and character n-grams (which catch typos and spelling variants) weigh the
+        # same; then unit length so the dot product is a cosine.
+        return l2_normalize(sp.hstack([l2_normalize(words) * _WORD_WEIGHT, l2_normalize(chars)]).tocsr())
+
+    def scores(self, question: str) -> np.ndarray:
+        """Best similarity of ``question`` to each entry (one score per entry)."""
+        clean = normalize(question)
+        per_entry = np.zeros(len(self.entries))
+        if not has_content(clean):
+            return per_entry
+        vector = self._stack(self._words.transform([_document(clean)]), self._chars.transform([clean]))
+        similarity = (self._matrix @ vector.T).toarray().ravel()
+        np.maximum.at(per_entry, self._owner, similarity)
+        return per_entry
+
+    def answer(self, question: str) -> FaqAnswer | None:
+        """The best entry's answer in the question's language, or None below the threshold."""
+        per_entry = self.scores(question)
+        best = int(np.argmax(per_entry)) if len(per_entry) else -1
+        if best < 0 or per_entry[best] < self.threshold:
+            return None
+        entry = self.entries[best]
+        lang = "en" if detect_language(normalize(question)) == "en" else "th"
+        wording = (entry.questions[lang] or entry.questions["th"] or entry.questions["en"])[0]
+        return FaqAnswer(entry.id, wording, entry.answer[lang], list(entry.links), entry.image, round(float(per_entry[best]), 4))
+
+
+@lru_cache(maxsize=1)
+def load_faq() -> FaqRetriever:
+    """The retriever over the shipped knowledge base (built once per process, well under a second)."""
+    return FaqRetriever(load_entries())
+
+
+def evaluate_faq(retriever: FaqRetriever, data: Path | str) -> dict:
+    """Precision (answered correctly / answered), recall (answered correctly / answerable) and
+    no-answer accuracy (refused / should refuse) on a CSV with columns question, expected_id."""
+    with open(data, newline="", encoding="utf-8-sig") as handle:
+        rows = [(r["question"], (r.get("expected_id") or "").strip()) for r in csv.DictReader(handle)]
+    answered = correct = answerable = refuse_expected = refused_ok = 0
+    misses = []
+    for question, expected in rows:
+        result = retriever.answer(question)
+        if expected:
+            answerable += 1
+        else:
+            refuse_expected += 1
+            refused_ok += result is None
+        if result is not None:
+            answered += 1
+            correct += result.id == expected
+        if (result.id if result else "") != expected:
+            misses.append({"question": question, "expected": expected, "got": result.id if result else None})
+    return {
+        "n": len(rows),
+        "precision": round(correct / answered, 4) if answered else 0.0,
+        "recall": round(correct / answerable, 4) if answerable else 0.0,
+        "no_answer_accuracy": round(refused_ok / refuse_expected, 4) if refuse_expected else 0.0,
+        "threshold": retriever.threshold,
+        "misses": misses,
+    }

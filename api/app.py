@@ -17,7 +17,8 @@ from api import actions, callbacks, complaints, directory, health
 from api.dispatcher import FilingDispatcher
 from api.settings import Settings
 from api.throttle import PinThrottle
-from db.session import make_engine, make_sessions
+from db import filings
+from db.session import filings_url, make_engine, make_sessions
 from workflows.client import ComplaintGateway, connect
 from workflows.errors import CaseError
 
@@ -30,13 +31,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         engine = make_engine(settings.database_url)
+        queue_url = filings_url(settings.database_url)
+        queue = make_engine(queue_url) if queue_url != settings.database_url else engine
+        if queue is not engine:
+            filings.ensure_schema(queue)
         app.state.settings = settings
         app.state.sessions = make_sessions(engine)
+        app.state.filing_sessions = make_sessions(queue)
         app.state.temporal = await connect(settings.temporal_address, settings.temporal_namespace)
         app.state.gateway = ComplaintGateway(app.state.temporal, settings.secret, settings.task_queue)
         app.state.dispatcher, dispatching = None, None
         if settings.dispatch_in_app:
-            app.state.dispatcher = FilingDispatcher(app.state.sessions, app.state.gateway)
+            app.state.dispatcher = FilingDispatcher(app.state.filing_sessions, app.state.gateway)
             dispatching = asyncio.create_task(app.state.dispatcher.run())
         try:
             yield
@@ -46,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await dispatching
             engine.dispose()
+            queue.dispose()
 
     app = FastAPI(title="Damrongdham complaints", version="0.1.0", lifespan=lifespan,
                   description="ศูนย์ดำรงธรรม: file, track and act on complaints.")

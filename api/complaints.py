@@ -62,17 +62,17 @@ async def _read_filing(request: Request, settings) -> tuple[ComplaintIn, list]:
         raise InvalidInput("ข้อมูลไม่ใช่ JSON ที่ถูกต้อง / the body is not valid JSON") from err
 
 
-def _accept(sessions, form: ComplaintIn, photos: list, key: str | None, secret: str):
-    with sessions() as session:  # one thread hop for the whole filing: bursts are what this serves
-        return accept(session, build_draft(session, form, photos), key, secret)
+def _accept(state, form: ComplaintIn, photos: list, key: str | None, secret: str):
+    # One thread hop for the whole filing: bursts are what this path serves.
+    with state.sessions() as directory, state.filing_sessions() as queue:
+        return accept(queue, build_draft(directory, form, photos), key, secret)
 
 
 @router.post("", status_code=201, response_model=FiledOut, openapi_extra=FILING_BODY)
 async def file_complaint(request: Request, settings: SettingsDep,
                          idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> FiledOut:
     form, photos = await _read_filing(request, settings)
-    filed = await run_in_threadpool(_accept, request.app.state.sessions, form, photos, idempotency_key,
-                                    settings.secret)
+    filed = await run_in_threadpool(_accept, request.app.state, form, photos, idempotency_key, settings.secret)
     if request.app.state.dispatcher is not None:
         request.app.state.dispatcher.nudge.set()
     return FiledOut(tracking_number=filed.tracking_number, pin=filed.pin, status=RECEIVED,
@@ -87,7 +87,8 @@ async def track_complaint(number: str, request: Request, session: SessionDep, se
     client = request.client.host if request.client else "?"
     throttle.check(client, number)
     try:
-        view = await run_in_threadpool(tracking_view_with_pin, session, number, given, settings.secret)
+        view = await run_in_threadpool(tracking_view_with_pin, session, request.app.state.filing_sessions,
+                                       number, given, settings.secret)
     except CaseNotFound:
         throttle.failed(client, number)
         raise

@@ -79,13 +79,13 @@ class FilingDispatcher:
 
 async def main() -> None:
     from api.settings import Settings
-    from db.session import make_engine, make_sessions
+    from db.session import filings_url, make_engine, make_sessions
     from workflows.client import connect
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s dispatcher %(levelname)s %(message)s")
     settings = Settings()
     client = await connect(settings.temporal_address, settings.temporal_namespace)
-    dispatcher = FilingDispatcher(make_sessions(make_engine(settings.database_url)),
+    dispatcher = FilingDispatcher(make_sessions(make_engine(filings_url(settings.database_url))),
                                   ComplaintGateway(client, settings.secret, settings.task_queue))
     task = asyncio.create_task(dispatcher.run())
     loop = asyncio.get_running_loop()

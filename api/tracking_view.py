@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api.schemas import AgencyOut, ClockOut, EventOut, MessageOut, TrackingOut
 from db import filings, queries
@@ -20,12 +20,17 @@ from workflows.domain.transitions import STATUS_LABELS
 from workflows.errors import CaseNotFound
 
 
-def tracking_view_with_pin(s: Session, number: str, pin: str, secret: str) -> TrackingOut:
+def tracking_view_with_pin(s: Session, queue: sessionmaker[Session], number: str, pin: str,
+                           secret: str) -> TrackingOut:
     """The view when the PIN matches, else CaseNotFound (a wrong PIN looks like no such case)."""
     if not pin or not tracking.PATTERN.match(number):
         raise CaseNotFound()
     case = queries.case_by_number(s, number)
-    stored = case.pin_hash if case is not None else filings.pin_hash_for(s, number)
+    if case is not None:
+        stored = case.pin_hash
+    else:
+        with queue() as q:
+            stored = filings.pin_hash_for(q, number)
     if stored is None or not tracking.pin_matches(secret, number, pin, stored):
         raise CaseNotFound()
     return tracking_view(s, case, number)

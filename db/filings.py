@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import Filing
+
+
+def ensure_schema(engine: Engine) -> None:
+    """The queue's own SQLite file (see `db.session.filings_url`) gets its one table here; in the read
+    model the migrations create it."""
+    Filing.__table__.create(engine, checkfirst=True)
 
 
 class NumberTaken(Exception):

@@ -27,6 +27,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def filings_url(url: str) -> str:
+    """Where the filings queue lives. On PostgreSQL, in the read model. On SQLite, in a sibling file:
+    SQLite has one writer per file, and a burst's acknowledgements must not queue behind the
+    worker's projections."""
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        return "sqlite:///" + str(Path(url.split("///", 1)[1]).with_name("filings.db"))
+    return url
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = normalise_url(url or database_url())
     if url.startswith("sqlite"):

@@ -17,8 +17,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from db import filings
 from db.seed import seed_directory
-from db.session import ROOT, make_engine, make_sessions
+from db.session import ROOT, filings_url, make_engine, make_sessions
 
 BIN = Path(sys.executable).parent
 SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
@@ -39,6 +40,10 @@ def migrate_and_seed(database_url: str, agency_base_url: str) -> dict[str, int]:
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.attributes["url"] = database_url
     command.upgrade(cfg, "head")
+    if filings_url(database_url) != database_url:
+        queue = make_engine(filings_url(database_url))
+        filings.ensure_schema(queue)
+        queue.dispose()
     engine = make_engine(database_url)
     try:
         with make_sessions(engine).begin() as s:

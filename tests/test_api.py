@@ -16,7 +16,7 @@ from api.callbacks import signature
 from api.dispatcher import FilingDispatcher
 from api.filing_desk import accept_filing
 from api.settings import DEV_OFFICER_TOKEN, Settings
-from db.session import make_engine, make_sessions
+from db.session import filings_url, make_engine, make_sessions
 from workflows.contracts import ComplaintInput
 from db.credentials import DEV_AGENCY_SECRET
 from tests.conftest import running_worker
@@ -37,7 +37,7 @@ async def api(request, dev_env, tmp_path, fake_agency):
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             # The dispatcher runs beside the app, as `make run` runs it, and surely stops with the test.
-            app.state.dispatcher = FilingDispatcher(app.state.sessions, app.state.gateway)
+            app.state.dispatcher = FilingDispatcher(app.state.filing_sessions, app.state.gateway)
             dispatching = asyncio.create_task(app.state.dispatcher.run())
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -188,7 +188,7 @@ async def test_directory_endpoints_and_health(api):
 
 async def test_a_filing_left_in_the_queue_by_a_crash_is_started_later(api):
     """As if the app died right after committing a filing and before starting its workflow."""
-    engine = make_engine(api.database_url)
+    engine = make_engine(filings_url(api.database_url))
     try:
         with make_sessions(engine)() as s:
             draft = ComplaintInput(tracking_number="", pin_hash="", text="ไฟถนนหน้าหมู่บ้านดับมาสามเดือนแล้ว",

@@ -5,6 +5,7 @@ activities are synchronous and run on the worker's thread pool, off the event lo
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import httpx
@@ -23,10 +24,13 @@ from workflows import contracts as c
 from workflows.domain.routing import AgencyOption, RuleOption
 
 class CaseActivities:
+    DAYS_OFF_TTL = 300.0  # seconds: declared days off reach new cases within five minutes
+
     def __init__(self, sessions: sessionmaker[Session], classifier, http: httpx.Client) -> None:
         self.sessions = sessions
         self.classifier = classifier
         self.http = http
+        self._days_off: dict[tuple[int, int], tuple[float, c.DaysOff]] = {}
 
     @activity.defn(name=c.PROJECT_CASE_EVENT)
     def project_case_event(self, record: c.CaseEventRecord) -> None:
@@ -69,9 +73,17 @@ class CaseActivities:
 
     @activity.defn(name=c.LOAD_DAYS_OFF)
     def load_days_off(self, req: c.DaysOffRequest) -> c.DaysOff:
+        # Building the holiday calendar costs more than the rest of a case's intake; every case of a
+        # burst asks for the same years, so the answer is kept for a few minutes.
+        span, now = (req.from_year, req.to_year), time.monotonic()
+        cached = self._days_off.get(span)
+        if cached is not None and now - cached[0] < self.DAYS_OFF_TTL:
+            return cached[1]
         with self.sessions() as s:
             days = load_days_off(s, range(req.from_year, req.to_year + 1))
-        return c.DaysOff(days=sorted(d.isoformat() for d in days if isinstance(d, date)))
+        answer = c.DaysOff(days=sorted(d.isoformat() for d in days if isinstance(d, date)))
+        self._days_off[span] = (now, answer)
+        return answer
 
     @activity.defn(name=c.SEND_TO_AGENCY)
     def send_to_agency(self, send: c.AgencySend) -> c.AgencyReceipt:

@@ -70,10 +70,9 @@ class FilingDispatcher:
 
     def _record(self, results: list[tuple[str, str | None]]) -> None:
         with self.sessions.begin() as s:
+            filings.mark_started(s, [number for number, error in results if error is None])
             for number, error in results:
-                if error is None:
-                    filings.mark_started(s, number)
-                else:
+                if error is not None:
                     filings.mark_failed(s, number, error)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,10 +48,12 @@ def pending(s: Session, limit: int) -> list[Filing]:
                           .order_by(Filing.accepted_at).limit(limit)))
 
 
-def mark_started(s: Session, number: str) -> None:
-    row = s.get(Filing, number)
-    if row is not None and row.started_at is None:
-        row.started_at = datetime.now(timezone.utc)
+def mark_started(s: Session, numbers: list[str]) -> None:
+    """One statement for the whole batch: on SQLite the write lock is then held for a moment, not
+    for a loop of row updates that a busy machine can stretch into seconds of blocked filings."""
+    if numbers:
+        s.execute(update(Filing).where(Filing.tracking_number.in_(numbers), Filing.started_at.is_(None))
+                  .values(started_at=datetime.now(timezone.utc)))
 
 
 def mark_failed(s: Session, number: str, error: str) -> None:

@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from temporalio.client import Client
 
 from db.models import Case

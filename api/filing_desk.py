@@ -1,7 +1,7 @@
 """The front door for a burst of complaints: a filing is accepted by committing it to the filings
 queue (tracking number and PIN derived from its idempotency key, so the same key is the same case)
-and answered at once; the dispatcher (`api/dispatcher.py`) hands it to its workflow right after. A crash between the two
-loses nothing: the dispatcher picks up what is still waiting, and a start that happened already is
+and answered at once; the dispatcher (`api/dispatcher.py`) hands it to its workflow right after. A
+crash between the two loses nothing: the dispatcher picks up what is still waiting, and a start that happened already is
 recognised by the workflow ID, so no case is started twice."""
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from workflows.contracts import ComplaintInput
 from workflows.domain import tracking
 from workflows.errors import Unavailable
 
-MAX_ATTEMPTS = 8
 # SQLite has one writer; threads that queue on its busy handler sleep in growing steps, which turned a
 # burst's p99 into seconds. Taking turns in-process first keeps each write a millisecond long.
 SQLITE_WRITER = threading.Lock()
@@ -40,9 +39,7 @@ def accept_filing(s: Session, draft: ComplaintInput, key: str | None, secret: st
     if first is not None:
         return Filed(first.tracking_number, tracking.pin_for(secret, key, first.tracking_number), created=False)
     year = datetime.fromisoformat(draft.filed_at).astimezone(timezone.utc).year
-    for attempt in range(MAX_ATTEMPTS):
-        number = tracking.tracking_number(secret, key, attempt, year)
-        pin = tracking.pin_for(secret, key, number)
+    for number, pin in tracking.candidates(secret, key, year):
         inp = replace(draft, tracking_number=number, pin_hash=tracking.pin_hash(secret, number, pin))
         try:
             row, created = filings.accept(s, number, fingerprint, inp.pin_hash, asdict(inp))

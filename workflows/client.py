@@ -40,7 +40,6 @@ SIGNALS = {
     "dispute": c.Dispute,
     "agency_event": c.AgencyEvent,
 }
-MAX_ATTEMPTS = 8
 
 
 @dataclass
@@ -69,9 +68,7 @@ class ComplaintGateway:
         key = idempotency_key or secrets.token_hex(16)
         fingerprint = tracking.key_fingerprint(self.secret, key)
         year = datetime.fromisoformat(draft.filed_at).astimezone(timezone.utc).year
-        for attempt in range(MAX_ATTEMPTS):
-            number = tracking.tracking_number(self.secret, key, attempt, year)
-            pin = tracking.pin_for(self.secret, key, number)
+        for number, pin in tracking.candidates(self.secret, key, year):
             inp = replace(draft, tracking_number=number, pin_hash=tracking.pin_hash(self.secret, number, pin))
             try:
                 await self.client.start_workflow(

@@ -35,6 +35,14 @@ def pin_for(secret: str, key: str, tracking: str) -> str:
     return f"{n % 1_000_000:06d}"
 
 
+def candidates(secret: str, key: str, gregorian_year: int, attempts: int = 8):
+    """The (tracking number, PIN) pairs a filing with this key may take, in order: the first one
+    that is free is its number; a genuine collision moves on to the next."""
+    for attempt in range(attempts):
+        number = tracking_number(secret, key, attempt, gregorian_year)
+        yield number, pin_for(secret, key, number)
+
+
 def pin_hash(secret: str, tracking: str, pin: str) -> str:
     return hmac.new(secret.encode(), f"{tracking}:{pin}".encode(), hashlib.sha256).hexdigest()
 

@@ -58,11 +58,12 @@ class ComplaintWorkflow(CaseActions):
                 workflow.continue_as_new(_carry(inp, self.s))
             self.wake = False
             due = self._next_due()
-            timeout = None if due is None else max(timedelta(0), due - workflow.now())
-            try:
-                await workflow.wait_condition(lambda: self.wake or self.s.route_pending, timeout=timeout)
-            except asyncio.TimeoutError:
-                pass
+            timeout = None if due is None else due - workflow.now()
+            if timeout is None or timeout > timedelta(0):
+                try:
+                    await workflow.wait_condition(lambda: self.wake or self.s.route_pending, timeout=timeout)
+                except asyncio.TimeoutError:
+                    pass
             async with self.lock:
                 await self._fire_due_clocks()
         await workflow.wait_condition(workflow.all_handlers_finished)

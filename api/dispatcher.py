@@ -52,18 +52,18 @@ class FilingDispatcher:
         rows = await asyncio.to_thread(self._pending)
         if not rows:
             return 0
-        results = await asyncio.gather(*(self._start(number, payload) for number, payload in rows))
+        results = await asyncio.gather(*(self._start(*row) for row in rows))
         await asyncio.to_thread(self._record, results)
         return sum(1 for _, error in results if error is None)
 
-    def _pending(self) -> list[tuple[str, dict]]:
+    def _pending(self) -> list[tuple[str, dict, str]]:
         with self.sessions() as s:
-            return [(row.tracking_number, row.payload) for row in filings.pending(s, self.batch)]
+            return [(row.tracking_number, row.payload, row.key_fingerprint) for row in filings.pending(s, self.batch)]
 
-    async def _start(self, number: str, payload: dict) -> tuple[str, str | None]:
+    async def _start(self, number: str, payload: dict, fingerprint: str) -> tuple[str, str | None]:
         async with self.limit:
             try:
-                await self.gateway.start(INPUT.validate_python(payload))
+                await self.gateway.start(INPUT.validate_python(payload), fingerprint)
                 return number, None
             except CaseError as err:
                 return number, err.message

@@ -70,30 +70,21 @@ class ComplaintGateway:
         year = datetime.fromisoformat(draft.filed_at).astimezone(timezone.utc).year
         for number, pin in tracking.candidates(self.secret, key, year):
             inp = replace(draft, tracking_number=number, pin_hash=tracking.pin_hash(self.secret, number, pin))
-            try:
-                await self.client.start_workflow(
-                    c.WORKFLOW_NAME, inp, id=tracking.workflow_id(number), task_queue=self.task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                    memo={"key": fingerprint, "pin_hash": inp.pin_hash},
-                    static_summary=f"{number} {draft.text[:60]}",
-                )
+            if await self.start(inp, fingerprint):
                 return Filed(number, pin, created=True)
-            except WorkflowAlreadyStartedError:
-                if await self._memo(number, "key") == fingerprint:
-                    return Filed(number, pin, created=False)
-            except RPCError as err:
-                raise Unavailable(f"ระบบงานไม่พร้อม / the case engine is unavailable: {err.message}") from err
+            if await self._memo(number, "key") == fingerprint:
+                return Filed(number, pin, created=False)
         raise Unavailable("ออกเลขเรื่องไม่ได้ / could not allocate a tracking number")
 
-    async def start(self, inp: c.ComplaintInput) -> bool:
-        """Start the workflow of an accepted filing; False when it was started already."""
+    async def start(self, inp: c.ComplaintInput, key_fingerprint: str = "") -> bool:
+        """Start the case's workflow under its tracking-number ID; False when it exists already."""
         try:
             await self.client.start_workflow(
                 c.WORKFLOW_NAME, inp, id=tracking.workflow_id(inp.tracking_number), task_queue=self.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                memo={"pin_hash": inp.pin_hash}, static_summary=f"{inp.tracking_number} {inp.text[:60]}",
+                memo={"key": key_fingerprint, "pin_hash": inp.pin_hash},
+                static_summary=f"{inp.tracking_number} {inp.text[:60]}",
             )
             return True
         except WorkflowAlreadyStartedError:

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test bench lint clean
+.PHONY: setup browser static run test bench lint clean
 
 setup: $(STAMP)
 
@@ -16,7 +16,20 @@ $(STAMP): requirements.txt
 run: setup
 	$(PY) -m scripts.run
 
-test: setup
+# The browser tests drive Debian's chromium (with Thai fonts) through Playwright; never a download.
+browser:
+	@test -x /usr/bin/chromium && test -d /usr/share/fonts/truetype/tlwg || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null)
+
+# Refresh web/static from the npm registry (package.json pins the versions); the files are committed.
+static:
+	rm -rf var/npm && mkdir -p var/npm && cd var/npm && npm pack --silent htmx.org@2.0.11 @fontsource/sarabun@5.3.0 && \
+	  for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
+	cp var/npm/htmx.org-2.0.11/package/dist/htmx.min.js web/static/
+	for w in thai-400 thai-700 latin-400 latin-700; do \
+	  cp var/npm/fontsource-sarabun-5.3.0/package/files/sarabun-$$w-normal.woff2 web/static/fonts/; done
+
+test: setup browser
 	$(PY) -m pytest -q
 
 bench: setup

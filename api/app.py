@@ -1,4 +1,4 @@
-"""The app factory: composes the JSON API (and, as they land, the chat and the officer inbox), opens
+"""The app factory: composes the JSON API the chat and the officer inbox, serves web/static, opens
 the read model and the Temporal connection in the lifespan, and maps typed errors to 4xx responses with
 a message in Thai and English. `uvicorn api.app:create_app --factory` serves it."""
 
@@ -7,12 +7,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from fastapi.staticfiles import StaticFiles
+
+import chatbot.routes
+import web.routes
 from api import actions, callbacks, complaints, directory, health
 from api.dispatcher import FilingDispatcher
 from api.settings import Settings
@@ -22,6 +27,7 @@ from db.session import filings_url, make_engine, make_sessions
 from workflows.client import ComplaintGateway, connect
 from workflows.errors import CaseError
 
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 INVALID = "ข้อมูลไม่ถูกต้อง / invalid input"
 
 
@@ -44,9 +50,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.dispatch_in_app:
             app.state.dispatcher = FilingDispatcher(app.state.filing_sessions, app.state.gateway)
             dispatching = asyncio.create_task(app.state.dispatcher.run())
+        await chatbot.routes.start(app)
+        await web.routes.start(app)
         try:
             yield
         finally:
+            await web.routes.stop(app)
+            await chatbot.routes.stop(app)
             if dispatching is not None:
                 dispatching.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -57,8 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Damrongdham complaints", version="0.1.0", lifespan=lifespan,
                   description="ศูนย์ดำรงธรรม: file, track and act on complaints.")
     app.state.throttle = PinThrottle()
-    for module in (complaints, actions, callbacks, directory, health):
+    for module in (complaints, actions, callbacks, directory, health, chatbot.routes, web.routes):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(CaseError)
     async def _case_error(_: Request, err: CaseError) -> JSONResponse:

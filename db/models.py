@@ -229,3 +229,26 @@ class Filing(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_filings_pending", "started_at", "accepted_at"),)
+
+
+class Question(Base):
+    """A question a citizen left for an officer: the projection of one `QuestionWorkflow`. The inbox
+    lists the open ones; the workflow owns the state and the office-hours clock."""
+
+    __tablename__ = "questions"
+    question_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # open | answered | withdrawn
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(2), default="th")
+    center_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_ref: Mapped[str | None] = mapped_column(String(200), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(100))
+    asked_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated_to: Mapped[str | None] = mapped_column(String(16))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    answered_at: Mapped[datetime | None] = mapped_column(Stamp)

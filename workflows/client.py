@@ -133,6 +133,21 @@ class ComplaintGateway:
         except RPCError as err:
             raise await self._mapped(number, err) from err
 
+    async def answer_question(self, question_id: str, answer: c.QuestionAnswer) -> c.ActionResult:
+        """An officer answers a question left for the office (update `answer` on its QuestionWorkflow)."""
+        handle = self.client.get_workflow_handle(f"question-{question_id}")
+        try:
+            return await handle.execute_update("answer", answer, result_type=c.ActionResult)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == c.ERR_INVALID_INPUT:
+                raise InvalidInput(cause.message) from err
+            raise InvalidTransition(getattr(cause, "message", str(cause))) from err
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise CaseNotFound("ไม่พบคำถาม / no such question") from err
+            raise Unavailable(err.message) from err
+
     async def _mapped(self, number: str, err: RPCError) -> Exception:
         """NOT_FOUND means either no such case or a case whose workflow has finished."""
         if err.status == RPCStatusCode.NOT_FOUND:

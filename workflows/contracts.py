@@ -11,6 +11,7 @@ from workflows.domain.routing import AgencyOption, RuleOption
 
 TASK_QUEUE = "complaints"
 WORKFLOW_NAME = "ComplaintWorkflow"
+QUESTION_WORKFLOW_NAME = "QuestionWorkflow"
 
 # Activity names: workflows call activities by these constants, never by importing them.
 RECORD_INTAKE = "record_intake"
@@ -266,6 +267,14 @@ class CitizenReply:
 class ActionResult:
     status: str
     seq: int
+
+
+@dataclass
+class QuestionAnswer:
+    """An officer's answer to a question a citizen left (update `answer` on QuestionWorkflow)."""
+
+    officer: str
+    text: str
 
 
 # --- the live view (query) -------------------------------------------------------------------

@@ -171,12 +171,15 @@ class Task(Base):
 
 
 class OutboxMessage(Base):
-    """A message to the citizen; the chat channels deliver it and stamp `delivered_at`."""
+    """A message to the citizen; the chat channels deliver it and stamp `delivered_at`. Rows are
+    found by (channel, channel_ref): the web chat session or the LINE user that filed or asked."""
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     message_key: Mapped[str] = mapped_column(String(100), unique=True)
-    tracking_number: Mapped[str] = mapped_column(ForeignKey("cases.tracking_number"), index=True)
+    # A message is about a case or about a question left for an officer.
+    tracking_number: Mapped[str | None] = mapped_column(ForeignKey("cases.tracking_number"), index=True)
+    question_id: Mapped[str | None] = mapped_column(String(40), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     text_th: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str] = mapped_column(Text)
@@ -184,6 +187,7 @@ class OutboxMessage(Base):
     channel_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(Stamp)
     delivered_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
+    __table_args__ = (Index("ix_outbox_channel_ref", "channel", "channel_ref", "id"),)
 
 
 class Attachment(Base):

@@ -270,6 +270,32 @@ class ActionResult:
 
 
 @dataclass
+class QuestionInput:
+    """A question a citizen leaves for an officer. `question_id` comes from the channel's event id,
+    so a redelivered event starts nothing twice."""
+
+    question_id: str
+    text: str
+    asked_at: str
+    language: str = "th"
+    channel: str = "web"  # web | line | api
+    channel_ref: str = ""  # web chat session id or LINE user id
+    center_code: str | None = None
+
+
+@dataclass
+class QuestionView:
+    question_id: str
+    status: str  # open | answered | withdrawn
+    due_at: str | None = None
+    overdue: bool = False
+    answer: str | None = None
+    answered_by: str | None = None
+    answered_at: str | None = None
+    escalated_to: str | None = None
+
+
+@dataclass
 class QuestionAnswer:
     """An officer's answer to a question a citizen left (update `answer` on QuestionWorkflow)."""
 

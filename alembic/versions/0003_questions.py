@@ -1,4 +1,4 @@
-"""Questions left for an officer (the projection of QuestionWorkflow).
+"""Questions left for an officer (the projection of QuestionWorkflow); the outbox carries their answers.
 
 Revision ID: 0003
 Revises: 0002
@@ -41,7 +41,17 @@ def upgrade() -> None:
         batch_op.create_index('ix_questions_channel_ref', ['channel_ref'], unique=False)
         batch_op.create_index('ix_questions_asked_at', ['asked_at'], unique=False)
         batch_op.create_index('ix_questions_due_at', ['due_at'], unique=False)
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('question_id', sa.String(length=40), nullable=True))
+        batch_op.alter_column('tracking_number', existing_type=sa.String(length=16), nullable=True)
+        batch_op.create_index('ix_outbox_question_id', ['question_id'], unique=False)
+        batch_op.create_index('ix_outbox_channel_ref', ['channel', 'channel_ref', 'id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_channel_ref')
+        batch_op.drop_index('ix_outbox_question_id')
+        batch_op.alter_column('tracking_number', existing_type=sa.String(length=16), nullable=False)
+        batch_op.drop_column('question_id')
     op.drop_table('questions')

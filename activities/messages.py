@@ -3,7 +3,7 @@ Rendered when the message is projected into the outbox, from which the chat chan
 
 from __future__ import annotations
 
-from workflows.contracts import CaseEventRecord, CitizenMessage
+from workflows.contracts import CaseEventRecord, CitizenMessage, QuestionEventRecord
 from workflows.domain.transitions import STATUS_LABELS
 
 
@@ -41,3 +41,13 @@ def render(message: CitizenMessage, record: CaseEventRecord) -> tuple[str, str]:
         return (f"ข้อความจากเจ้าหน้าที่ (เรื่อง {number}): {p.get('text', '')}",
                 f"Message from an officer (complaint {number}): {p.get('text', '')}")
     return (f"เรื่อง {number}: {status_th}", f"Complaint {number}: {status_en}")
+
+
+def render_answer(record: QuestionEventRecord) -> tuple[str, str]:
+    """The officer's answer to a question the citizen left, quoting the question so it reads alone."""
+    asked = record.question.text.strip()
+    if len(asked) > 120:
+        asked = asked[:117] + "..."
+    answer = record.view.answer or ""
+    return (f"คำตอบจากเจ้าหน้าที่ศูนย์ดำรงธรรม\nคำถาม: {asked}\nคำตอบ: {answer}",
+            f"An answer from a Damrongdham Center officer\nYour question: {asked}\nAnswer: {answer}")

@@ -1,6 +1,7 @@
 """The worker's composition root: builds the heavy objects once (database engine, classifier, HTTP
-client for agency APIs), registers the complaint workflow and its activities, and runs until stopped.
-`python -m activities.worker` runs it against TEMPORAL_ADDRESS and DATABASE_URL."""
+client for agency APIs), registers the complaint and question workflows and their activities, runs the
+outbox relay to LINE when a LINE channel is configured, and runs until stopped. `python -m
+activities.worker` runs it against TEMPORAL_ADDRESS and DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.case_activities import CaseActivities
+from activities.line_push import LinePushRelay
+from activities.question_activities import QuestionActivities
 from db.session import make_engine, make_sessions
 from workflows.complaint import ComplaintWorkflow
+from workflows.question import QuestionWorkflow
 from workflows.contracts import TASK_QUEUE
 
 log = logging.getLogger("worker")
@@ -43,9 +47,9 @@ def build_worker(client: Client, acts: CaseActivities, task_queue: str = TASK_QU
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow],
+        workflows=[ComplaintWorkflow, QuestionWorkflow],
         workflow_runner=RUNNER,
-        activities=acts.all(),
+        activities=acts.all() + QuestionActivities(acts.sessions).all(),
         activity_executor=ThreadPoolExecutor(max_workers=threads),
         max_concurrent_activities=threads,
         max_concurrent_local_activities=threads,
@@ -64,8 +68,16 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info("worker polling %s on %s", worker.task_queue if hasattr(worker, "task_queue") else TASK_QUEUE, address)
+    relay = None
+    token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN")
+    if token:  # without a channel there is nothing to push to; the web chat reads its outbox itself
+        relay = asyncio.create_task(LinePushRelay(
+            acts.sessions, httpx.Client(timeout=10.0), os.environ.get("LINE_API_BASE", "https://api.line.me"),
+            token).run(stop))
     async with worker:
         await stop.wait()
+    if relay is not None:
+        await relay
 
 
 if __name__ == "__main__":

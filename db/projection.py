@@ -11,7 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Attachment, Case, CaseClock, CaseEvent, OutboxMessage, PersonalData, Task
-from workflows.contracts import TERMINAL_STATUSES, AttachmentRef, CaseEventRecord, ComplaintInput
+from workflows.contracts import (
+    TERMINAL_STATUSES,
+    AttachmentRef,
+    CaseEventRecord,
+    CitizenMessage,
+    ComplaintInput,
+)
 
 PERSONAL_DATA_RETENTION = timedelta(days=5 * 365)
 
@@ -36,11 +42,15 @@ def apply_event(s: Session, r: CaseEventRecord, render=None) -> bool:
                     status=r.state.status, actor=r.actor, note=r.note or None, public=r.public,
                     data=dict(r.data), at=at))
     _add_attachments(s, r.tracking_number, (r.intake.attachments if r.intake else []) + r.attachments, at)
-    if r.message is not None and render is not None:
-        text_th, text_en = render(r.message, r)
-        s.add(OutboxMessage(message_key=key, tracking_number=r.tracking_number, kind=r.message.kind,
+    message = r.message
+    if message is None and r.public and r.seq > case.last_seq and r.state.status != case.status:
+        # Every status change the citizen may see reaches their channel, even one with nothing to add.
+        message = CitizenMessage("status", {"status": r.state.status})
+    if message is not None and render is not None:
+        text_th, text_en = render(message, r)
+        s.add(OutboxMessage(message_key=key, tracking_number=r.tracking_number, kind=message.kind,
                             text_th=text_th, text_en=text_en, channel=case.channel,
-                            channel_ref=case.channel_ref, created_at=at))
+                            channel_ref=case.channel_ref, language=case.language, created_at=at))
     if r.seq > case.last_seq:
         _update_case(s, case, r, at)
     return True
@@ -51,7 +61,7 @@ def _insert_case(s: Session, inp: ComplaintInput, workflow_id: str, at: datetime
                 status="RECEIVED", text=inp.text, category=inp.category, agency_code=inp.agency_code,
                 center_code=inp.center_code, filed_with=inp.agency_code or inp.center_code,
                 province_code=inp.province_code, district_code=inp.district_code, channel=inp.channel,
-                channel_ref=inp.channel_ref or None, anonymous=inp.anonymous,
+                channel_ref=inp.channel_ref or None, language=inp.language or "th", anonymous=inp.anonymous,
                 filed_at=_t(inp.filed_at), updated_at=at, last_seq=0)
     s.add(case)
     contact = inp.contact
@@ -82,6 +92,7 @@ def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> No
     case.agency_code = st.agency_code
     case.center_code = st.center_code
     case.escalated_to = st.escalated_to
+    case.assignee = st.assignee
     case.forward_failure = st.forward_failure
     case.routed_at = _t(st.routed_at)
     case.updated_at = at
@@ -112,6 +123,7 @@ def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> No
         if row is None:
             s.add(Task(task_key=key, tracking_number=case.tracking_number, kind=task.kind,
                        center_code=task.center_code, reason=task.reason or None,
-                       opened_at=_t(task.opened_at) or at))
+                       opened_at=_t(task.opened_at) or at, assignee=st.assignee))
         else:
             row.center_code = task.center_code
+            row.assignee = st.assignee  # whoever holds the case holds its open tasks

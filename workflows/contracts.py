@@ -20,6 +20,7 @@ LOAD_ROUTING_OPTIONS = "load_routing_options"
 LOAD_DAYS_OFF = "load_days_off"
 SEND_TO_AGENCY = "send_to_agency"
 PROJECT_CASE_EVENT = "project_case_event"
+PROJECT_QUESTION_EVENT = "project_question_event"
 
 # Statuses (DESIGN §5). Overdue is a flag on a clock, never a status.
 RECEIVED = "RECEIVED"
@@ -128,6 +129,7 @@ class CaseState:
     days_off: list[str] = field(default_factory=list)
     seen_event_ids: list[str] = field(default_factory=list)
     disputes: int = 0
+    assignee: str | None = None  # the officer holding the case (update `assign`)
 
 
 @dataclass
@@ -148,6 +150,7 @@ class ComplaintInput:
     attachments: list[AttachmentRef] = field(default_factory=list)
     policy: ClockPolicy = field(default_factory=ClockPolicy)
     carried: CaseState | None = None
+    language: str = "th"  # the citizen's language (th | en): which text of each message a channel sends
 
 
 @dataclass
@@ -264,6 +267,32 @@ class CitizenReply:
 
 
 @dataclass
+class Assignment:
+    """Who holds the case from now on (`assign`): claiming is assigning to oneself; an empty
+    assignee releases the case."""
+
+    officer: str
+    assignee: str
+    note: str = ""
+
+
+@dataclass
+class InternalNote:
+    """A note for colleagues (`note`); it never reaches the citizen."""
+
+    officer: str
+    text: str
+
+
+@dataclass
+class Escalation:
+    """An officer or supervisor sends the case up to the center above (`escalate`)."""
+
+    officer: str
+    reason: str
+
+
+@dataclass
 class ActionResult:
     status: str
     seq: int
@@ -280,7 +309,8 @@ class QuestionInput:
     language: str = "th"
     channel: str = "web"  # web | line | api
     channel_ref: str = ""  # web chat session id or LINE user id
-    center_code: str | None = None
+    center_code: str | None = None  # the center asked; none = the ministry's center
+    answer_business_days: int = 1
 
 
 @dataclass
@@ -408,3 +438,16 @@ class CaseEventRecord:
     message: CitizenMessage | None = None
     intake: ComplaintInput | None = None
     attachments: list[AttachmentRef] = field(default_factory=list)
+
+
+@dataclass
+class QuestionEventRecord:
+    """One transition of a question left for an officer, projected into `questions` (and, for an
+    answer, into the outbox towards the citizen's chat)."""
+
+    question: QuestionInput
+    workflow_id: str
+    seq: int
+    kind: str  # asked | escalated | answered | withdrawn
+    at: str
+    view: QuestionView

@@ -1,4 +1,5 @@
-"""Questions left for an officer (the projection of QuestionWorkflow); the outbox carries their answers.
+"""Questions left for an officer (the projection of QuestionWorkflow); the outbox carries their answers;
+cases and outbox rows remember the citizen's language.
 
 Revision ID: 0003
 Revises: 0002
@@ -32,6 +33,7 @@ def upgrade() -> None:
     sa.Column('answer', sa.Text(), nullable=True),
     sa.Column('answered_by', sa.String(length=100), nullable=True),
     sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('question_id'),
     sa.UniqueConstraint('workflow_id')
     )
@@ -43,13 +45,21 @@ def upgrade() -> None:
         batch_op.create_index('ix_questions_due_at', ['due_at'], unique=False)
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('question_id', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('language', sa.String(length=2), server_default='th', nullable=False))
         batch_op.alter_column('tracking_number', existing_type=sa.String(length=16), nullable=True)
         batch_op.create_index('ix_outbox_question_id', ['question_id'], unique=False)
         batch_op.create_index('ix_outbox_channel_ref', ['channel', 'channel_ref', 'id'], unique=False)
 
 
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sa.String(length=2), server_default='th', nullable=False))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_column('language')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('language')
         batch_op.drop_index('ix_outbox_channel_ref')
         batch_op.drop_index('ix_outbox_question_id')
         batch_op.alter_column('tracking_number', existing_type=sa.String(length=16), nullable=False)

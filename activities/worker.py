@@ -1,7 +1,7 @@
 """The worker's composition root: builds the heavy objects once (database engine, classifier, HTTP
 client for agency APIs), registers the complaint and question workflows and their activities, runs the
-outbox relay to LINE when a LINE channel is configured, and runs until stopped. `python -m
-activities.worker` runs it against TEMPORAL_ADDRESS and DATABASE_URL."""
+PDPA retention timer and (when a LINE channel is configured) the outbox relay to LINE, and runs until
+stopped. `python -m activities.worker` runs it against TEMPORAL_ADDRESS and DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities import retention
 from activities.case_activities import CaseActivities
 from activities.line_push import LinePushRelay
 from activities.question_activities import QuestionActivities
@@ -74,8 +75,10 @@ async def main() -> None:
         relay = asyncio.create_task(LinePushRelay(
             acts.sessions, httpx.Client(timeout=10.0), os.environ.get("LINE_API_BASE", "https://api.line.me"),
             token).run(stop))
+    erasing = asyncio.create_task(retention.run(acts.sessions, stop))
     async with worker:
         await stop.wait()
+    await erasing
     if relay is not None:
         await relay
 

@@ -1,17 +1,121 @@
-"""The chat front's HTTP surface: the channel-neutral JSON endpoint, the web chat page and the LINE
-webhook. `start(app)` and `stop(app)` run in the app's lifespan, after the read model and the gateway
-are open."""
+"""The chat front's HTTP surface: the channel-neutral JSON endpoint (`POST /api/chat/messages`, JSON
+or multipart with an image; `GET /api/chat/sessions/{id}/messages` for what was pushed to the chat),
+and, from their own modules, the web chat page (`/chat`) and the LINE webhook (`/webhooks/line`).
+`start(app)` builds the chat service once (classifier and FAQ loaded, LINE client opened) after the
+read model and the gateway are open; `stop(app)` closes it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+import asyncio
+import contextlib
+import json
+import uuid
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from api.uploads import store_photo
+from chatbot import line, webchat
+from chatbot.messages import Inbound, Location, as_json
+from chatbot.senses import ReadModelSenses
+from chatbot.service import ChatService
+from workflows.errors import InvalidInput
 
 router = APIRouter()
+SESSION_ID = r"^[A-Za-z0-9_-]{8,100}$"
+MAX_BODY_TEXT = 100_000  # past this the request is refused; the dialogue itself answers past 5,000
+
+
+class ChatMessageIn(BaseModel):
+    session_id: str = Field(pattern=SESSION_ID, description="the chat session (web chat, or any client's own id)")
+    text: str = Field(default="", max_length=MAX_BODY_TEXT)
+    action: str = Field(default="", max_length=200, description="a quick reply's action, when one was tapped")
+    message_id: str = Field(default="", max_length=100, description="the client's id: a retry is answered once")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    address: str = Field(default="", max_length=500)
+
+
+def chat_service(request: Request) -> ChatService:
+    return request.app.state.chat
+
+
+async def read_message(request: Request) -> tuple[ChatMessageIn, list, str]:
+    """The message, the photos it carries (stored), and why a photo was refused ("" when none was)."""
+    settings = request.app.state.settings
+    problem, photos = "", []
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form(max_files=settings.max_photos + 1)
+        data = {k: v for k, v in form.items() if isinstance(v, str)}
+        files = [f for f in form.getlist("image") if hasattr(f, "read") and f.filename]
+        for f in files[:settings.max_photos]:
+            content = await f.read(settings.max_photo_bytes + 1)
+            try:
+                photos.append(await asyncio.to_thread(store_photo, settings.upload_dir, f.filename or "photo",
+                                                      content, settings.max_photo_bytes))
+            except InvalidInput as err:
+                problem = err.message
+    else:
+        try:
+            data = json.loads(await request.body() or b"null")
+        except (ValueError, UnicodeDecodeError) as err:
+            raise InvalidInput("ข้อมูลไม่ใช่ JSON ที่ถูกต้อง / the body is not valid JSON") from err
+    return ChatMessageIn.model_validate(data), photos, problem
+
+
+@router.post("/api/chat/messages", tags=["chat"])
+async def post_message(request: Request) -> dict:
+    """One message from the citizen -> `{"replies": [{"type": "text"|"image"|"link"|"quick_replies", ...}]}`."""
+    msg, photos, problem = await read_message(request)
+    location = Location(msg.latitude, msg.longitude, msg.address) if msg.latitude is not None and \
+        msg.longitude is not None else None
+    inbound = Inbound(at=datetime.now(timezone.utc), event_id=msg.message_id or uuid.uuid4().hex,
+                      text=msg.text, action=msg.action, photos=tuple(photos), location=location, problem=problem)
+    # Wrong PINs count per chat session and, whatever the session, per tracking number (the throttle's
+    # second key): a new session buys no extra guesses at one complaint.
+    replies = await chat_service(request).handle("web", msg.session_id, inbound, client=f"web:{msg.session_id}",
+                                                 claim=bool(msg.message_id))
+    if replies is None:
+        return {"session_id": msg.session_id, "replies": [], "duplicate": True}
+    return {"session_id": msg.session_id, "replies": [as_json(r) for r in replies]}
+
+
+@router.get("/api/chat/sessions/{session_id}/messages", tags=["chat"])
+async def pushed_messages(request: Request, session_id: Annotated[str, Path(pattern=SESSION_ID)],
+                          after: Annotated[int, Query(ge=0)] = 0) -> dict:
+    """Messages pushed to this chat (status changes, officers' replies, answers) after id `after`."""
+    got = await asyncio.to_thread(chat_service(request).pushed, "web", session_id, after)
+    return {"messages": [{"id": m.id, "text": m.text, "kind": m.kind, "at": m.at} for m in got],
+            "last_id": got[-1].id if got else after}
 
 
 async def start(app: FastAPI) -> None:
-    return None
+    from nlp.classifier import load_default
+    from nlp.faq import load_faq
+
+    settings = app.state.settings
+    # Built once: the model and the FAQ index take seconds to load, a turn takes milliseconds.
+    classifier, faq = await asyncio.gather(asyncio.to_thread(load_default), asyncio.to_thread(load_faq))
+    senses = ReadModelSenses(app.state.sessions, classifier, faq)
+    app.state.chat = ChatService(app.state.sessions, app.state.filing_sessions, app.state.gateway, senses,
+                                 app.state.throttle, settings.secret, settings.public_base_url)
+    app.state.line = line.LineChannel(app.state.chat, settings)
+    await app.state.line.open()
+    app.state.chat_pruning = asyncio.create_task(app.state.chat.prune_forever())
 
 
 async def stop(app: FastAPI) -> None:
-    return None
+    pruning = getattr(app.state, "chat_pruning", None)
+    if pruning is not None:
+        pruning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pruning
+    channel = getattr(app.state, "line", None)
+    if channel is not None:
+        await channel.close()
+
+
+router.include_router(webchat.router)
+router.include_router(line.router)

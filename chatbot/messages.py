@@ -1,0 +1,188 @@
+"""What goes in and out of the dialogue engine, channel-neutral: the citizen's inbound message (text,
+a quick-reply action, photos, a shared location), the bot's replies (text, image, link, quick
+replies), the effects the engine asks the service to carry out (file, track, signal, leave a
+question), and the outcomes the service hands back. Plain dataclasses; `as_json` is the JSON
+endpoint's shape `{"type": "text"|"image"|"link"|"quick_replies", ...}`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from workflows.contracts import AttachmentRef
+
+MAX_QUICK_REPLIES = 13  # LINE's limit, and a sane one for a phone screen
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message from the citizen. `action` is a quick reply's value; `event_id` the channel's id."""
+
+    at: datetime
+    event_id: str
+    text: str = ""
+    action: str = ""
+    photos: tuple[AttachmentRef, ...] = ()
+    location: Location | None = None
+    problem: str = ""  # set by the service when an attached photo was refused (too big, not an image)
+
+
+# --- replies -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class QuickReplies:
+    items: tuple[Choice, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.items) > MAX_QUICK_REPLIES:
+            object.__setattr__(self, "items", self.items[:MAX_QUICK_REPLIES])
+
+
+Reply = Text | Image | Link | QuickReplies
+
+
+def as_json(reply: Reply) -> dict:
+    if isinstance(reply, Text):
+        return {"type": "text", "text": reply.text}
+    if isinstance(reply, Image):
+        return {"type": "image", "url": reply.url, "alt": reply.alt}
+    if isinstance(reply, Link):
+        return {"type": "link", "url": reply.url, "title": reply.title}
+    return {"type": "quick_replies", "items": [{"label": c.label, "action": c.action} for c in reply.items]}
+
+
+# --- effects the service carries out, and what comes back ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FileComplaint:
+    """Start the complaint's workflow; `key` (the confirming message's id) makes it idempotent."""
+
+    key: str
+    draft: dict  # chatbot.state.Draft as a dict
+
+
+@dataclass(frozen=True)
+class TrackWithPin:
+    number: str
+    pin: str
+
+
+@dataclass(frozen=True)
+class ShowCase:
+    """Show a case this chat filed (no PIN needed: the channel identity proves it), or, `proven`, the
+    case this chat already opened with its PIN (the engine sets it only from its own state)."""
+
+    number: str
+    proven: bool = False
+
+
+@dataclass(frozen=True)
+class ListMyComplaints:
+    pass
+
+
+@dataclass(frozen=True)
+class AddInfo:
+    number: str
+    text: str
+    photos: tuple[AttachmentRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    number: str
+
+
+@dataclass(frozen=True)
+class LeaveQuestion:
+    key: str
+    text: str
+
+
+Effect = FileComplaint | TrackWithPin | ShowCase | ListMyComplaints | AddInfo | Withdraw | LeaveQuestion
+
+
+@dataclass(frozen=True)
+class Filed:
+    number: str
+    pin: str
+    status_url: str = ""
+
+
+@dataclass(frozen=True)
+class CaseShown:
+    """A case as the citizen sees it; `lines` already in the chat's language."""
+
+    number: str
+    lines: tuple[str, ...]
+    open: bool
+    links: tuple[Link, ...] = ()
+
+
+@dataclass(frozen=True)
+class MyComplaints:
+    items: tuple[tuple[str, str], ...]  # (tracking number, status label)
+
+
+@dataclass(frozen=True)
+class Done:
+    """An effect that needs no more than a confirmation (info added, withdrawn)."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class QuestionLeft:
+    due_th: str
+    due_en: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The effect failed in a way the citizen should hear about; `message` is "ไทย / English"."""
+
+    message: str
+    throttled: bool = False
+    not_found: bool = False
+
+
+Outcome = Filed | CaseShown | MyComplaints | Done | QuestionLeft | Refused
+
+
+@dataclass
+class Turn:
+    state: dict
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)

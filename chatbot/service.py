@@ -1,0 +1,247 @@
+"""The chat service: one turn of one chat, for every channel. It takes the channel event once (a
+redelivered event id is dropped), loads the chat's state, runs the dialogue engine, carries out the
+effect the engine asked for through the gateway or a read of the read model (filing, tracking with
+the PIN throttle, "my complaints", adding information, withdrawing, leaving a question), lets the
+engine settle on the outcome, and saves the state. Turns of one chat run one at a time.
+
+It also reads the messages pushed to a chat (the outbox rows for its channel and identity) in the
+chat's language and stamps them delivered: that is how the web chat and the JSON API receive
+status changes, officers' replies and answers to questions."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+
+from fastapi import HTTPException
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.tracking_view import tracking_view, tracking_view_with_pin
+from chatbot import dialogue
+from chatbot.case_text import case_lines
+from chatbot.messages import (
+    AddInfo,
+    CaseShown,
+    Done,
+    Effect,
+    FileComplaint,
+    Filed,
+    Inbound,
+    ListMyComplaints,
+    MyComplaints,
+    Outcome,
+    QuestionLeft,
+    Refused,
+    Reply,
+    ShowCase,
+    TrackWithPin,
+    Withdraw,
+    LeaveQuestion,
+)
+from chatbot.senses import Senses
+from chatbot.state import Draft
+from db import chat as store
+from db.models import Case
+from workflows import contracts as c
+from workflows.domain.calendar import format_datetime_en, format_datetime_th
+from workflows.domain.transitions import STATUS_LABELS
+from workflows.errors import CaseError, CaseNotFound
+
+log = logging.getLogger("chat")
+QUESTION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")  # what the gateway accepts
+WRONG_PIN = "เลขที่เรื่องหรือ PIN ไม่ถูกต้อง / the tracking number or PIN is wrong"
+NOT_YOURS = "ไม่พบเรื่องนี้ในเรื่องที่ยื่นจากแชตนี้ / this chat did not file that complaint"
+
+
+@dataclass(frozen=True)
+class Pushed:
+    id: int
+    text: str
+    kind: str
+    at: str
+
+
+class ChatService:
+    def __init__(self, sessions: sessionmaker[Session], filing_sessions: sessionmaker[Session], gateway,
+                 senses: Senses, throttle, secret: str, public_base_url: str = "") -> None:
+        self.sessions, self.filing_sessions = sessions, filing_sessions
+        self.gateway, self.senses, self.throttle = gateway, senses, throttle
+        self.secret, self.public_base_url = secret, public_base_url
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # one turn at a time per chat, and how many want it
+
+    # --- a turn -------------------------------------------------------------------------------
+
+    async def handle(self, channel: str, ref: str, inbound: Inbound, client: str = "",
+                     claim: bool = True) -> list[Reply] | None:
+        """The replies to one message; None when this event was handled before (a redelivery)."""
+        key = store.session_key(channel, ref)
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                first = await asyncio.to_thread(self._begin, channel, ref, inbound, claim)
+                if first is None:
+                    return None
+                turn = first
+                replies = list(turn.replies)
+                # Settling may ask for one more effect (a refusal re-prompts a step that lists something);
+                # two rounds are the most any step needs.
+                for _ in range(2):
+                    if not turn.effects:
+                        break
+                    lang = turn.state.get("lang") or "th"
+                    outcome = await self._carry_out(turn.effects[0], channel, ref, lang, client or key)
+                    turn = await asyncio.to_thread(dialogue.settle, turn.state, outcome)
+                    replies += turn.replies
+                await asyncio.to_thread(self._save, channel, ref, turn.state)
+                return replies
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]  # nobody else is waiting on this chat
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def _begin(self, channel: str, ref: str, inbound: Inbound, claim: bool):
+        with self.sessions.begin() as s:
+            if claim and inbound.event_id and not store.claim_event(s, channel, inbound.event_id, ref):
+                return None
+            row = store.load_session(s, channel, ref)
+            state = dict(row.state) if row is not None else {}
+        return dialogue.step(state, inbound, self.senses)
+
+    def _save(self, channel: str, ref: str, state: dict) -> None:
+        with self.sessions.begin() as s:
+            store.save_session(s, channel, ref, state, state.get("lang"))
+
+    async def prune_forever(self, every_seconds: float = 3600.0) -> None:
+        """Forget old channel events and idle chats, now and then every hour, while the app runs."""
+        while True:
+            try:
+                await asyncio.to_thread(self._prune)
+            except Exception:  # the database may be restarting; try again next round
+                log.exception("pruning chat sessions failed")
+            await asyncio.sleep(every_seconds)
+
+    def _prune(self) -> None:
+        with self.sessions.begin() as s:
+            store.prune(s)
+
+    def claim(self, channel: str, event_id: str, ref: str) -> bool:
+        """Take a channel event once (the LINE webhook does this before answering 200)."""
+        with self.sessions.begin() as s:
+            return store.claim_event(s, channel, event_id, ref)
+
+    # --- effects --------------------------------------------------------------------------------
+
+    async def _carry_out(self, effect: Effect, channel: str, ref: str, lang: str, client: str) -> Outcome:
+        try:
+            if isinstance(effect, FileComplaint):
+                return await self._file(effect, channel, ref, lang)
+            if isinstance(effect, TrackWithPin):
+                return await asyncio.to_thread(self._track, effect, lang, client)
+            if isinstance(effect, ShowCase):
+                return await asyncio.to_thread(self._show, effect, channel, ref, lang)
+            if isinstance(effect, ListMyComplaints):
+                return await asyncio.to_thread(self._mine, channel, ref, lang)
+            if isinstance(effect, AddInfo):
+                await self.gateway.signal(effect.number, "add_info", c.CitizenInfo(effect.text, list(effect.photos)))
+                return Done(effect.number)
+            if isinstance(effect, Withdraw):
+                await self.gateway.signal(effect.number, "withdraw", c.Withdrawal("ถอนเรื่องทางแชต / withdrawn in the chat"))
+                return Done(effect.number)
+            if isinstance(effect, LeaveQuestion):
+                return await self._ask(effect, channel, ref, lang)
+        except CaseError as err:
+            return Refused(err.message, not_found=isinstance(err, CaseNotFound))
+        raise TypeError(f"unknown effect {effect!r}")
+
+    async def _file(self, effect: FileComplaint, channel: str, ref: str, lang: str) -> Outcome:
+        known = {f.name for f in fields(Draft)}
+        d = Draft(**{k: v for k, v in effect.draft.items() if k in known})
+        text = d.text + (f"\n\nตำแหน่ง / location: {d.location}" if d.location else "")
+        contact = None if d.anonymous else c.Contact(name=d.name, phone=d.phone, national_id=d.national_id)
+        draft = c.ComplaintInput(
+            tracking_number="", pin_hash="", text=text, filed_at=datetime.now(timezone.utc).isoformat(),
+            channel=channel, channel_ref=ref, province_code=d.province_code, district_code=d.district_code,
+            category=d.category, center_code=d.center_code, agency_code=d.agency_code, contact=contact,
+            anonymous=d.anonymous, attachments=d.attachments(), language=lang)
+        filed = await self.gateway.file(draft, f"chat:{channel}:{effect.key}")
+        link = f"{self.public_base_url}/chat?track={filed.tracking_number}" if (
+            self.public_base_url or channel == "web") else ""
+        return Filed(filed.tracking_number, filed.pin, link)
+
+    def _track(self, effect: TrackWithPin, lang: str, client: str) -> Outcome:
+        try:
+            self.throttle.check(client, effect.number)
+        except HTTPException as err:
+            return Refused(str(err.detail), throttled=True)
+        with self.sessions() as s:
+            try:
+                view = tracking_view_with_pin(s, self.filing_sessions, effect.number, effect.pin, self.secret)
+            except CaseNotFound:
+                self.throttle.failed(client, effect.number)
+                return Refused(WRONG_PIN, not_found=True)
+        self.throttle.succeeded(client, effect.number)
+        return self._shown(view, lang)
+
+    def _show(self, effect: ShowCase, channel: str, ref: str, lang: str) -> Outcome:
+        with self.sessions() as s:
+            if effect.proven:
+                case = s.get(Case, effect.number)
+            else:
+                case = store.case_of_chat(s, effect.number, channel, ref)
+                if case is None:
+                    return Refused(NOT_YOURS, not_found=True)
+            return self._shown(tracking_view(s, case, effect.number), lang)
+
+    def _shown(self, view, lang: str) -> CaseShown:
+        lines, is_open = case_lines(view, lang)
+        return CaseShown(view.tracking_number, tuple(lines), is_open)
+
+    def _mine(self, channel: str, ref: str, lang: str) -> Outcome:
+        with self.sessions() as s:
+            cases = store.cases_of_chat(s, channel, ref)
+            index = 1 if lang == "en" else 0
+            return MyComplaints(tuple((k.tracking_number, STATUS_LABELS.get(k.status, (k.status,) * 2)[index])
+                                      for k in cases))
+
+    async def _ask(self, effect: LeaveQuestion, channel: str, ref: str, lang: str) -> Outcome:
+        view = await self.gateway.ask_question(c.QuestionInput(
+            question_id=question_id(channel, effect.key), text=effect.text,
+            asked_at=datetime.now(timezone.utc).isoformat(), language=lang, channel=channel, channel_ref=ref))
+        due = datetime.fromisoformat(view.due_at)
+        return QuestionLeft(format_datetime_th(due), format_datetime_en(due))
+
+    # --- pushed messages ------------------------------------------------------------------------
+
+    def pushed(self, channel: str, ref: str, after: int = 0, limit: int = 50) -> list[Pushed]:
+        """Messages pushed to this chat after `after`, in its language; stamped delivered."""
+        with self.sessions.begin() as s:
+            row = store.load_session(s, channel, ref)
+            lang = row.language if row is not None else None
+            rows = store.pushed_messages(s, channel, ref, after, limit)
+            store.mark_delivered(s, [r.id for r in rows if r.delivered_at is None])
+            return [Pushed(r.id, r.text_en if (lang or r.language) == "en" else r.text_th, r.kind,
+                           r.created_at.isoformat()) for r in rows]
+
+    def last_delivered(self, channel: str, ref: str) -> int:
+        with self.sessions() as s:
+            return store.last_delivered_id(s, channel, ref)
+
+    def language(self, channel: str, ref: str) -> str | None:
+        with self.sessions() as s:
+            row = store.load_session(s, channel, ref)
+            return row.language if row is not None else None
+
+
+def question_id(channel: str, event_id: str) -> str:
+    """The question's id from the channel's event id: readable when it fits, else its digest."""
+    raw = f"{channel}:{event_id}"
+    if QUESTION_ID.fullmatch(raw):
+        return raw
+    return f"{channel[:4]}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"

@@ -1,0 +1,134 @@
+"""The web chat at `/chat`: a mobile-first htmx page (Sarabun, Thai and English) over the same chat
+service as every channel. The browser keeps its chat session in a cookie; each message (text, a tapped
+quick reply, photos) is posted to `/chat/send`, which answers with the fragment of the turn; the page
+polls `/chat/pushed` for messages pushed to the session (status changes, officers' replies, answers).
+All user text is escaped by Jinja's autoescape; links are made clickable only after escaping."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from api.uploads import store_photo
+from chatbot.messages import Image, Inbound, Link, QuickReplies, Text
+from workflows.domain import tracking
+from workflows.errors import CaseNotFound, InvalidInput
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+TEMPLATES.env.autoescape = True
+FAQ_IMAGES = Path(__file__).resolve().parents[1] / "nlp" / "data" / "faq_images"
+COOKIE = "chat_session"
+SESSION = re.compile(r"^[A-Za-z0-9_-]{16,100}$")
+URL = re.compile(r"(https?://[^\s<>\"']+|/chat\?track=[0-9A-Z-]+)")
+
+
+def linkify(text: str) -> Markup:
+    """Escape, then turn URLs into links that open in a new tab."""
+    out, last = [], 0
+    for m in URL.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        url = m.group(0).rstrip(".,)")
+        tail = m.group(0)[len(url):]
+        out.append(Markup('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>').format(url))
+        out.append(escape(tail))
+        last = m.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+TEMPLATES.env.filters["linkify"] = linkify
+
+
+def _bubbles(replies) -> tuple[list[dict], list[dict]]:
+    bubbles, quick = [], []
+    for r in replies:
+        if isinstance(r, Text):
+            bubbles.append({"kind": "text", "text": r.text})
+        elif isinstance(r, Link):
+            bubbles.append({"kind": "link", "url": r.url, "title": r.title})
+        elif isinstance(r, Image):
+            bubbles.append({"kind": "image", "url": r.url, "alt": r.alt})
+        elif isinstance(r, QuickReplies):
+            quick = [{"label": c.label, "action": c.action} for c in r.items]
+    return bubbles, quick
+
+
+def _session_of(chat_session: str | None) -> tuple[str, bool]:
+    if chat_session and SESSION.match(chat_session):
+        return chat_session, False
+    return secrets.token_urlsafe(24), True
+
+
+@router.get("/chat", response_class=HTMLResponse)
+async def chat_page(request: Request, chat_session: Annotated[str | None, Cookie()] = None,
+                    track: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    session, new = _session_of(chat_session)
+    service = request.app.state.chat
+    lang, after = await asyncio.gather(asyncio.to_thread(service.language, "web", session),
+                                       asyncio.to_thread(service.last_delivered, "web", session))
+    number = tracking.normalise(track) if track else ""
+    start = f"track:{number}" if number and tracking.PATTERN.match(number) else "resume"
+    page = TEMPLATES.TemplateResponse(request, "chat.html", {"lang": lang or "th", "after": after, "start": start})
+    if new:
+        page.set_cookie(COOKIE, session, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    return page
+
+
+@router.post("/chat/send", response_class=HTMLResponse)
+async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie()] = None) -> Response:
+    session, new = _session_of(chat_session)
+    settings = request.app.state.settings
+    form = await request.form(max_files=settings.max_photos + 1)
+    text = str(form.get("text") or "")
+    action = str(form.get("action") or "")[:200]
+    label = str(form.get("label") or "")[:200]
+    message_id = str(form.get("message_id") or "")[:100]
+    photos, problem = [], ""
+    for f in [f for f in form.getlist("image") if hasattr(f, "read") and f.filename][:settings.max_photos]:
+        content = await f.read(settings.max_photo_bytes + 1)
+        try:
+            photos.append(await asyncio.to_thread(store_photo, settings.upload_dir, f.filename, content,
+                                                  settings.max_photo_bytes))
+        except InvalidInput as err:
+            problem = err.message
+    inbound = Inbound(at=datetime.now(timezone.utc), event_id=message_id or uuid.uuid4().hex, text=text,
+                      action=action, photos=tuple(photos), problem=problem)
+    replies = await request.app.state.chat.handle("web", session, inbound, client=f"web:{session}",
+                                                  claim=bool(message_id))
+    bubbles, quick = _bubbles(replies or [])
+    shown = label if action else text
+    page = TEMPLATES.TemplateResponse(request, "_turn.html", {
+        "said": shown if len(shown) <= 2000 else shown[:2000] + "…", "photos": len(photos) + (1 if problem else 0),
+        "bubbles": bubbles, "quick": quick, "duplicate": replies is None})
+    if new:
+        page.set_cookie(COOKIE, session, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    return page
+
+
+@router.get("/chat/pushed", response_class=HTMLResponse)
+async def chat_pushed(request: Request, chat_session: Annotated[str | None, Cookie()] = None,
+                      after: Annotated[int, Query(ge=0)] = 0) -> Response:
+    if not chat_session or not SESSION.match(chat_session):
+        return HTMLResponse("")
+    got = await asyncio.to_thread(request.app.state.chat.pushed, "web", chat_session, after)
+    return TEMPLATES.TemplateResponse(request, "_pushed.html", {
+        "messages": got, "after": got[-1].id if got else after})
+
+
+@router.get("/chat/faq-images/{name}")
+async def faq_image(name: str) -> FileResponse:
+    path = FAQ_IMAGES / name
+    if not re.fullmatch(r"[A-Za-z0-9_-]+\.(svg|png|jpg|jpeg|webp)", name) or not path.is_file():
+        raise CaseNotFound("ไม่พบรูป / no such image")
+    return FileResponse(path)

@@ -1,0 +1,123 @@
+"""The chat front's own rows and reads: a chat session per chat identity (a web chat session or a LINE
+user) holding the dialogue's state, so a half-written complaint survives an app restart; the channel
+events already seen, so a redelivered LINE webhook or a retried web message is handled once; and the
+read queries the chat needs: the messages pushed to a chat (outbox rows for its channel and identity),
+the complaints it filed, and whether a complaint belongs to it; and the pruning of old events and idle
+chats. The caller owns the transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import JSON, DateTime, Index, String, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from db.models import Base, Case, OutboxMessage
+
+Stamp = DateTime(timezone=True)
+
+
+class ChatSession(Base):
+    """One chat identity's dialogue state (JSON owned by `chatbot.state`)."""
+
+    __tablename__ = "chat_sessions"
+    session_key: Mapped[str] = mapped_column(String(240), primary_key=True)  # "<channel>:<ref>"
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_ref: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(2))
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    updated_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+
+
+class ChatEvent(Base):
+    """A channel event already taken in (LINE webhookEventId, web message id): seen once only."""
+
+    __tablename__ = "chat_events"
+    event_key: Mapped[str] = mapped_column(String(240), primary_key=True)  # "<channel>:<event id>"
+    session_key: Mapped[str] = mapped_column(String(240))
+    received_at: Mapped[datetime] = mapped_column(Stamp)
+    __table_args__ = (Index("ix_chat_events_received_at", "received_at"),)
+
+
+def session_key(channel: str, ref: str) -> str:
+    return f"{channel}:{ref}"
+
+
+def load_session(s: Session, channel: str, ref: str) -> ChatSession | None:
+    return s.get(ChatSession, session_key(channel, ref))
+
+
+def save_session(s: Session, channel: str, ref: str, state: dict, language: str | None,
+                 now: datetime | None = None) -> None:
+    now = now or datetime.now(timezone.utc)
+    row = s.get(ChatSession, session_key(channel, ref))
+    if row is None:
+        s.add(ChatSession(session_key=session_key(channel, ref), channel=channel, channel_ref=ref,
+                          language=language, state=state, created_at=now, updated_at=now))
+        return
+    row.state, row.language, row.updated_at = state, language, now
+
+
+def claim_event(s: Session, channel: str, event_id: str, ref: str, now: datetime | None = None) -> bool:
+    """True the first time this channel event is seen, False for a redelivery (in a savepoint, so the
+    caller's transaction goes on either way)."""
+    row = ChatEvent(event_key=session_key(channel, event_id)[:240], session_key=session_key(channel, ref)[:240],
+                    received_at=now or datetime.now(timezone.utc))
+    try:
+        with s.begin_nested():
+            s.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+# A redelivered LINE event comes within hours; an idle chat's state (a draft may hold a name and a
+# phone number) is worth nothing after its 60-minute expiry, so neither is kept long.
+EVENTS_KEPT = timedelta(days=7)
+SESSIONS_KEPT = timedelta(days=1)
+
+
+def prune(s: Session, now: datetime | None = None) -> tuple[int, int]:
+    """Forget old channel events and idle chats; (events, sessions) deleted."""
+    now = now or datetime.now(timezone.utc)
+    events = s.execute(delete(ChatEvent).where(ChatEvent.received_at < now - EVENTS_KEPT)).rowcount
+    sessions = s.execute(delete(ChatSession).where(ChatSession.updated_at < now - SESSIONS_KEPT)).rowcount
+    return events or 0, sessions or 0
+
+
+def pushed_messages(s: Session, channel: str, ref: str, after: int = 0, limit: int = 50) -> list[OutboxMessage]:
+    """Messages for this chat (status changes, officer replies, answers), oldest first."""
+    return list(s.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.channel_ref == ref, OutboxMessage.id > after)
+        .order_by(OutboxMessage.id).limit(limit)))
+
+
+def last_delivered_id(s: Session, channel: str, ref: str) -> int:
+    """Where a reopened chat page starts: after what it has shown, so nothing undelivered is skipped."""
+    found = s.scalar(select(OutboxMessage.id).where(OutboxMessage.channel == channel,
+                                                    OutboxMessage.channel_ref == ref,
+                                                    OutboxMessage.delivered_at.is_not(None))
+                     .order_by(OutboxMessage.id.desc()).limit(1))
+    return found or 0
+
+
+def mark_delivered(s: Session, ids: list[int], now: datetime | None = None) -> None:
+    if ids:
+        s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.delivered_at.is_(None))
+                  .values(delivered_at=now or datetime.now(timezone.utc)))
+
+
+def cases_of_chat(s: Session, channel: str, ref: str, limit: int = 10) -> list[Case]:
+    """The complaints this chat identity filed, newest first."""
+    return list(s.scalars(select(Case).where(Case.channel == channel, Case.channel_ref == ref)
+                          .order_by(Case.filed_at.desc()).limit(limit)))
+
+
+def case_of_chat(s: Session, number: str, channel: str, ref: str) -> Case | None:
+    case = s.get(Case, number)
+    if case is None or case.channel != channel or case.channel_ref != ref:
+        return None
+    return case

@@ -16,8 +16,8 @@ from api.deps import SessionDep, SettingsDep, ThrottleDep
 from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
 from api.filing_desk import accept
-from api.tracking_view import tracking_view_with_pin
-from api.uploads import store_photo
+from db.tracking import tracking_view_with_pin
+from db.photos import store_photo
 from workflows.contracts import RECEIVED
 from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput

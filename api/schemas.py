@@ -8,24 +8,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-
-def valid_thai_phone(raw: str) -> str:
-    digits = re.sub(r"[\s\-()]", "", raw)
-    if digits.startswith("+66"):
-        digits = "0" + digits[3:]
-    if not re.fullmatch(r"0[689]\d{8}|0[2-7]\d{7}", digits):
-        raise ValueError("เบอร์โทรศัพท์ไม่ถูกต้อง / not a valid Thai phone number")
-    return digits
-
-
-def valid_national_id(raw: str) -> str:
-    digits = re.sub(r"[\s\-]", "", raw)
-    if not re.fullmatch(r"\d{13}", digits):
-        raise ValueError("เลขประจำตัวประชาชนต้องมี 13 หลัก / a national ID has 13 digits")
-    check = (11 - sum(int(d) * (13 - i) for i, d in enumerate(digits[:12])) % 11) % 10
-    if check != int(digits[12]):
-        raise ValueError("เลขประจำตัวประชาชนไม่ถูกต้อง / the national ID's check digit is wrong")
-    return digits
+from db.tracking import AgencyOut, ClockOut, EventOut, MessageOut, TrackingOut  # noqa: F401 (the API's schema)
+from workflows.domain.identity import valid_national_id, valid_thai_phone
 
 
 class ContactIn(BaseModel):
@@ -87,52 +71,6 @@ class FiledOut(BaseModel):
     status: str
     status_url: str
     created: bool
-
-
-class ClockOut(BaseModel):
-    name: str
-    state: str
-    due_at: str | None
-    due_th: str | None
-    due_en: str | None
-    overdue: bool
-
-
-class EventOut(BaseModel):
-    at: str
-    kind: str
-    status: str
-    note: str | None
-
-
-class MessageOut(BaseModel):
-    at: str
-    kind: str
-    text_th: str
-    text_en: str
-
-
-class AgencyOut(BaseModel):
-    code: str
-    name_th: str
-    name_en: str
-    linked: bool
-
-
-class TrackingOut(BaseModel):
-    tracking_number: str
-    status: str
-    status_th: str
-    status_en: str
-    category: str | None
-    filed_at: str
-    agency: AgencyOut | None
-    center: str | None
-    center_name_th: str | None
-    clocks: list[ClockOut]
-    timeline: list[EventOut]
-    messages: list[MessageOut]
-    attachments: int
 
 
 class CallbackIn(BaseModel):

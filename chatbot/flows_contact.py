@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
-from api.schemas import valid_national_id, valid_thai_phone
+from workflows.domain.identity import valid_national_id, valid_thai_phone
 from chatbot import places
 from chatbot.dialogue import SETTLE, YES, Ctx, expect_text, menu_prompt, register
 from chatbot.flows_filing import draft_of

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 from fastapi import APIRouter, Header, HTTPException, Request
@@ -31,7 +31,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.webhook import SignatureValidator
 
-from api.uploads import store_photo
+from db.photos import store_photo
 from chatbot.messages import MAX_QUICK_REPLIES, Image, Inbound, Link, Location, QuickReplies, Reply, Text
 from workflows.errors import InvalidInput
 
@@ -42,6 +42,7 @@ REPLY_TOKEN_LIFETIME = 50  # seconds; LINE's tokens last about a minute, a margi
 MAX_MESSAGES = 5  # per reply or push request
 TEXT_LIMIT = 5000
 LABEL_LIMIT = 20
+UNFINISHED_KEPT = timedelta(hours=1)
 
 
 def to_line(replies: list[Reply], public_base_url: str = "") -> list:
@@ -132,6 +133,16 @@ class LineChannel:
                 await self._event(event)
             except Exception:  # one bad event must not stop the others
                 log.exception("LINE event %s failed", event.get("webhookEventId"))
+            await asyncio.to_thread(self.service.finished, "line", event["webhookEventId"])
+
+    async def resume(self) -> int:
+        """Finish the events a crash or restart left taken-in but unhandled: LINE got its 200 for
+        them and will not send them again. Older ones than a reply token's hour are let go."""
+        events = await asyncio.to_thread(self.service.unfinished, "line", UNFINISHED_KEPT)
+        if events:
+            log.info("resuming %d LINE events left unfinished", len(events))
+            self.spawn(events)
+        return len(events)
 
     async def _event(self, event: dict) -> None:
         user = event["source"]["userId"]
@@ -226,7 +237,8 @@ async def line_webhook(request: Request, x_line_signature: str = Header(default=
         raise HTTPException(400, "ข้อมูลไม่ถูกต้อง / malformed webhook body") from None
 
     def claim() -> list[dict]:
-        return [e for e in events if channel.service.claim("line", e["webhookEventId"], e["source"]["userId"])]
+        return [e for e in events
+                if channel.service.claim("line", e["webhookEventId"], e["source"]["userId"], payload=e)]
 
     fresh = await asyncio.to_thread(claim) if events else []
     if fresh:

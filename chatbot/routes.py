@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from api.uploads import store_photo
+from db.photos import store_photo
 from chatbot import line, webchat
 from chatbot.messages import Inbound, Location, as_json
 from chatbot.senses import ReadModelSenses
@@ -103,6 +103,7 @@ async def start(app: FastAPI) -> None:
                                  app.state.throttle, settings.secret, settings.public_base_url)
     app.state.line = line.LineChannel(app.state.chat, settings)
     await app.state.line.open()
+    await app.state.line.resume()
     app.state.chat_pruning = asyncio.create_task(app.state.chat.prune_forever())
 
 

@@ -15,12 +15,12 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, fields
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from fastapi import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.tracking_view import tracking_view, tracking_view_with_pin
+from db.tracking import tracking_view, tracking_view_with_pin
 from chatbot import dialogue
 from chatbot.case_text import case_lines
 from chatbot.messages import (
@@ -131,10 +131,19 @@ class ChatService:
         with self.sessions.begin() as s:
             store.prune(s)
 
-    def claim(self, channel: str, event_id: str, ref: str) -> bool:
-        """Take a channel event once (the LINE webhook does this before answering 200)."""
+    def claim(self, channel: str, event_id: str, ref: str, payload: dict | None = None) -> bool:
+        """Take a channel event once (the LINE webhook does this before answering 200); with its
+        payload it stays unfinished until `finished`, so a restart can complete it."""
         with self.sessions.begin() as s:
-            return store.claim_event(s, channel, event_id, ref)
+            return store.claim_event(s, channel, event_id, ref, payload=payload)
+
+    def finished(self, channel: str, event_id: str) -> None:
+        with self.sessions.begin() as s:
+            store.event_done(s, channel, event_id)
+
+    def unfinished(self, channel: str, within: timedelta) -> list[dict]:
+        with self.sessions() as s:
+            return store.unfinished_events(s, channel, datetime.now(timezone.utc) - within)
 
     # --- effects --------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from api.uploads import store_photo
+from db.photos import store_photo
 from chatbot.messages import Image, Inbound, Link, QuickReplies, Text
 from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput

@@ -38,6 +38,9 @@ class ChatEvent(Base):
     event_key: Mapped[str] = mapped_column(String(240), primary_key=True)  # "<channel>:<event id>"
     session_key: Mapped[str] = mapped_column(String(240))
     received_at: Mapped[datetime] = mapped_column(Stamp)
+    # An event answered 200 before it was handled is kept until handled, so a restart finishes it.
+    payload: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    done_at: Mapped[datetime | None] = mapped_column(Stamp)
     __table_args__ = (Index("ix_chat_events_received_at", "received_at"),)
 
 
@@ -60,17 +63,34 @@ def save_session(s: Session, channel: str, ref: str, state: dict, language: str 
     row.state, row.language, row.updated_at = state, language, now
 
 
-def claim_event(s: Session, channel: str, event_id: str, ref: str, now: datetime | None = None) -> bool:
+def claim_event(s: Session, channel: str, event_id: str, ref: str, now: datetime | None = None,
+                payload: dict | None = None) -> bool:
     """True the first time this channel event is seen, False for a redelivery (in a savepoint, so the
-    caller's transaction goes on either way)."""
+    caller's transaction goes on either way). With a payload, the event waits in the table until
+    `event_done` (see `unfinished_events`)."""
     row = ChatEvent(event_key=session_key(channel, event_id)[:240], session_key=session_key(channel, ref)[:240],
-                    received_at=now or datetime.now(timezone.utc))
+                    received_at=now or datetime.now(timezone.utc), payload=payload)
     try:
         with s.begin_nested():
             s.add(row)
     except IntegrityError:
         return False
     return True
+
+
+def event_done(s: Session, channel: str, event_id: str, now: datetime | None = None) -> None:
+    row = s.get(ChatEvent, session_key(channel, event_id)[:240])
+    if row is not None:
+        row.done_at, row.payload = now or datetime.now(timezone.utc), None
+
+
+def unfinished_events(s: Session, channel: str, since: datetime) -> list[dict]:
+    """Events taken in (and answered 200) since `since` whose handling never finished: a crash or a
+    restart came in between. Oldest first."""
+    rows = s.scalars(select(ChatEvent).where(
+        ChatEvent.event_key.startswith(f"{channel}:"), ChatEvent.done_at.is_(None),
+        ChatEvent.payload.is_not(None), ChatEvent.received_at >= since).order_by(ChatEvent.received_at))
+    return [r.payload for r in rows]
 
 
 # A redelivered LINE event comes within hours; an idle chat's state (a draft may hold a name and a

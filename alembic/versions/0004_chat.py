@@ -31,6 +31,8 @@ def upgrade() -> None:
     sa.Column('event_key', sa.String(length=240), nullable=False),
     sa.Column('session_key', sa.String(length=240), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('payload', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('event_key')
     )
     with op.batch_alter_table('chat_events', schema=None) as batch_op:

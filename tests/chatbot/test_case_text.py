@@ -3,7 +3,7 @@ clock flagged with a notice, a paused clock explained, the latest timeline steps
 
 from __future__ import annotations
 
-from api.schemas import AgencyOut, ClockOut, EventOut, TrackingOut
+from db.tracking import AgencyOut, ClockOut, EventOut, TrackingOut
 from chatbot.case_text import case_lines
 
 

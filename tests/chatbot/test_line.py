@@ -6,6 +6,7 @@ confirming event LINE delivers twice, is one case; a 30 MB image gets a clear re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -154,3 +155,26 @@ async def test_a_shared_location_answers_where(http, chat_stack):
     assert "Sikao District Damrongdham Center" in answer
     await say(http, line, who, postback="office:accept")
     assert "Where: Sikao, Trang" in await say(http, line, who, postback="contact:anon")
+
+
+async def test_an_event_taken_in_before_a_crash_is_answered_after_the_restart(chat_stack):
+    """The app said 200 to LINE and died before handling the event; LINE will not send it again, so
+    the next app finishes it on start, once."""
+    from api.app import create_app
+    from db.chat import claim_event
+    from tests.chatbot.conftest import chat_settings
+
+    who = user()
+    taken = event(who, text="สวัสดีครับ")
+    with chat_stack.sessions().begin() as s:
+        assert claim_event(s, "line", taken["webhookEventId"], who, payload=taken)
+    settings = chat_settings(chat_stack.database_url, chat_stack.gateway.client.service_client.config.target_host,
+                             chat_stack.gateway.task_queue, chat_stack.var_dir, chat_stack.line.base_url)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        (answer,) = await chat_stack.line.wait_for(who, 1)
+        assert answer["body"]["messages"]
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):  # a second restart finds nothing left to do
+        await asyncio.sleep(1.0)
+    assert len(chat_stack.line.sent_to(who)) == 1

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.schemas import AgencyOut, ClockOut, EventOut, MessageOut, TrackingOut
 from db import filings, queries
 from db.models import Case
 from db.queries import aware
@@ -18,6 +18,53 @@ from workflows.domain import tracking
 from workflows.domain.calendar import format_datetime_en, format_datetime_th
 from workflows.domain.transitions import STATUS_LABELS
 from workflows.errors import CaseNotFound
+
+
+
+class ClockOut(BaseModel):
+    name: str
+    state: str
+    due_at: str | None
+    due_th: str | None
+    due_en: str | None
+    overdue: bool
+
+
+class EventOut(BaseModel):
+    at: str
+    kind: str
+    status: str
+    note: str | None
+
+
+class MessageOut(BaseModel):
+    at: str
+    kind: str
+    text_th: str
+    text_en: str
+
+
+class AgencyOut(BaseModel):
+    code: str
+    name_th: str
+    name_en: str
+    linked: bool
+
+
+class TrackingOut(BaseModel):
+    tracking_number: str
+    status: str
+    status_th: str
+    status_en: str
+    category: str | None
+    filed_at: str
+    agency: AgencyOut | None
+    center: str | None
+    center_name_th: str | None
+    clocks: list[ClockOut]
+    timeline: list[EventOut]
+    messages: list[MessageOut]
+    attachments: int
 
 
 def tracking_view_with_pin(s: Session, queue: sessionmaker[Session], number: str, pin: str,

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bench import api_bench
 from bench.bare import run_bare
+from bench.chat_bench import run_chat_bench
 
 log = logging.getLogger("bench")
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,7 @@ GOALS = {
     "e2e_rate_ge_half_bare": "complaints routed per second >= 0.5 x bare workflows per second",
     "ack_p99_lt_500ms_at_c50": "POST /api/complaints p99 < 500 ms at concurrency 50",
     "tracking_p99_lt_50ms": "GET /api/complaints/{n} p99 < 50 ms (one request at a time)",
+    "chat_turn_p99_lt_50ms": "POST /api/chat/messages p99 < 50 ms for menu, FAQ and tracking turns",
 }
 # Settings of the developer's shell that would point the stack somewhere else than its own temp files.
 FOREIGN_ENV = ("DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "VAR_DIR")
@@ -219,9 +221,14 @@ async def measure(stack, args) -> dict:
     tracking_loaded = await api_bench.track_cases(base_url, cases, args.concurrency)
     log.info("tracking: p99 %s ms alone, %s ms under load", tracking["p99_ms"], tracking_loaded["p99_ms"])
 
+    log.info("chat turns (menu, FAQ, tracking) through the JSON endpoint, one at a time")
+    chat = await run_chat_bench(base_url, cases=cases[:50])
+    log.info("chat: p99 menu %s ms, FAQ %s ms, tracking %s ms", chat["chat_menu"]["p99_ms"],
+             chat["chat_faq"]["p99_ms"], chat["chat_tracking"]["p99_ms"])
+
     routed["cpu_while_filing_and_routing"] = e2e_cpu
     return {"ack": ack, "routed": routed, "tracking": tracking, "tracking_under_load": tracking_loaded,
-            "bare": bare, "memory": peak_rss(process_table(stack))}
+            "chat": chat, "bare": bare, "memory": peak_rss(process_table(stack))}
 
 
 def goals(report: dict, concurrency: int) -> dict:
@@ -236,6 +243,7 @@ def goals(report: dict, concurrency: int) -> dict:
                                     if concurrency == 50 else None),
         "tracking_p99_lt_50ms": bool(report["tracking"]["errors"] == 0 and track_p99 is not None
                                      and track_p99 < 50),
+        "chat_turn_p99_lt_50ms": bool(report["chat"].get("chat_turn_p99_lt_50ms")),
     }
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from alembic import context
 
+import db.staff  # noqa: F401 (the staff front's tables)
+import db.board_queries  # noqa: F401 (the board's indexes on cases and clocks)
+import db.chat  # noqa: F401  (the chat front's tables join Base.metadata)
 from db.models import Base
 from db.session import database_url, make_engine
 

@@ -1,10 +1,11 @@
 """`make bench` (`python -m bench.run`): starts a throw-away embedded stack (fresh temp var dir, free
 ports on 127.0.0.1), measures the bare-workflow baseline on its Temporal dev server while it is idle,
 files complaints through the HTTP API and waits for them to be routed, tracks them, reads every
-process's peak RSS, stops the stack, runs `bench.nlp_bench` as a subprocess if it exists, and prints
-ONE JSON document on stdout with the figures and the goals' pass/fail booleans. Progress goes to stderr. It owns the
-orchestration, the process measurements and the goals; the load itself lives in `bench.api_bench` and
-`bench.bare`."""
+process's peak RSS, times chat turns, stops the stack, times the inbox and the board with 100,000
+cases in PostgreSQL (`bench.inbox_bench`), runs `bench.nlp_bench` as a subprocess, and prints ONE
+JSON document on stdout with the figures and the goals' pass/fail booleans. Progress goes to stderr.
+It owns the orchestration, the process measurements and the goals; the load itself lives in
+`bench.api_bench`, `bench.chat_bench`, `bench.inbox_bench` and `bench.bare`."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import api_bench
+from bench import api_bench, inbox_bench
 from bench.bare import run_bare
 from bench.chat_bench import run_chat_bench
 
@@ -258,6 +259,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--routed-timeout", type=float, default=150.0,
                         help="longest wait for every filed case to be routed, in seconds (default 150)")
     parser.add_argument("--skip-nlp", action="store_true", help="do not run bench.nlp_bench")
+    parser.add_argument("--skip-inbox", action="store_true", help="do not run bench.inbox_bench")
+    parser.add_argument("--inbox-n", type=int, default=100_000,
+                        help="cases loaded into PostgreSQL for the inbox and board timings (default 100000)")
     parser.add_argument("--nlp-timeout", type=float, default=240.0)
     parser.add_argument("--keep-var", action="store_true",
                         help="keep the temp var dir's databases (its *.log files are always kept)")
@@ -316,6 +320,15 @@ def main(argv: list[str] | None = None) -> int:
             for path in var_dir.iterdir():
                 if path.suffix != ".log":
                     shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    if error is None and not args.skip_inbox:
+        # Its own PostgreSQL database and dev server, after the embedded stack has stopped.
+        log.info("inbox and board with %d cases in PostgreSQL", args.inbox_n)
+        report["inbox"] = inbox_bench.run(n=args.inbox_n)
+        if "goals" in report["inbox"] and "goals" in report:
+            report["goals"].update({f"inbox_{k}": v for k, v in report["inbox"]["goals"].items()})
+            report["all_goals_met"] = all(v is not False for v in report["goals"].values())
+    elif args.skip_inbox:
+        report["inbox"] = {"skipped": "--skip-inbox"}
     if error is None and not args.skip_nlp:
         report["nlp"] = run_nlp(args.nlp_timeout)
     elif args.skip_nlp:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -123,6 +124,8 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(Stamp)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     next_due_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
+    # Some clock of the case was flagged overdue at some point: the SLA compliance figures read it here.
+    late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CaseClock(Base):

@@ -37,7 +37,7 @@ def apply_event(s: Session, r: CaseEventRecord, render=None) -> bool:
     if case is None:
         if r.intake is None:
             raise LookupError(f"case {r.tracking_number} has no intake yet")
-        case = _insert_case(s, r.intake, r.workflow_id, at)
+        case = _insert_case(s, r.intake, r.workflow_id, at, r.state.center_code)
     s.add(CaseEvent(event_key=key, tracking_number=r.tracking_number, seq=r.seq, kind=r.kind,
                     status=r.state.status, actor=r.actor, note=r.note or None, public=r.public,
                     data=dict(r.data), at=at))
@@ -56,10 +56,13 @@ def apply_event(s: Session, r: CaseEventRecord, render=None) -> bool:
     return True
 
 
-def _insert_case(s: Session, inp: ComplaintInput, workflow_id: str, at: datetime) -> Case:
+def _insert_case(s: Session, inp: ComplaintInput, workflow_id: str, at: datetime,
+                 center_code: str | None = None) -> Case:
     case = Case(tracking_number=inp.tracking_number, workflow_id=workflow_id, pin_hash=inp.pin_hash,
                 status="RECEIVED", text=inp.text, category=inp.category, agency_code=inp.agency_code,
-                center_code=inp.center_code, filed_with=inp.agency_code or inp.center_code,
+                center_code=inp.center_code,
+                # filed with: the citizen's choice, else the center of their area (the intake's)
+                filed_with=inp.agency_code or inp.center_code or center_code,
                 province_code=inp.province_code, district_code=inp.district_code, channel=inp.channel,
                 channel_ref=inp.channel_ref or None, language=inp.language or "th", anonymous=inp.anonymous,
                 filed_at=_t(inp.filed_at), updated_at=at, last_seq=0)
@@ -112,6 +115,7 @@ def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> No
         if clock.state == "running" and row.due_at is not None:
             running_dues.append(row.due_at)
     case.next_due_at = min(running_dues) if running_dues else None
+    case.late = bool(case.late) or any(clock.overdue for clock in st.clocks)
     open_rows = {t.task_key: t for t in s.scalars(select(Task).where(
         Task.tracking_number == case.tracking_number, Task.state == "open"))}
     wanted = {t.key: t for t in st.tasks}

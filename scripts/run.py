@@ -8,7 +8,20 @@ import sys
 import time
 
 from api.settings import DEV_OFFICER_TOKEN
+from db.session import make_engine, make_sessions
+from db.staff import DEMO_PASSWORD, seed_demo_accounts
 from scripts.stack import Stack
+
+
+def seed_demo_staff(database_url: str) -> str:
+    """The demo accounts (an officer at Sikao district, Trang's supervisor, the ministry's admin)."""
+    engine = make_engine(database_url)
+    try:
+        with make_sessions(engine).begin() as s:
+            accounts = seed_demo_accounts(s)
+    finally:
+        engine.dispose()
+    return ", ".join(f"{name} ({role}, {center})" for name, role, center in accounts)
 
 
 def main() -> int:
@@ -23,6 +36,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     try:
         counts = stack.start()
+        demo = seed_demo_staff(stack.database_url)
     except Exception as err:
         stack.stop()
         print(f"could not start: {err}", file=sys.stderr)
@@ -35,6 +49,7 @@ def main() -> int:
   file a complaint ........ curl -X POST {base}/api/complaints -H 'Content-Type: application/json' \\
                               -d '{{"text": "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มบ่อย", "province": "ตรัง", "district": "สิเกา", "anonymous": true}}'
   track it ................ {base}/api/complaints/<tracking number>?pin=<pin>
+  staff inbox ............. {base}/inbox   sign in as {demo} (password: {DEMO_PASSWORD})
   officer actions ......... POST {base}/api/complaints/<n>/actions/<action>  (Authorization: Bearer {DEV_OFFICER_TOKEN})
   health .................. {base}/health
   Temporal UI ............. {"http://127.0.0.1:%d" % stack.ui_port if not stack.external_temporal else "(external cluster at " + stack.temporal_address + ")"}

@@ -1,16 +1,24 @@
 """The staff front: login, the officers' inbox, the case page and the supervisors' board, served as
-Jinja pages and htmx fragments. `start(app)` and `stop(app)` run in the app's lifespan, after the read
-model and the gateway are open."""
+Jinja pages and htmx fragments. `router` gathers the front's routers (each built with
+`web.pages.WebRoute`); `start(app)` and `stop(app)` run in the app's lifespan, after the read model and
+the gateway are open."""
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, FastAPI
 
+from web import admin, board, case_actions, cases, inbox, login, questions
+
 router = APIRouter()
+for part in (login, inbox, cases, case_actions, questions, admin, board):
+    router.include_router(part.router)
 
 
 async def start(app: FastAPI) -> None:
-    return None
+    # Session cookies are Secure everywhere but on a developer's plain-HTTP laptop (see web.auth).
+    app.state.staff_secure_cookies = os.environ.get("APP_ENV", "development") == "production"
 
 
 async def stop(app: FastAPI) -> None:

@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from workflows import contracts as c
 from workflows.domain import clocks
+from workflows.domain.centers import MINISTRY, center_above
 from workflows.domain.transitions import refusal
 
 if TYPE_CHECKING:
@@ -184,6 +185,50 @@ class CaseActions(_Base):
     def _reply_ok(self, d: c.CitizenReply) -> None:
         self._check("reply")
         _require(d.text, "ข้อความ", "a message")
+
+    @workflow.update
+    async def assign(self, d: c.Assignment) -> c.ActionResult:
+        async with self.lock:
+            before = self.s.assignee or ""
+            self.s.assignee = d.assignee.strip() or None
+            await self._project("assigned", d.officer, note=d.note, public=False,
+                                data={"from": before, "to": self.s.assignee or ""})
+        return self._result()
+
+    @assign.validator
+    def _assign_ok(self, d: c.Assignment) -> None:
+        self._check("assign")
+        _require(d.officer, "ผู้มอบหมาย", "the officer")
+        if (d.assignee.strip() or None) == self.s.assignee:
+            raise ApplicationError("เรื่องนี้อยู่กับผู้นี้แล้ว / the case is already held by that officer",
+                                   type=c.ERR_INVALID_TRANSITION, non_retryable=True)
+
+    @workflow.update
+    async def note(self, d: c.InternalNote) -> c.ActionResult:
+        async with self.lock:
+            await self._project("note", d.officer, note=d.text, public=False)
+        return self._result()
+
+    @note.validator
+    def _note_ok(self, d: c.InternalNote) -> None:
+        self._check("note")
+        _require(d.text, "บันทึก", "a note")
+
+    @workflow.update
+    async def escalate(self, d: c.Escalation) -> c.ActionResult:
+        async with self.lock:
+            self.s.escalated_to = center_above(self.s.escalated_to or self.s.center_code)
+            await self._project("escalated", d.officer, note=d.reason, public=False,
+                                data={"clock": "", "to": self.s.escalated_to})
+        return self._result()
+
+    @escalate.validator
+    def _escalate_ok(self, d: c.Escalation) -> None:
+        self._check("escalate")
+        _require(d.reason, "เหตุผล", "a reason")
+        if (self.s.escalated_to or self.s.center_code) == MINISTRY:
+            raise ApplicationError("เรื่องอยู่ที่ศูนย์ดำรงธรรมกระทรวงแล้ว / the case is already at the ministry",
+                                   type=c.ERR_INVALID_TRANSITION, non_retryable=True)
 
     # --- citizens -------------------------------------------------------------------------
 

@@ -31,6 +31,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "resolve": frozenset({FORWARDED, IN_PROGRESS}),
     "reject": OPEN,
     "reply": ACTIVE,
+    "assign": ACTIVE,
+    "note": ACTIVE,
+    "escalate": OPEN,
     # citizens
     "add_info": OPEN,
     "withdraw": OPEN,

@@ -1,0 +1,157 @@
+"""The case page and what hangs off it: the page itself (timeline, live clocks, photos, messages,
+internal notes, masked personal data, action forms), the logged reveal of one personal-data field,
+the photos, and the printable forwarding letter. Every route first checks the case is within the
+user's centers (else 404). Actions are posted to `web.case_actions`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy import select
+
+from db import queries, staff
+from db.models import Attachment, Center, PersonalData
+from db.search import search_directory
+from web.auth import ActingStaff, CurrentStaff, StaffUser
+from web.i18n import BANGKOK
+from web.case_view import REVEALABLE, case_sheet, forwarding, reveal
+from web.deps import DbSession, Gateway
+from web.pages import WebRoute, render
+from web.scope import ensure_visible, scope_of
+from workflows import contracts as c
+from workflows.domain import tracking
+from workflows.errors import CaseError, CaseNotFound
+
+router = APIRouter(route_class=WebRoute)
+
+
+def bangkok_today() -> date:
+    return datetime.now(BANGKOK).date()
+
+
+def visible_case(s, user: StaffUser, number: str):
+    number = tracking.normalise(number)
+    if not tracking.PATTERN.match(number):
+        raise CaseNotFound()
+    return ensure_visible(s, user, queries.case_by_number(s, number))
+
+
+async def live_view(gateway, case) -> c.CaseView | None:
+    """The workflow's own view; None for a finished case or when the engine cannot answer (the page
+    then shows the projected record)."""
+    if case.status in c.TERMINAL_STATUSES:
+        return None
+    try:
+        return await gateway.status(case.tracking_number)
+    except CaseError:
+        return None
+
+
+def page_values(s, user: StaffUser, case, view: c.CaseView | None) -> dict:
+    sheet = case_sheet(s, case, view)
+    scope = scope_of(s, user)
+    assignable = staff.usernames_at(s, None if scope.everything else list(scope.codes)) if user.supervises else []
+    return dict(sheet=sheet, case=case, categories=queries.categories(s), assignable=assignable,
+                letter=forwarding(sheet.detail), today=bangkok_today().isoformat())
+
+
+async def case_page_values(s, gateway, user: StaffUser, number: str) -> dict:
+    case = await run_in_threadpool(visible_case, s, user, number)
+    view = await live_view(gateway, case)
+    return await run_in_threadpool(page_values, s, user, case, view)
+
+
+@router.get("/cases/{number}", response_class=HTMLResponse)
+async def case_page(request: Request, number: str, s: DbSession, gateway: Gateway, user: CurrentStaff):
+    values = await case_page_values(s, gateway, user, number)
+    return render(request, "case.html", "_case.html", nav="inbox", **values)
+
+
+def _reveal(s, user: StaffUser, number: str, field_name: str) -> str:
+    case = visible_case(s, user, number)
+    value = reveal(s, case.tracking_number, field_name)
+    if value is None:
+        raise CaseNotFound()
+    staff.log_reveal(s, case.tracking_number, user.username, field_name)
+    s.commit()
+    return value
+
+
+@router.post("/cases/{number}/reveal/{field_name}", response_class=HTMLResponse)
+async def reveal_field(request: Request, number: str, field_name: str, s: DbSession, user: ActingStaff):
+    if field_name not in REVEALABLE:
+        raise CaseNotFound()
+    value = await run_in_threadpool(_reveal, s, user, number, field_name)
+    return render(request, "revealed.html", "_revealed.html", field_name=field_name, value=value, number=number)
+
+
+def _photo(s, user: StaffUser, number: str, sha256: str) -> Attachment:
+    case = visible_case(s, user, number)
+    row = s.scalar(select(Attachment).where(Attachment.tracking_number == case.tracking_number,
+                                                    Attachment.sha256 == sha256))
+    if row is None:
+        raise CaseNotFound()
+    return row
+
+
+@router.get("/cases/{number}/photos/{sha256}")
+async def photo(request: Request, number: str, sha256: str, s: DbSession, user: CurrentStaff):
+    row = await run_in_threadpool(_photo, s, user, number, sha256)
+    path = request.app.state.settings.upload_dir / row.sha256[:2] / row.sha256
+    if not path.exists():
+        raise CaseNotFound("ไม่พบไฟล์รูปภาพ / the photo file is missing")
+    return FileResponse(path, media_type=row.content_type,
+                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600",
+                                 "Content-Security-Policy": "default-src 'none'"})
+
+
+def _letter_values(s, user: StaffUser, number: str, reference: str, sent_on: str) -> dict:
+    case = visible_case(s, user, number)
+    detail = queries.case_detail(s, case, public_only=False)
+    recorded = forwarding(detail)
+    given = sent_on or recorded.get("sent_on", "")
+    try:
+        on = date.fromisoformat(given) if given else bangkok_today()
+    except ValueError:
+        on = bangkok_today()
+    center = s.get(Center, user.center_code)
+    return dict(case=case, detail=detail, agency=detail.agency, from_center=center,
+                address=office_address(s, center),
+                reference=reference or recorded.get("reference", ""), sent_on=on,
+                personal=None if case.anonymous else s.get(PersonalData, case.tracking_number))
+
+
+def office_address(s, center: Center | None) -> str:
+    """The sender's office line of an official letter: the district office, the provincial hall, or
+    the ministry."""
+    if center is None or center.level in ("ministry", "dopa"):
+        return "กระทรวงมหาดไทย ถนนอัษฎางค์ กรุงเทพมหานคร ๑๐๒๐๐"
+    place = center.name_th.removeprefix("ศูนย์ดำรงธรรม")
+    if center.level == "district":
+        parent = s.get(Center, center.parent_code) if center.parent_code else None
+        province = parent.name_th.removeprefix("ศูนย์ดำรงธรรม") if parent else ""
+        return f"ที่ว่าการ{place} {province}".strip()
+    return f"ศาลากลาง{place}" if place.startswith("จังหวัด") else f"ศาลาว่าการ{place}"
+
+
+@router.get("/cases/{number}/letter", response_class=HTMLResponse)
+async def letter(request: Request, number: str, s: DbSession, user: CurrentStaff,
+                 reference: Annotated[str, Query(max_length=60)] = "",
+                 sent_on: Annotated[str, Query(max_length=10)] = ""):
+    values = await run_in_threadpool(_letter_values, s, user, number, reference, sent_on)
+    return render(request, "letter.html", nav="inbox", **values)
+
+
+@router.get("/directory/agencies", response_class=HTMLResponse)
+async def agency_options(request: Request, s: DbSession, user: CurrentStaff,
+                         q: Annotated[str, Query(max_length=100)] = "",
+                         agency_code: Annotated[str, Query(max_length=100)] = ""):
+    """<option>s for the agency field's datalist, found by Thai or English name (the field sends its
+    own value as `agency_code`)."""
+    q = (q or agency_code).strip()
+    hits = await run_in_threadpool(search_directory, s, q, "agency", 15) if q else []
+    return render(request, "_agency_options.html", hits=hits)

@@ -45,11 +45,13 @@ def main() -> int:
     print(f"""
   Damrongdham complaint platform is running   (Ctrl-C stops everything)
 
+  citizens' chat .......... {base}/chat
   API and its docs ........ {base}/docs
   file a complaint ........ curl -X POST {base}/api/complaints -H 'Content-Type: application/json' \\
                               -d '{{"text": "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มบ่อย", "province": "ตรัง", "district": "สิเกา", "anonymous": true}}'
   track it ................ {base}/api/complaints/<tracking number>?pin=<pin>
   staff inbox ............. {base}/inbox   sign in as {demo} (password: {DEMO_PASSWORD})
+  supervisors' board ...... {base}/board
   officer actions ......... POST {base}/api/complaints/<n>/actions/<action>  (Authorization: Bearer {DEV_OFFICER_TOKEN})
   health .................. {base}/health
   Temporal UI ............. {"http://127.0.0.1:%d" % stack.ui_port if not stack.external_temporal else "(external cluster at " + stack.temporal_address + ")"}

@@ -36,6 +36,19 @@ def wait_for_port(host: str, port: int, timeout: float = 60.0) -> None:
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
 
 
+def wait_for_temporal(address: str, timeout: float = 60.0) -> None:
+    """The dev server listens before its frontend serves; a client connecting in between is refused
+    ("Frontend is not healthy yet"), so wait until the cluster reports itself serving."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = subprocess.run([str(BIN / "temporal"), "operator", "cluster", "health", "--address", address],
+                             capture_output=True, text=True, timeout=15)
+        if got.returncode == 0 and "SERVING" in got.stdout.upper() and "NOT_SERVING" not in got.stdout.upper():
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"Temporal at {address} is not serving after {timeout:.0f}s")
+
+
 def migrate_and_seed(database_url: str, agency_base_url: str) -> dict[str, int]:
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.attributes["url"] = database_url
@@ -93,6 +106,7 @@ class Stack:
             *SQLITE_PRAGMAS, "--ip", "127.0.0.1", "--port", str(self.temporal_port),
             "--ui-port", str(self.ui_port), "--log-level", "warn"])
         wait_for_port("127.0.0.1", self.temporal_port)
+        wait_for_temporal(f"127.0.0.1:{self.temporal_port}")
 
     def start_sandbox(self) -> None:
         self._spawn("agency-sandbox", [sys.executable, "-m", "scripts.agency_sandbox",

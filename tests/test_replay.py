@@ -1,6 +1,7 @@
 """Recorded histories replay without non-determinism. `tests/histories/*.json` were recorded from
 earlier versions of `ComplaintWorkflow` (each covers a whole life: linked agency to closure; triage,
-letter, information request, dispute and rating window); a change that alters the command sequence of
+letter, information request, dispute and rating window; staff assignment, note, escalation and
+rejection) and of `QuestionWorkflow` (asked and answered); a change that alters the command sequence of
 a running case must be guarded with `workflow.patched` or these fail. Fresh runs replay too.
 Record new ones with `python -m tests.test_replay <name>` (it runs the scenarios on the time-skipping
 server and writes the files)."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from tests.test_complaint_lifecycle import draft
 from workflows import contracts as c
 from workflows.client import ComplaintGateway
 from workflows.complaint import ComplaintWorkflow
+from workflows.question import QuestionWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -41,7 +44,7 @@ async def linked_to_closure(env, gw: ComplaintGateway) -> str:
     await wait_status(gw, n, c.RESOLVED)
     await gw.signal(n, "rate", c.Rating(4))
     await env.client.get_workflow_handle(f"complaint-{n}").result()
-    return n
+    return f"complaint-{n}"
 
 
 async def triage_letter_info_dispute(env, gw: ComplaintGateway) -> str:
@@ -63,14 +66,37 @@ async def triage_letter_info_dispute(env, gw: ComplaintGateway) -> str:
     await gw.act(n, "resolve", c.ResolutionRecord("o", "ซ่อมแล้วจริง"))
     await gw.signal(n, "rate", c.Rating(3, "ช้าไปหน่อย"))
     await env.client.get_workflow_handle(f"complaint-{n}").result()
-    return n
+    return f"complaint-{n}"
 
 
-SCENARIOS = {"linked_to_closure": linked_to_closure, "triage_letter_info_dispute": triage_letter_info_dispute}
+async def staff_assign_note_escalate(env, gw: ComplaintGateway) -> str:
+    filed = await gw.file(draft("ขอความช่วยเหลือด้วยครับ"), None)
+    n = filed.tracking_number
+    await wait_status(gw, n, c.TRIAGE)
+    await gw.act(n, "assign", c.Assignment("sikao.officer", "sikao.officer"))
+    await gw.act(n, "note", c.InternalNote("sikao.officer", "โทรคุยกับผู้ร้องแล้ว"))
+    await gw.act(n, "escalate", c.Escalation("trang.supervisor", "เกินอำนาจอำเภอ"))
+    await gw.act(n, "assign", c.Assignment("trang.supervisor", "trang.officer"))
+    await gw.act(n, "reject", c.Rejection("trang.officer", "เรื่องอยู่ระหว่างการพิจารณาของศาล"))
+    await env.client.get_workflow_handle(f"complaint-{n}").result()
+    return f"complaint-{n}"
+
+
+async def question_answered(env, gw: ComplaintGateway) -> str:
+    view = await gw.ask_question(c.QuestionInput(
+        question_id=f"replay-{uuid.uuid4().hex[:12]}", text="ต่ออายุบัตรประชาชนที่ไหนได้บ้าง",
+        asked_at="2026-11-23T03:00:00+00:00", channel="web", channel_ref="replay-session", center_code="D9205"))
+    await gw.answer_question(view.question_id, c.QuestionAnswer("sikao.officer", "ที่ว่าการอำเภอทุกแห่งค่ะ"))
+    await env.client.get_workflow_handle(f"question-{view.question_id}").result()
+    return f"question-{view.question_id}"
+
+
+SCENARIOS = {"linked_to_closure": linked_to_closure, "triage_letter_info_dispute": triage_letter_info_dispute,
+             "staff_assign_note_escalate": staff_assign_note_escalate, "question_answered": question_answered}
 
 
 async def replay(history: WorkflowHistory) -> None:
-    await Replayer(workflows=[ComplaintWorkflow]).replay_workflow(history)
+    await Replayer(workflows=[ComplaintWorkflow, QuestionWorkflow]).replay_workflow(history)
 
 
 @pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
@@ -82,8 +108,8 @@ async def test_recorded_history_replays(path: Path):
 async def test_fresh_run_replays(scenario, time_env, sqlite_url):
     async with running_worker(time_env.client, sqlite_url) as queue:
         gw = ComplaintGateway(time_env.client, "replay-secret", queue)
-        number = await SCENARIOS[scenario](time_env, gw)
-        history = await time_env.client.get_workflow_handle(f"complaint-{number}").fetch_history()
+        workflow_id = await SCENARIOS[scenario](time_env, gw)
+        history = await time_env.client.get_workflow_handle(workflow_id).fetch_history()
     await replay(history)
 
 
@@ -102,8 +128,8 @@ async def _record(names: list[str]) -> None:
                 gw = ComplaintGateway(env.client, "replay-secret", queue)
                 HISTORIES.mkdir(exist_ok=True)
                 for name in names or list(SCENARIOS):
-                    number = await SCENARIOS[name](env, gw)
-                    history = await env.client.get_workflow_handle(f"complaint-{number}").fetch_history()
+                    workflow_id = await SCENARIOS[name](env, gw)
+                    history = await env.client.get_workflow_handle(workflow_id).fetch_history()
                     (HISTORIES / f"{name}.json").write_text(history.to_json())
     finally:
         await env.shutdown()

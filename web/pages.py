@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -42,8 +43,8 @@ def error_response(request: Request, status_code: int, message: str) -> HTMLResp
 
 
 class WebRoute(APIRoute):
-    """Domain errors (404 no such case, 409 refused, 422 bad input, 503) and 403/404/429 refusals
-    become HTML; redirects to the sign-in page pass through untouched."""
+    """Domain errors (404 no such case, 409 refused, 422 bad input, 503), forms that fail validation
+    (422) and 403/404/429 refusals become HTML; redirects to the sign-in page pass through untouched."""
 
     def get_route_handler(self):
         handler = super().get_route_handler()
@@ -53,6 +54,11 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except CaseError as err:
                 return error_response(request, err.status_code, err.message)
+            except RequestValidationError as err:
+                # A form posted without a field or with a wrong one: say which, on the page.
+                fields = sorted({str(e.get("loc", ("", "?"))[-1]) for e in err.errors()})
+                return error_response(request, 422, f"ข้อมูลไม่ครบหรือไม่ถูกต้อง: {', '.join(fields)} / "
+                                                    f"missing or invalid: {', '.join(fields)}")
             except HTTPException as err:
                 if err.status_code in (403, 404, 429):
                     return error_response(request, err.status_code, str(err.detail))

@@ -1,7 +1,8 @@
 """The staff front's defences against the live app: a visitor is sent to sign in, an unsafe request
 without the session's CSRF token is refused and changes nothing, repeated wrong passwords lock the
 sign-in for a while, and the scope matrix: every account against cases at its own center, a sibling
-district, its province and another province, on every route that shows or changes a case."""
+district, its province and another province, on every route that shows or changes a case; and a form
+posted without a required field gets a page that names it, not the JSON API's error."""
 
 from __future__ import annotations
 
@@ -166,3 +167,15 @@ def test_the_session_cookie_is_secure_outside_development():
     assert "Secure" in cookie("http", "damrongdham.example.go.th")  # behind a TLS proxy
     assert "Secure" in cookie("http", "127.0.0.1", production=True) and "Secure" in cookie("https", "localhost")
     assert "HttpOnly" in cookie("https", "localhost") and "SameSite=lax" in cookie("https", "localhost")
+
+
+async def test_a_form_missing_a_field_gets_an_html_message_not_json(web_stack):
+    async with web_stack.signed_in("root") as client:
+        r = await client.post("/admin/users", data={"username": "new.officer", "csrf_token": client.csrf})
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith("text/html")
+        assert "missing or invalid" in r.text and "center_code" in r.text
+    async with web_stack.client() as client:
+        await client.get("/login")
+        r = await client.post("/login", data={"username": "sikao", "csrf_token": client.cookies.get("login_csrf", "")})
+        assert r.status_code == 422 and "password" in r.text and r.headers["content-type"].startswith("text/html")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from workflows.domain.calendar import format_date_th, format_datetime_en
+from workflows.domain.calendar import format_date_th, format_day_en
 from workflows.domain.transitions import OPEN, STATUS_LABELS
 
 CLOCK_LABELS = {
@@ -39,7 +39,7 @@ def _date(iso: str, lang: str) -> str:
     if not iso:
         return ""
     t = datetime.fromisoformat(iso)
-    return format_datetime_en(t).split(",")[0] if lang == "en" else format_date_th(t)
+    return format_day_en(t) if lang == "en" else format_date_th(t)
 
 
 def case_lines(view, lang: str) -> tuple[list[str], bool]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
 
@@ -47,12 +46,12 @@ from chatbot.state import Draft
 from db import chat as store
 from db.models import Case
 from workflows import contracts as c
+from workflows.client import QUESTION_ID
 from workflows.domain.calendar import format_datetime_en, format_datetime_th
 from workflows.domain.transitions import STATUS_LABELS
 from workflows.errors import CaseError, CaseNotFound
 
 log = logging.getLogger("chat")
-QUESTION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")  # what the gateway accepts
 WRONG_PIN = "เลขที่เรื่องหรือ PIN ไม่ถูกต้อง / the tracking number or PIN is wrong"
 NOT_YOURS = "ไม่พบเรื่องนี้ในเรื่องที่ยื่นจากแชตนี้ / this chat did not file that complaint"
 

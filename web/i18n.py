@@ -6,22 +6,19 @@ the status and clock labels into a Jinja environment."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from fastapi import Request
 from jinja2 import Environment, pass_context
 
+from db.queries import aware
 from web.texts import TEXTS
+from workflows.domain import calendar
 from workflows.domain.transitions import STATUS_LABELS
 
 LANGS = ("th", "en")
 COOKIE = "lang"
-BANGKOK = ZoneInfo("Asia/Bangkok")
-MONTHS_TH = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
-MONTHS_TH_FULL = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
-                  "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+BANGKOK = calendar.BANGKOK
 
 
 def language(request: Request) -> str:
@@ -42,35 +39,23 @@ def text(key: str, lang: str) -> str:
     return th if lang == "th" else en
 
 
-def _local(t: datetime) -> datetime:
-    return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone(BANGKOK)
+def _read(t: date | datetime) -> date | datetime:
+    return aware(t) if isinstance(t, datetime) else t  # SQLite's datetimes come back naive (UTC)
 
 
 def be_date(d: date | datetime | None, lang: str = "th") -> str:
     """"24 พ.ย. 2569" / "24 Nov 2569"."""
-    if d is None:
-        return ""
-    if isinstance(d, datetime):
-        d = _local(d).date()
-    month = MONTHS_TH[d.month - 1] if lang == "th" else MONTHS_EN[d.month - 1]
-    return f"{d.day} {month} {d.year + 543}"
+    return "" if d is None else calendar.format_date(_read(d), lang)
 
 
 def be_datetime(t: datetime | None, lang: str = "th") -> str:
     """"24 พ.ย. 2569 16:30" / "24 Nov 2569 16:30", in Bangkok time."""
-    if t is None:
-        return ""
-    local = _local(t)
-    return f"{be_date(local.date(), lang)} {local:%H:%M}"
+    return "" if t is None else calendar.format_date_time(aware(t), lang)
 
 
 def be_date_long(d: date | datetime | None) -> str:
     """The official-letter date: "24 พฤศจิกายน 2569"."""
-    if d is None:
-        return ""
-    if isinstance(d, datetime):
-        d = _local(d).date()
-    return f"{d.day} {MONTHS_TH_FULL[d.month - 1]} {d.year + 543}"
+    return "" if d is None else calendar.format_date_long_th(_read(d))
 
 
 def duration(seconds: int | float | None, lang: str = "th") -> str:

@@ -50,6 +50,10 @@ SIGNALS = {
 
 QUESTION_ID = re.compile(r"[A-Za-z0-9_.:-]{1,40}")
 MAX_QUESTION_CHARS = 2000
+NO_CASE = CaseNotFound().message
+CASE_CLOSED = "เรื่องนี้ปิดแล้ว / the case is closed"
+QUESTION_CLOSED = "คำถามนี้ปิดแล้ว / this question is already closed"
+NO_QUESTION = "ไม่พบคำถาม / no such question"
 
 
 def question_workflow_id(question_id: str) -> str:
@@ -120,7 +124,7 @@ class ComplaintGateway:
         try:
             return await handle.query("status", result_type=c.CaseView)
         except RPCError as err:
-            raise await self._mapped(number, err) from err
+            raise await self._mapped(handle, err) from err
 
     async def act(self, number: str, action: str, payload: Any) -> c.ActionResult:
         if action not in UPDATES or not isinstance(payload, UPDATES[action]):
@@ -129,14 +133,9 @@ class ComplaintGateway:
         try:
             return await handle.execute_update(action, payload, result_type=c.ActionResult)
         except WorkflowUpdateFailedError as err:
-            cause = err.cause
-            if isinstance(cause, ApplicationError) and cause.type == c.ERR_INVALID_INPUT:
-                raise InvalidInput(cause.message) from err
-            if isinstance(cause, ApplicationError):
-                raise InvalidTransition(cause.message) from err
-            raise
+            raise _refusal(err) from err
         except RPCError as err:
-            raise await self._mapped(number, err) from err
+            raise await self._mapped(handle, err) from err
 
     async def signal(self, number: str, name: str, payload: Any) -> None:
         if name not in SIGNALS or not isinstance(payload, SIGNALS[name]):
@@ -145,7 +144,7 @@ class ComplaintGateway:
         try:
             await handle.signal(name, payload)
         except RPCError as err:
-            raise await self._mapped(number, err) from err
+            raise await self._mapped(handle, err) from err
 
     async def ask_question(self, inp: c.QuestionInput) -> c.QuestionView:
         """Leave a question for an officer. The same question id (the channel's event id) always
@@ -177,61 +176,58 @@ class ComplaintGateway:
         raise Unavailable("ระบบงานตอบช้า / the case engine is slow to answer; please try again")
 
     async def question_status(self, question_id: str) -> c.QuestionView:
-        if not QUESTION_ID.fullmatch(question_id or ""):
-            raise CaseNotFound("ไม่พบคำถาม / no such question")
-        return await self._question_view(self.client.get_workflow_handle(question_workflow_id(question_id)))
+        return await self._question_view(self._question(question_id))
 
     async def withdraw_question(self, question_id: str, reason: str = "") -> None:
         """The citizen takes back a question; an answered one stays answered."""
-        if not QUESTION_ID.fullmatch(question_id or ""):
-            raise CaseNotFound("ไม่พบคำถาม / no such question")
+        handle = self._question(question_id)
         try:
-            await self.client.get_workflow_handle(question_workflow_id(question_id)).signal(
-                "withdraw", c.Withdrawal(reason))
+            await handle.signal("withdraw", c.Withdrawal(reason))
         except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                raise CaseNotFound("ไม่พบคำถาม / no such question") from err
-            raise Unavailable(err.message) from err
+            raise await self._mapped(handle, err, NO_QUESTION, QUESTION_CLOSED) from err
+
+    async def answer_question(self, question_id: str, answer: c.QuestionAnswer) -> c.ActionResult:
+        """An officer answers a question left for the office (update `answer` on its QuestionWorkflow)."""
+        handle = self._question(question_id)
+        try:
+            return await handle.execute_update("answer", answer, result_type=c.ActionResult)
+        except WorkflowUpdateFailedError as err:
+            raise _refusal(err) from err
+        except RPCError as err:
+            raise await self._mapped(handle, err, NO_QUESTION, QUESTION_CLOSED) from err
+
+    def _question(self, question_id: str):
+        if not QUESTION_ID.fullmatch(question_id or ""):
+            raise CaseNotFound(NO_QUESTION)
+        return self.client.get_workflow_handle(question_workflow_id(question_id))
 
     async def _question_view(self, handle) -> c.QuestionView:
         try:
             return await handle.query("status", result_type=c.QuestionView)
         except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                raise CaseNotFound("ไม่พบคำถาม / no such question") from err
-            raise Unavailable(err.message) from err
+            raise await self._mapped(handle, err, NO_QUESTION, QUESTION_CLOSED) from err
 
-    async def answer_question(self, question_id: str, answer: c.QuestionAnswer) -> c.ActionResult:
-        """An officer answers a question left for the office (update `answer` on its QuestionWorkflow)."""
-        if not QUESTION_ID.fullmatch(question_id or ""):
-            raise CaseNotFound("ไม่พบคำถาม / no such question")
-        handle = self.client.get_workflow_handle(question_workflow_id(question_id))
-        try:
-            return await handle.execute_update("answer", answer, result_type=c.ActionResult)
-        except WorkflowUpdateFailedError as err:
-            cause = err.cause
-            if isinstance(cause, ApplicationError) and cause.type == c.ERR_INVALID_INPUT:
-                raise InvalidInput(cause.message) from err
-            raise InvalidTransition(getattr(cause, "message", str(cause))) from err
-        except RPCError as err:
-            if err.status != RPCStatusCode.NOT_FOUND:
-                raise Unavailable(err.message) from err
-            try:
-                await handle.describe()
-            except RPCError:
-                raise CaseNotFound("ไม่พบคำถาม / no such question") from err
-            raise InvalidTransition("คำถามนี้ปิดแล้ว / this question is already closed") from err
-
-    async def _mapped(self, number: str, err: RPCError) -> Exception:
-        """NOT_FOUND means either no such case or a case whose workflow has finished."""
+    async def _mapped(self, handle, err: RPCError, missing: str = NO_CASE,
+                      closed: str = CASE_CLOSED) -> Exception:
+        """NOT_FOUND means either no such workflow (`missing`) or one that has finished (`closed`)."""
         if err.status == RPCStatusCode.NOT_FOUND:
             try:
-                desc = await self.client.get_workflow_handle(tracking.workflow_id(number)).describe()
+                desc = await handle.describe()
             except RPCError:
-                return CaseNotFound()
+                return CaseNotFound(missing)
             if desc.status != WorkflowExecutionStatus.RUNNING:
-                return InvalidTransition("เรื่องนี้ปิดแล้ว / the case is closed")
-            return CaseNotFound()
+                return InvalidTransition(closed)
+            return CaseNotFound(missing)
         if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
             return Unavailable(f"ระบบงานไม่พร้อม / the case engine is unavailable: {err.message}")
         return err
+
+
+def _refusal(err: WorkflowUpdateFailedError) -> Exception:
+    """A validator's or handler's refusal as the domain error it carries."""
+    cause = err.cause
+    if not isinstance(cause, ApplicationError):
+        return err
+    if cause.type == c.ERR_INVALID_INPUT:
+        return InvalidInput(cause.message)
+    return InvalidTransition(cause.message)

@@ -22,6 +22,10 @@ _MONTHS_TH = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 )  # fmt: skip
+_MONTHS_TH_FULL = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS_TH = ("จ.", "อ.", "พ.", "พฤ.", "ศ.", "ส.", "อา.")
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -115,10 +119,39 @@ def buddhist_year(d: date) -> int:
     return d.year + BUDDHIST_ERA_OFFSET
 
 
+def _day(t: datetime | date) -> date:
+    return _local(t).date() if isinstance(t, datetime) else t
+
+
 def format_date_th(t: datetime | date) -> str:
     """"24 พ.ย. 2569": day, abbreviated Thai month, Buddhist year, in Bangkok time."""
-    d = _local(t).date() if isinstance(t, datetime) else t
+    d = _day(t)
     return f"{d.day} {_MONTHS_TH[d.month - 1]} {buddhist_year(d)}"
+
+
+def format_date(t: datetime | date, lang: str = "th") -> str:
+    """"24 พ.ย. 2569" / "24 Nov 2569": English keeps the Buddhist year too (DESIGN §5)."""
+    if lang != "en":
+        return format_date_th(t)
+    d = _day(t)
+    return f"{d.day} {_MONTHS_EN[d.month - 1]} {buddhist_year(d)}"
+
+
+def format_date_time(t: datetime, lang: str = "th") -> str:
+    """"24 พ.ย. 2569 16:30" / "24 Nov 2569 16:30" in Bangkok time: for lists and tables."""
+    return f"{format_date(t, lang)} {_local(t):%H:%M}"
+
+
+def format_date_long_th(t: datetime | date) -> str:
+    """"24 พฤศจิกายน 2569": the month in full, as official letters date themselves."""
+    d = _day(t)
+    return f"{d.day} {_MONTHS_TH_FULL[d.month - 1]} {buddhist_year(d)}"
+
+
+def format_day_en(t: datetime | date) -> str:
+    """"Tue 24 Nov 2569" in Bangkok time."""
+    d = _day(t)
+    return f"{_WEEKDAYS_EN[d.weekday()]} {format_date(d, 'en')}"
 
 
 def format_datetime_th(t: datetime) -> str:
@@ -130,7 +163,4 @@ def format_datetime_th(t: datetime) -> str:
 
 def format_datetime_en(t: datetime) -> str:
     """"Tue 24 Nov 2569, 16:30" in Bangkok time; English keeps the Buddhist year (DESIGN §5)."""
-    local = _local(t)
-    weekday = _WEEKDAYS_EN[local.weekday()]
-    month = _MONTHS_EN[local.month - 1]
-    return f"{weekday} {local.day} {month} {buddhist_year(local.date())}, {local:%H:%M}"
+    return f"{format_day_en(t)}, {_local(t):%H:%M}"

@@ -1,11 +1,16 @@
-"""Test doubles at the edges of the world: a linked agency's API as a real HTTP server on loopback
-(records what it receives, can be told to fail or to hang), and a small keyword classifier honouring the
+"""Test doubles at the edges of the world, as real HTTP servers on loopback that record what they
+receive: a linked agency's API (can be told to fail or to hang) and the LINE platform (reply, push and
+content endpoints; replies or pushes can be told to fail); and a small keyword classifier honouring the
 `nlp` classifier interface so workflow tests can choose a category or an unsure result."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import threading
+import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,7 +39,38 @@ class KeywordClassifier:
         return Guess("other", 0.2, True, [("other", 0.2)])
 
 
-class FakeAgency:
+class _Handler(BaseHTTPRequestHandler):
+    def _body(self) -> dict:
+        return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+
+    def _answer(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class _Loopback:
+    """A threaded HTTP server on a free loopback port."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> None:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FakeAgency(_Loopback):
     """A linked agency's API: POST /<agency>/complaints answers {"reference": ...}."""
 
     def __init__(self) -> None:
@@ -44,11 +80,9 @@ class FakeAgency:
         self.references: dict[str, str] = {}
         agency = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(_Handler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                agency.received.append({"path": self.path, "headers": dict(self.headers),
-                                        "body": json.loads(body or b"{}")})
+                agency.received.append({"path": self.path, "headers": dict(self.headers), "body": self._body()})
                 if agency.mode == "hang":
                     agency.release.wait(timeout=120)
                 if agency.mode == "fail":
@@ -58,26 +92,66 @@ class FakeAgency:
                 ref = agency.references.setdefault(key, f"AG-{len(agency.references) + 1:05d}")
                 self._answer(201, {"reference": ref})
 
-            def _answer(self, status: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> None:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(Handler)
 
     def stop(self) -> None:
         self.release.set()
-        self.server.shutdown()
+        super().stop()
 
     def for_case(self, number: str) -> list[dict]:
         return [r for r in self.received if r["body"].get("tracking_number") == number]
+
+
+class FakeLine(_Loopback):
+    """The LINE platform's reply, push and content endpoints; `reply_status` makes replies fail and
+    `push_status` pushes."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.content: dict[str, bytes] = {}
+        self.reply_status = 200
+        self.push_status = 200
+        self.lock = threading.Lock()
+        line = self
+
+        class Handler(_Handler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                with line.lock:
+                    line.requests.append({"path": self.path, "headers": dict(self.headers), "body": self._body()})
+                failing = {"/v2/bot/message/reply": line.reply_status,
+                           "/v2/bot/message/push": line.push_status}.get(self.path, 200)
+                if failing != 200:
+                    self._answer(failing, {"message": "refused by the fake platform"})
+                    return
+                self._answer(200, {"sentMessages": [{"id": str(uuid.uuid4().int)[:18]}]})
+
+            def do_GET(self) -> None:  # noqa: N802
+                found = re.fullmatch(r"/v2/bot/message/(\w+)/content", self.path)
+                data = line.content.get(found.group(1)) if found else None
+                if data is None:
+                    self._answer(404, {"message": "Not found"})
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the app stops reading past its size limit
+
+        super().__init__(Handler)
+
+    def sent_to(self, user: str) -> list[dict]:
+        """Replies and pushes that reached this user (replies are matched by their token)."""
+        with self.lock:
+            return [r for r in self.requests if r["body"].get("to") == user
+                    or str(r["body"].get("replyToken", "")).startswith(f"{user}:")]
+
+    async def wait_for(self, user: str, count: int, timeout: float = 20.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(self.sent_to(user)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"LINE got {len(self.sent_to(user))} of {count} messages for {user}")
+            await asyncio.sleep(0.05)
+        return self.sent_to(user)

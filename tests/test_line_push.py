@@ -4,11 +4,8 @@ same key, a permanent refusal is not retried forever, and web-chat rows are left
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -17,39 +14,15 @@ from sqlalchemy import select
 from activities.line_push import LinePushRelay
 from db.models import OutboxMessage
 from db.session import make_engine, make_sessions
-
-
-class FakeLinePush:
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self.answer = 200
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                fake.received.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                self.send_response(fake.answer)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *_) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
+from tests.support import FakeLine
 
 
 @pytest.fixture
 def line():
-    fake = FakeLinePush()
+    fake = FakeLine()
+    fake.start()
     yield fake
-    fake.close()
+    fake.stop()
 
 
 @pytest.fixture
@@ -61,7 +34,7 @@ def relay(sqlite_url, line):
                                                          OutboxMessage.delivered_at.is_(None))):
             row.delivered_at = datetime.now(timezone.utc)
     with httpx.Client(timeout=5.0) as http:
-        yield LinePushRelay(sessions, http, line.url, "token-123"), sessions
+        yield LinePushRelay(sessions, http, line.base_url, "token-123"), sessions
     engine.dispose()
 
 
@@ -84,11 +57,11 @@ def test_pushes_line_rows_in_the_citizens_language(relay, line):
     th, en = add(sessions, "line", "U111"), add(sessions, "line", "U222", "en")
     web = add(sessions, "web", "session-1")
     assert r.deliver_once() == 2
-    assert [m["body"]["to"] for m in line.received] == ["U111", "U222"]
-    assert line.received[0]["body"]["messages"][0]["text"] == "คำตอบภาษาไทย"
-    assert line.received[1]["body"]["messages"][0]["text"] == "The answer in English"
-    assert line.received[0]["path"] == "/v2/bot/message/push"
-    assert line.received[0]["headers"]["Authorization"] == "Bearer token-123"
+    assert [m["body"]["to"] for m in line.requests] == ["U111", "U222"]
+    assert line.requests[0]["body"]["messages"][0]["text"] == "คำตอบภาษาไทย"
+    assert line.requests[1]["body"]["messages"][0]["text"] == "The answer in English"
+    assert line.requests[0]["path"] == "/v2/bot/message/push"
+    assert line.requests[0]["headers"]["Authorization"] == "Bearer token-123"
     assert delivered(sessions, th) and delivered(sessions, en) and not delivered(sessions, web)
     assert r.deliver_once() == 0, "a delivered message is never pushed again"
 
@@ -96,18 +69,18 @@ def test_pushes_line_rows_in_the_citizens_language(relay, line):
 def test_outage_keeps_messages_and_retries_with_the_same_key(relay, line):
     r, sessions = relay
     key = add(sessions, "line", "U333")
-    line.answer = 503
+    line.push_status = 503
     assert r.deliver_once() == 0 and not delivered(sessions, key)
-    line.answer = 200
+    line.push_status = 200
     assert r.deliver_once() == 1 and delivered(sessions, key)
-    keys = {m["headers"]["X-Line-Retry-Key"] for m in line.received}
-    assert len(line.received) == 2 and len(keys) == 1
+    keys = {m["headers"]["X-Line-Retry-Key"] for m in line.requests}
+    assert len(line.requests) == 2 and len(keys) == 1
     uuid.UUID(keys.pop())  # LINE wants a UUID
 
 
 def test_permanent_refusal_is_not_retried_forever(relay, line):
     r, sessions = relay
     key = add(sessions, "line", "Ublocked")
-    line.answer = 400
+    line.push_status = 400
     assert r.deliver_once() == 1 and delivered(sessions, key)
-    assert r.deliver_once() == 0 and len(line.received) == 1
+    assert r.deliver_once() == 0 and len(line.requests) == 1

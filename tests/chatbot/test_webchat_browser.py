@@ -11,18 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Attachment, Case
-from tests.chatbot.conftest import ARTIFACTS, CHROMIUM_ARGS, PNG
+from tests.chatbot.conftest import PNG
+from tests.live import ARTIFACTS, chromium
 from workflows import contracts as c
 
 
 @pytest.fixture(scope="module")
 async def browser():
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
+    async with chromium() as got:
+        yield got
 
 
 async def test_citizen_files_a_complaint_with_a_photo_in_the_web_chat(browser, chat_stack, tmp_path):

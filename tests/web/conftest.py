@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -19,20 +17,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from api.app import create_app
 from api.settings import Settings
 from db import staff
 from db.session import make_engine, make_sessions
-from tests.conftest import ROOT, ready_database, running_worker
+from tests.conftest import ready_database, running_worker
+from tests.live import ARTIFACTS, chromium, served
 from workflows import contracts as c
 from workflows.client import ComplaintGateway
 
-ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "correct horse battery"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 SECRET = "web-test-secret"
 
 # username, role, center: a district officer (Sikao, Trang), a second district officer in the same
@@ -47,12 +41,6 @@ ACCOUNTS = (
     ("dopa", "officer", "DOPA"),
     ("root", "admin", "MOI"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -139,43 +127,20 @@ def web_db_url(tmp_path_factory, fake_agency) -> Iterator[str]:
         yield url
 
 
-class _Server(uvicorn.Server):
-    def install_signal_handlers(self) -> None:  # a thread cannot; the test process owns signals
-        pass
-
-
 @pytest.fixture(scope="session")
 async def web_stack(dev_env, web_db_url, tmp_path_factory) -> AsyncIterator[WebStack]:
     var_dir = tmp_path_factory.mktemp("webvar")
     async with running_worker(dev_env.client, web_db_url) as queue:
         settings = Settings(database_url=web_db_url, temporal_address=dev_env.client.service_client.config.target_host,
                             task_queue=queue, var_dir=var_dir, secret=SECRET, dispatch_in_app=False)
-        port = free_port()
-        server = _Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="on"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the app did not start")
-            await asyncio.sleep(0.05)
-        try:
-            yield WebStack(f"http://127.0.0.1:{port}", web_db_url,
-                           ComplaintGateway(dev_env.client, SECRET, queue), var_dir)
-        finally:
-            server.should_exit = True
-            await asyncio.to_thread(thread.join, 15)
+        async with served(settings) as base_url:
+            yield WebStack(base_url, web_db_url, ComplaintGateway(dev_env.client, SECRET, queue), var_dir)
 
 
 @pytest.fixture(scope="session")
 async def browser():
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        await chromium.close()
+    async with chromium() as got:
+        yield got
 
 
 @pytest.fixture

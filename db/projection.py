@@ -11,13 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Attachment, Case, CaseClock, CaseEvent, OutboxMessage, PersonalData, Task
-from workflows.contracts import (
-    TERMINAL_STATUSES,
-    AttachmentRef,
-    CaseEventRecord,
-    CitizenMessage,
-    ComplaintInput,
-)
+from workflows.contracts import TERMINAL_STATUSES, AttachmentRef, CaseEventRecord, ComplaintInput
 
 PERSONAL_DATA_RETENTION = timedelta(days=5 * 365)
 
@@ -42,13 +36,9 @@ def apply_event(s: Session, r: CaseEventRecord, render=None) -> bool:
                     status=r.state.status, actor=r.actor, note=r.note or None, public=r.public,
                     data=dict(r.data), at=at))
     _add_attachments(s, r.tracking_number, (r.intake.attachments if r.intake else []) + r.attachments, at)
-    message = r.message
-    if message is None and r.public and r.seq > case.last_seq and r.state.status != case.status:
-        # Every status change the citizen may see reaches their channel, even one with nothing to add.
-        message = CitizenMessage("status", {"status": r.state.status})
-    if message is not None and render is not None:
-        text_th, text_en = render(message, r)
-        s.add(OutboxMessage(message_key=key, tracking_number=r.tracking_number, kind=message.kind,
+    if r.message is not None and render is not None:
+        text_th, text_en = render(r.message, r)
+        s.add(OutboxMessage(message_key=key, tracking_number=r.tracking_number, kind=r.message.kind,
                             text_th=text_th, text_en=text_en, channel=case.channel,
                             channel_ref=case.channel_ref, language=case.language, created_at=at))
     if r.seq > case.last_seq:

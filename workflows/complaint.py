@@ -251,6 +251,11 @@ class ComplaintWorkflow(CaseActions):
                        attachments: list[c.AttachmentRef] | None = None) -> None:
         self.s.seq += 1
         self.wake = True
+        if public and message is None and self.s.told_status not in (None, self.s.status):
+            # Every status change the citizen may see reaches their channel, even one with nothing to add.
+            message = c.CitizenMessage("status", {"status": self.s.status})
+        if public or message is not None:
+            self.s.told_status = self.s.status
         record = c.CaseEventRecord(
             tracking_number=self.inp.tracking_number, workflow_id=workflow.info().workflow_id,
             seq=self.s.seq, kind=kind, at=clocks.iso(workflow.now()), actor=actor,

@@ -130,6 +130,7 @@ class CaseState:
     seen_event_ids: list[str] = field(default_factory=list)
     disputes: int = 0
     assignee: str | None = None  # the officer holding the case (update `assign`)
+    told_status: str | None = None  # the status the citizen last heard of (None: before intake)
 
 
 @dataclass

@@ -11,7 +11,15 @@ import logging
 import uuid
 from datetime import datetime, timezone
 
-import httpx
+import urllib3.exceptions
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    Configuration,
+    MessagingApi,
+    PushMessageRequest,
+    TextMessage,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,12 +31,12 @@ RETRY_KEY_NAMESPACE = uuid.UUID("5b0f7d0e-4a8e-4c57-9a59-3a1b2f5e6c01")
 
 
 class LinePushRelay:
-    def __init__(self, sessions: sessionmaker[Session], http: httpx.Client, api_base: str,
-                 access_token: str, batch: int = 20) -> None:
+    def __init__(self, sessions: sessionmaker[Session], api_base: str, access_token: str,
+                 batch: int = 20) -> None:
         self.sessions = sessions
-        self.http = http
-        self.api_base = api_base.rstrip("/")
-        self.access_token = access_token
+        # The same SDK the chat's webhook answers with.
+        config = Configuration(host=api_base.rstrip("/"), access_token=access_token)
+        self.api = MessagingApi(ApiClient(config))
         self.batch = batch
 
     def deliver_once(self) -> int:
@@ -50,21 +58,24 @@ class LinePushRelay:
 
     def _push(self, row: OutboxMessage) -> bool:
         text = row.text_en if row.language == "en" else row.text_th
-        body = {"to": row.channel_ref, "messages": [{"type": "text", "text": text[:LINE_TEXT_LIMIT]}]}
-        headers = {"Authorization": f"Bearer {self.access_token}",
-                   "X-Line-Retry-Key": str(uuid.uuid5(RETRY_KEY_NAMESPACE, row.message_key))}
+        request = PushMessageRequest(to=row.channel_ref, messages=[TextMessage(text=text[:LINE_TEXT_LIMIT])])
+        key = str(uuid.uuid5(RETRY_KEY_NAMESPACE, row.message_key))
         try:
-            got = self.http.post(f"{self.api_base}/v2/bot/message/push", json=body, headers=headers)
-        except httpx.HTTPError as err:
+            # A push that hangs must not hold the locked rows for long.
+            self.api.push_message(request, x_line_retry_key=key, _request_timeout=10)
+            return True
+        except ApiException as err:
+            status = err.status
+        except (urllib3.exceptions.HTTPError, OSError) as err:
             log.warning("push of %s failed: %s", row.message_key, err)
             return False
-        if got.status_code < 300 or got.status_code == 409:  # 409: this retry key was accepted before
+        if status == 409:  # this retry key was accepted before
             return True
-        if got.status_code == 429 or got.status_code >= 500:
-            log.warning("push of %s deferred: LINE answered %s", row.message_key, got.status_code)
+        if status == 429 or status >= 500:
+            log.warning("push of %s deferred: LINE answered %s", row.message_key, status)
             return False
         # 4xx: LINE will never take it (the user blocked the account, the id is wrong): do not retry.
-        log.error("push of %s refused for good: %s %s", row.message_key, got.status_code, got.text[:200])
+        log.error("push of %s refused for good: %s", row.message_key, status)
         return True
 
     async def run(self, stop: asyncio.Event, interval: float = 1.0) -> None:

@@ -73,8 +73,7 @@ async def main() -> None:
     token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN")
     if token:  # without a channel there is nothing to push to; the web chat reads its outbox itself
         relay = asyncio.create_task(LinePushRelay(
-            acts.sessions, httpx.Client(timeout=10.0), os.environ.get("LINE_API_BASE", "https://api.line.me"),
-            token).run(stop))
+            acts.sessions, os.environ.get("LINE_API_BASE", "https://api.line.me"), token).run(stop))
     erasing = asyncio.create_task(retention.run(acts.sessions, stop))
     async with worker:
         await stop.wait()

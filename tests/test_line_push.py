@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -33,8 +32,7 @@ def relay(sqlite_url, line):
         for row in s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "line",
                                                          OutboxMessage.delivered_at.is_(None))):
             row.delivered_at = datetime.now(timezone.utc)
-    with httpx.Client(timeout=5.0) as http:
-        yield LinePushRelay(sessions, http, line.base_url, "token-123"), sessions
+    yield LinePushRelay(sessions, line.base_url, "token-123"), sessions
     engine.dispose()
 
 

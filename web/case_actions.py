@@ -21,7 +21,7 @@ from web.auth import ActingStaff, StaffUser, is_fragment
 from web.cases import case_page_values, visible_case
 from web.deps import DbSession, Gateway
 from web.inbox import assign_cases
-from web.pages import WebRoute, render
+from web.pages import WebRoute, missing_or_invalid, render
 from workflows.client import UPDATES
 from workflows.errors import CaseError, CaseNotFound, InvalidInput
 
@@ -49,8 +49,7 @@ def payload_from_form(action: str, form: dict[str, str], officer: str) -> Any:
     try:
         return TypeAdapter(cls).validate_python({**data, "officer": officer})
     except ValidationError as err:
-        names = ", ".join(str(e["loc"][0]) for e in err.errors() if e.get("loc"))
-        raise InvalidInput(f"ข้อมูลไม่ครบหรือไม่ถูกต้อง / missing or invalid: {names}") from err
+        raise InvalidInput(missing_or_invalid(e["loc"][0] for e in err.errors() if e.get("loc"))) from err
 
 
 def _int(raw: str) -> int:

@@ -38,6 +38,11 @@ def render(request: Request, template: str, fragment: str | None = None, status_
                                       headers=headers)
 
 
+def missing_or_invalid(fields) -> str:
+    names = ", ".join(sorted({str(f) for f in fields}))
+    return f"ข้อมูลไม่ครบหรือไม่ถูกต้อง / missing or invalid: {names}"
+
+
 def error_response(request: Request, status_code: int, message: str) -> HTMLResponse:
     return render(request, "error.html", "_error.html", status_code=status_code, message=message)
 
@@ -56,9 +61,8 @@ class WebRoute(APIRoute):
                 return error_response(request, err.status_code, err.message)
             except RequestValidationError as err:
                 # A form posted without a field or with a wrong one: say which, on the page.
-                fields = sorted({str(e.get("loc", ("", "?"))[-1]) for e in err.errors()})
-                return error_response(request, 422, f"ข้อมูลไม่ครบหรือไม่ถูกต้อง: {', '.join(fields)} / "
-                                                    f"missing or invalid: {', '.join(fields)}")
+                return error_response(request, 422, missing_or_invalid(e.get("loc", ("?",))[-1]
+                                                                       for e in err.errors()))
             except HTTPException as err:
                 if err.status_code in (403, 404, 429):
                     return error_response(request, err.status_code, str(err.detail))

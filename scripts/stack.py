@@ -6,6 +6,7 @@ same files resumes every case and timer. With TEMPORAL_ADDRESS set, no dev serve
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +24,12 @@ from db.session import ROOT, filings_url, make_engine, make_sessions
 
 BIN = Path(sys.executable).parent
 SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
+# The front door answers citizens; the dev server, the worker and the dispatcher work through what it
+# accepted. On one small machine a burst would otherwise share the CPU evenly and make every citizen
+# wait for the backlog, so the background runs at a lower priority (BACKGROUND_NICE, 0 turns it off).
+# Each child leads its own session, and with the kernel's autogroup scheduling a session's nice value
+# (`/proc/<pid>/autogroup`) is what weighs against other sessions; a plain `nice` only counts inside.
+NICE = shutil.which("nice")
 
 
 def wait_for_port(host: str, port: int, timeout: float = 60.0) -> None:
@@ -91,17 +98,25 @@ class Stack:
                 "TASK_QUEUE": self.task_queue, "VAR_DIR": str(self.var_dir), "PYTHONPATH": str(ROOT),
                 "DISPATCH_IN_APP": "0"}
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: list[str], background: bool = False) -> subprocess.Popen:
         log = open(self.var_dir / f"{name}.log", "ab")
+        nice = int(os.environ.get("BACKGROUND_NICE", "10"))
+        if background and nice and NICE:
+            args = [NICE, "-n", str(nice), *args]
         proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)  # Ctrl-C reaches us; we stop children in order
         self.children[name] = proc
+        if background and nice:
+            try:
+                Path(f"/proc/{proc.pid}/autogroup").write_text(str(nice))
+            except OSError:
+                pass  # no autogroup scheduling here: the plain nice value is all there is
         return proc
 
     def start_temporal(self) -> None:
         if self.external_temporal:
             return
-        self._spawn("temporal", [
+        self._spawn("temporal", background=True, args=[
             str(BIN / "temporal"), "server", "start-dev", "--db-filename", str(self.var_dir / "temporal.db"),
             *SQLITE_PRAGMAS, "--ip", "127.0.0.1", "--port", str(self.temporal_port),
             "--ui-port", str(self.ui_port), "--log-level", "warn"])
@@ -114,10 +129,10 @@ class Stack:
         wait_for_port("127.0.0.1", self.sandbox_port)
 
     def start_worker(self) -> subprocess.Popen:
-        return self._spawn("worker", [sys.executable, "-m", "activities.worker"])
+        return self._spawn("worker", [sys.executable, "-m", "activities.worker"], background=True)
 
     def start_dispatcher(self) -> subprocess.Popen:
-        return self._spawn("dispatcher", [sys.executable, "-m", "api.dispatcher"])
+        return self._spawn("dispatcher", [sys.executable, "-m", "api.dispatcher"], background=True)
 
     def start_app(self) -> None:
         self._spawn("app", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",

@@ -50,10 +50,13 @@ def pending(s: Session, limit: int) -> list[Filing]:
 
 def mark_started(s: Session, numbers: list[str]) -> None:
     """One statement for the whole batch: on SQLite the write lock is then held for a moment, not
-    for a loop of row updates that a busy machine can stretch into seconds of blocked filings."""
+    for a loop of row updates that a busy machine can stretch into seconds of blocked filings.
+    The payload (the complaint, with the complainant's name and phone) goes: the workflow holds it now
+    and the read model erases it on its PDPA timer, which a copy left here would outlive. The row
+    stays, as the record that its idempotency key and tracking number are taken."""
     if numbers:
         s.execute(update(Filing).where(Filing.tracking_number.in_(numbers), Filing.started_at.is_(None))
-                  .values(started_at=datetime.now(timezone.utc)))
+                  .values(started_at=datetime.now(timezone.utc), payload={}))
 
 
 def mark_failed(s: Session, number: str, error: str) -> None:

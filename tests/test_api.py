@@ -16,6 +16,7 @@ from api.callbacks import signature
 from api.dispatcher import FilingDispatcher
 from api.filing_desk import accept_filing
 from api.settings import DEV_OFFICER_TOKEN, Settings
+from db.models import Filing
 from db.session import filings_url, make_engine, make_sessions
 from workflows.contracts import ComplaintInput
 from db.credentials import DEV_AGENCY_SECRET
@@ -204,3 +205,23 @@ async def test_a_filing_left_in_the_queue_by_a_crash_is_started_later(api):
         await asyncio.sleep(0.1)
         view = await track(api, filed.tracking_number, filed.pin)
     assert view["timeline"] and view["timeline"][0]["kind"] == "received"
+
+
+async def test_a_started_filing_keeps_no_personal_data_in_the_queue(api):
+    r = await api.post("/api/complaints", json=BODY)
+    number = r.json()["tracking_number"]
+    engine = make_engine(filings_url(api.database_url))
+    try:
+        for _ in range(200):
+            with make_sessions(engine)() as s:
+                row = s.get(Filing, number)
+                if row.started_at is not None:
+                    break
+            await asyncio.sleep(0.05)
+        assert row.started_at is not None, "the dispatcher never started the filing"
+        assert row.payload == {}, "the queue kept the complaint after its workflow took it"
+        assert row.pin_hash  # the number stays taken and its PIN checkable
+    finally:
+        engine.dispose()
+    view = await track(api, number, r.json()["pin"])
+    assert view["tracking_number"] == number

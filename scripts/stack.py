@@ -83,6 +83,9 @@ class Stack:
     sandbox_port: int = 8100
     task_queue: str = "complaints"
     app_workers: int = 1
+    # One worker process uses one core at most (the GIL); two keep up with what the dev server can take
+    # on this machine. Cases, timers and agency sends are spread over them by Temporal's task queue.
+    worker_processes: int = int(os.environ.get("WORKER_PROCESSES", "2"))
     children: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -128,8 +131,12 @@ class Stack:
                                        "--port", str(self.sandbox_port)])
         wait_for_port("127.0.0.1", self.sandbox_port)
 
-    def start_worker(self) -> subprocess.Popen:
-        return self._spawn("worker", [sys.executable, "-m", "activities.worker"], background=True)
+    def start_worker(self, name: str = "worker") -> subprocess.Popen:
+        return self._spawn(name, [sys.executable, "-m", "activities.worker"], background=True)
+
+    def start_workers(self) -> None:
+        for i in range(max(1, self.worker_processes)):
+            self.start_worker("worker" if i == 0 else f"worker-{i + 1}")
 
     def start_dispatcher(self) -> subprocess.Popen:
         return self._spawn("dispatcher", [sys.executable, "-m", "api.dispatcher"], background=True)
@@ -144,13 +151,14 @@ class Stack:
         self.start_temporal()
         self.start_sandbox()
         counts = migrate_and_seed(self.database_url, f"http://127.0.0.1:{self.sandbox_port}")
-        self.start_worker()
+        self.start_workers()
         self.start_dispatcher()
         self.start_app()
         return counts
 
     def stop(self, timeout: float = 15.0) -> None:
-        for name in ("app", "dispatcher", "worker", "agency-sandbox", "temporal"):
+        workers = sorted(name for name in self.children if name.startswith("worker"))
+        for name in ("app", "dispatcher", *workers, "agency-sandbox", "temporal"):
             proc = self.children.pop(name, None)
             if proc is None or proc.poll() is not None:
                 continue

@@ -1,6 +1,6 @@
 """The directory as data, built from `geothai`: every Damrongdham center (ministry, DOPA, 77 provinces
 incl. Bangkok, one per amphoe outside Bangkok), the agencies that act on complaints (four linked ones
-with an API, and unlinked demo offices per province and amphoe with a postal address and an e-mail
+with an API, and unlinked demo offices per province, amphoe and Bangkok khet with a postal address and an e-mail
 under the reserved domain example.go.th), the complaint categories and the nationwide routing rules.
 It also owns `resolve_area`, which turns what a citizen or an API client typed for a province and a
 district (Thai or English name, any case, with or without a level word, or a DOPA code) into codes.
@@ -271,12 +271,16 @@ def agencies(base_url: str = DEFAULT_AGENCY_BASE_URL) -> list[dict]:
             rows.append(row(code, kind, name_th, name_en, province=p.code, address=address,
                             area=area))  # fmt: skip
     for p in _provinces():
-        if p.code == BANGKOK:
-            continue
         th, _ = _province_names(p)
         for d in _districts(p.code):
-            name_th = f"ที่ว่าการอำเภอ{d.name_th}"
-            address = f"{name_th} อำเภอ{d.name_th} {th} {_district_postcode(d)}".strip()
+            # Bangkok's khet have no Damrongdham center of their own, but each has its district office
+            # (สำนักงานเขต), which takes what an amphoe's office takes elsewhere: debt, welfare, family.
+            if p.code == BANGKOK:
+                name_th = f"สำนักงาน{d.name_th}"
+                address = f"{name_th} {d.name_th} {th} {_district_postcode(d)}".strip()
+            else:
+                name_th = f"ที่ว่าการอำเภอ{d.name_th}"
+                address = f"{name_th} อำเภอ{d.name_th} {th} {_district_postcode(d)}".strip()
             rows.append(row(f"DO-{d.code}", "district_office", name_th,
                             f"{d.name_en} District Office", province=p.code, district=d.code,
                             address=address, area=_area_names(p, d)))  # fmt: skip

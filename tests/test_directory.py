@@ -71,13 +71,16 @@ def test_linked_agencies_have_an_endpoint_and_a_credential_reference():
 
 def test_unlinked_agencies_have_a_postal_address_and_a_demo_email():
     types = Counter(a["agency_type"] for a in AGENCIES.values() if not a["linked"])
-    assert types == {"provincial_hall": 77, "district_office": 878, "local_admin": 77, "police": 77}
+    # 878 amphoe offices and Bangkok's 50 khet offices
+    assert types == {"provincial_hall": 77, "district_office": 928, "local_admin": 77, "police": 77}
     for a in AGENCIES.values():
         if not a["linked"]:
             assert a["postal_address"] and a["email"].endswith("@example.go.th")
     assert AGENCIES["DO-9205"]["district_code"] == "9205"
     assert "สิเกา" in AGENCIES["DO-9205"]["postal_address"]
     assert AGENCIES["PAO-92"]["agency_type"] == "local_admin"
+    assert AGENCIES["DO-1001"]["name_th"] == "สำนักงานเขตพระนคร"
+    assert AGENCIES["DO-1001"]["name_en"] == "Phra Nakhon District Office"
     assert AGENCIES["BMA"]["name_th"] == "กรุงเทพมหานคร"
     assert AGENCIES["POL-10"]["name_th"] == "กองบัญชาการตำรวจนครบาล"
     assert "PAO-10" not in AGENCIES
@@ -94,21 +97,31 @@ def test_categories_and_one_nationwide_rule_each():
     assert all(r["province_code"] is None and r["agency_type"] for r in rules)
 
 
-def test_every_category_routes_to_an_agency_in_sikao():
+def _routed(province: str, district: str) -> dict[str, str | None]:
     rules = [RuleOption(**r) for r in directory.routing_rules()]
     agencies = [
         AgencyOption(a["code"], a["agency_type"], a["linked"], a["province_code"], a["district_code"])
         for a in AGENCIES.values()
     ]
-    routed = {
-        c["code"]: decide_agency(c["code"], "92", "9205", rules, agencies)
-        for c in directory.categories()
-    }
+    return {c["code"]: decide_agency(c["code"], province, district, rules, agencies)
+            for c in directory.categories()}
+
+
+def test_every_category_routes_to_an_agency_in_sikao():
+    routed = _routed("92", "9205")
     assert routed["land"] == "lands"
     assert routed["debt"] == "DO-9205"
     assert routed["infrastructure"] == "PAO-92"
     assert routed["drugs"] == "POL-92"
     assert routed["environment"] == "PH-92"
+    assert None not in routed.values()
+
+
+def test_every_category_routes_to_an_agency_in_a_bangkok_khet():
+    routed = _routed("10", "1004")  # Bang Rak: no district center, but a khet office
+    assert routed["debt"] == routed["welfare"] == routed["family"] == "DO-1004"
+    assert routed["infrastructure"] == "BMA"
+    assert routed["land"] == "lands"
     assert None not in routed.values()
 
 
@@ -173,9 +186,9 @@ def test_seeding_twice_changes_nothing_and_is_fast(tmp_path):
         session.commit()
         assert time.perf_counter() - started < 3
         assert _counts(session) == {
-            "centers": 957, "agencies": 1113, "categories": 18, "routing_rules": 18,
+            "centers": 957, "agencies": 1163, "categories": 18, "routing_rules": 18,
         }  # fmt: skip
-        assert first["inserted"] == 957 + 1113 + 18 + 18
+        assert first["inserted"] == 957 + 1163 + 18 + 18
         second = seed_directory(session)
         session.commit()
         assert (second["inserted"], second["updated"]) == (0, 0)

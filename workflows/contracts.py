@@ -3,8 +3,9 @@ input, signal, update, query and activity, plus the names everything is called b
 Fields are only ever added, with defaults; none is renamed or retyped, because running workflows and
 recorded histories carry these shapes. Durations are int seconds, instants ISO-8601 strings in UTC."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the payload converter reads these dataclasses' type
+# hints for every payload, and string annotations made it compile them again each time (1.9 ms of
+# CPU to decode one projection record, 0.8 ms with real annotations).
 from dataclasses import dataclass, field
 
 from workflows.domain.routing import AgencyOption, RuleOption

@@ -3,8 +3,9 @@ and the routing rules) and which Damrongdham center files it (from the area alon
 standard-library code, run inside workflows; the rules and the candidate agencies arrive as data from
 the directory, loaded by an activity."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the payload converter reads these dataclasses' type
+# hints for every payload, and string annotations made it compile them again each time (1.9 ms of
+# CPU to decode one projection record, 0.8 ms with real annotations).
 from dataclasses import dataclass
 
 MINISTRY_CENTER = "MOI"

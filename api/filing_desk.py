@@ -37,14 +37,14 @@ def accept_filing(s: Session, draft: ComplaintInput, key: str | None, secret: st
     fingerprint = tracking.key_fingerprint(secret, key)
     first = filings.existing_for_key(s, fingerprint)
     if first is not None:
-        return Filed(first.tracking_number, tracking.pin_for(secret, key, first.tracking_number), created=False)
+        return Filed(first, tracking.pin_for(secret, key, first), created=False)
     year = datetime.fromisoformat(draft.filed_at).astimezone(timezone.utc).year
     for number, pin in tracking.candidates(secret, key, year):
         inp = replace(draft, tracking_number=number, pin_hash=tracking.pin_hash(secret, number, pin))
         try:
-            row, created = filings.accept(s, number, fingerprint, inp.pin_hash, asdict(inp))
+            number, created = filings.accept(s, number, fingerprint, inp.pin_hash, asdict(inp))
         except filings.NumberTaken:
             continue
         s.commit()
-        return Filed(row.tracking_number, tracking.pin_for(secret, key, row.tracking_number), created=created)
+        return Filed(number, tracking.pin_for(secret, key, number), created=created)
     raise Unavailable("ออกเลขเรื่องไม่ได้ / could not allocate a tracking number")

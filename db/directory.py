@@ -9,7 +9,7 @@ Plain dicts here; `db/seed.py` writes them to the tables."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import geothai
 from geothai import District, Province, normalize
@@ -155,6 +155,7 @@ def _find_district(value: str, province: Province | None) -> District:
     raise UnknownArea("district", value, "ambiguous" if matches else "unknown")
 
 
+@lru_cache(maxsize=4096)  # a burst names the same few places again and again; the scan costs 0.3 ms
 def resolve_area(province: str | None, district: str | None) -> tuple[str | None, str | None]:
     """(province_code, district_code) for what someone typed; either may be None or blank.
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,24 +23,32 @@ class NumberTaken(Exception):
     """Another filing (with another key) already holds this tracking number."""
 
 
-def existing_for_key(s: Session, fingerprint: str) -> Filing | None:
-    return s.scalar(select(Filing).where(Filing.key_fingerprint == fingerprint))
+# Built once: a burst of filings is what this module serves, and composing the ORM's statements anew
+# for each filing cost more CPU (about 1.4 ms) than everything else the front door does for it.
+_BY_KEY = select(Filing.tracking_number).where(Filing.key_fingerprint == bindparam("fingerprint"))
+_INSERT = insert(Filing)
 
 
-def accept(s: Session, number: str, fingerprint: str, pin_hash: str, payload: dict) -> tuple[Filing, bool]:
-    """Insert the filing in a savepoint; a clash on the number raises NumberTaken, a clash on the key
-    (the same filing arriving twice at once) returns the filing that key made first, not created."""
-    row = Filing(tracking_number=number, key_fingerprint=fingerprint, pin_hash=pin_hash, payload=payload,
-                 accepted_at=datetime.now(timezone.utc), attempts=0)
+def existing_for_key(s: Session, fingerprint: str) -> str | None:
+    """The tracking number an idempotency key (by its fingerprint) was accepted under, if any."""
+    return s.connection().execute(_BY_KEY, {"fingerprint": fingerprint}).scalar()
+
+
+def accept(s: Session, number: str, fingerprint: str, pin_hash: str, payload: dict) -> tuple[str, bool]:
+    """Insert the filing in a savepoint and return (its number, created). A clash on the number raises
+    NumberTaken; a clash on the key (the same filing arriving twice at once) returns the number that
+    key got first, not created."""
+    row = {"tracking_number": number, "key_fingerprint": fingerprint, "pin_hash": pin_hash,
+           "payload": payload, "accepted_at": datetime.now(timezone.utc), "attempts": 0}
     try:
         with s.begin_nested():
-            s.add(row)
+            s.connection().execute(_INSERT, row)
     except IntegrityError:
         first = existing_for_key(s, fingerprint)
         if first is not None:
             return first, False
         raise NumberTaken(number) from None
-    return row, True
+    return number, True
 
 
 def pending(s: Session, limit: int) -> list[Filing]:

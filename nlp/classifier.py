@@ -5,9 +5,10 @@ human.
 This module owns the model (features, training, saving, loading) and the shipped default model's
 cache. Features are word 1-2-grams over PyThaiNLP newmm tokens, widened by the bilingual gazetteer
 (``nlp.lexicon``) so English text lands on the same features as Thai, plus character 1-4-grams
-for typos and spelling variants. Each target is a class-balanced multinomial logistic regression;
-its softmax scores, temperature-scaled on a held-out fifth of the training data, are the reported
-probabilities.
+for typos and spelling variants. Word n-grams seen in only one training text are dropped
+(min_df=2): they are mostly typos, names and addresses that never recur. Each target is a
+class-balanced multinomial logistic regression; its softmax scores, temperature-scaled on a
+held-out fifth of the training data, are the reported probabilities.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from nlp.text import REPO_ROOT, TextError, detect_language, has_content, normali
 from nlp.training_data import LabelledText, load_shipped, shipped_fingerprint
 
 # Bump when features or model change, so cached default models are rebuilt.
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 DEFAULT_THRESHOLD = 0.45
 MODEL_FILE, META_FILE = "model.joblib", "meta.json"
 
@@ -64,7 +65,8 @@ class Features:
 
     words: TfidfVectorizer = field(
         default_factory=lambda: TfidfVectorizer(
-            tokenizer=str.split, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
+            tokenizer=str.split, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True,
+            min_df=2,
         )
     )
     chars: TfidfVectorizer = field(

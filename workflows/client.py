@@ -119,6 +119,19 @@ class ComplaintGateway:
             raise Unavailable(err.message) from err
         return (await desc.memo()).get(field)
 
+    async def pin_matches(self, number: str, pin: str) -> bool:
+        """Whether `pin` opens case `number`, asked of its workflow (the PIN's hash is in its memo): for
+        a case whose workflow exists but has not reached the read model yet, such as a chat filing
+        of a moment ago or one waiting in a burst's backlog. False when there is no such workflow
+        or Temporal cannot be asked: to the citizen that is a wrong number or PIN, as always."""
+        if not pin or not tracking.PATTERN.match(number):
+            return False
+        try:
+            stored = await self._memo(number, "pin_hash")
+        except Unavailable:
+            return False
+        return isinstance(stored, str) and tracking.pin_matches(self.secret, number, pin, stored)
+
     async def status(self, number: str) -> c.CaseView:
         handle = self.client.get_workflow_handle(tracking.workflow_id(number))
         try:

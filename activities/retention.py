@@ -1,6 +1,6 @@
 """Runs the PDPA retention timer beside the worker: every so often it erases the personal data of
-closed cases whose retention has run out (`db/retention.py` decides what goes), in small batches so a
-backlog never holds a long transaction."""
+closed cases whose retention has run out and deletes old staff sign-in attempts (`db/retention.py`
+decides what goes), in small batches so a backlog never holds a long transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.retention import erase_expired
+from db.retention import erase_expired, prune_login_attempts
 
 log = logging.getLogger("retention")
 
@@ -25,12 +25,20 @@ def erase_due_now(sessions: sessionmaker[Session], batch: int = 500) -> int:
             return total
 
 
+def prune_due_now(sessions: sessionmaker[Session]) -> int:
+    with sessions.begin() as s:
+        return prune_login_attempts(s, datetime.now(timezone.utc))
+
+
 async def run(sessions: sessionmaker[Session], stop: asyncio.Event, interval: float = 3600.0) -> None:
     while not stop.is_set():
         try:
             erased = await asyncio.to_thread(erase_due_now, sessions)
             if erased:
                 log.info("erased the personal data of %d closed cases past retention", erased)
+            pruned = await asyncio.to_thread(prune_due_now, sessions)
+            if pruned:
+                log.info("deleted %d staff sign-in attempts past retention", pruned)
         except Exception:  # the database may be restarting; try again next round
             log.exception("retention round failed")
         try:

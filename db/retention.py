@@ -1,15 +1,20 @@
 """The PDPA retention timer: a closed case keeps its complainant's personal data until `erase_after`
 (set by the projection when the case closes), then the name, phone, national ID and e-mail are erased
-and the erasure stamped. The case, its timeline and its statistics stay; only the person goes."""
+and the erasure stamped. The case, its timeline and its statistics stay; only the person goes. Staff
+sign-in attempts (a username and the client's address) are kept for 90 days, for audit, then deleted."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db.models import PersonalData
+from db.staff import LoginAttempt
+
+# The sign-in throttle reads the last 15 minutes; the rest is only for looking into a break-in attempt.
+LOGIN_ATTEMPTS_KEPT = timedelta(days=90)
 
 
 def erase_expired(s: Session, now: datetime, batch: int = 500) -> int:
@@ -25,3 +30,8 @@ def erase_expired(s: Session, now: datetime, batch: int = 500) -> int:
         row.name = row.phone = row.national_id = row.email = None
         row.erased_at = now
     return len(rows)
+
+
+def prune_login_attempts(s: Session, now: datetime, keep: timedelta = LOGIN_ATTEMPTS_KEPT) -> int:
+    """Delete sign-in attempts older than `keep`; returns how many. The caller commits."""
+    return s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - keep)).rowcount or 0

@@ -1,5 +1,6 @@
 """The PDPA retention timer on SQLite and PostgreSQL: personal data past its retention is erased in
-batches, the case itself stays, and data still within retention (or of an open case) is untouched."""
+batches, the case itself stays, and data still within retention (or of an open case) is untouched;
+staff sign-in attempts go after 90 days."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
-from activities.retention import erase_due_now
+from activities.retention import erase_due_now, prune_due_now
 from db.models import Case, PersonalData
+from db.staff import LoginAttempt
 from db.session import make_engine, make_sessions
 
 
@@ -48,3 +51,16 @@ def test_expired_personal_data_is_erased_and_the_case_stays(sessions):
         assert s.get(PersonalData, kept).phone == "0812345678"
         assert s.get(PersonalData, still_open).name == "สมศรี ใจดี"
     assert erase_due_now(sessions) == 0, "erased data is not erased again"
+
+
+def test_old_sign_in_attempts_are_deleted_and_recent_ones_kept(sessions):
+    now = datetime.now(timezone.utc)
+    who = "t-" + uuid.uuid4().hex[:8]
+    with sessions.begin() as s:
+        for age in (timedelta(days=91), timedelta(days=200), timedelta(days=89), timedelta(minutes=5)):
+            s.add(LoginAttempt(username=who, client="203.0.113.7", at=now - age, succeeded=False))
+    assert prune_due_now(sessions) >= 2
+    with sessions() as s:
+        left = sorted((now - a.at.replace(tzinfo=a.at.tzinfo or timezone.utc)).days
+                      for a in s.scalars(select(LoginAttempt).where(LoginAttempt.username == who)))
+    assert left == [0, 89]

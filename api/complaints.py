@@ -12,11 +12,11 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from api.deps import SessionDep, SettingsDep, ThrottleDep
+from api.deps import SettingsDep, ThrottleDep
 from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
 from api.filing_desk import accept
-from db.tracking import tracking_view, tracking_view_with_pin
+from db.tracking import track_with_pin
 from db.photos import store_photo
 from workflows.contracts import RECEIVED
 from workflows.domain import tracking
@@ -80,19 +80,18 @@ async def file_complaint(request: Request, settings: SettingsDep,
 
 
 @router.get("/{number}", response_model=TrackingOut)
-async def track_complaint(number: str, request: Request, session: SessionDep, settings: SettingsDep,
+async def track_complaint(number: str, request: Request, settings: SettingsDep,
                           throttle: ThrottleDep, pin: Annotated[str | None, Query(max_length=12)] = None,
                           x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None) -> TrackingOut:
     number, given = tracking.normalise(number), (x_tracking_pin or pin or "").strip()
     client = request.client.host if request.client else "?"
     throttle.check(client, number)
+    state = request.app.state
     try:
-        view = await run_in_threadpool(tracking_view_with_pin, session, request.app.state.filing_sessions,
-                                       number, given, settings.secret)
+        view = await track_with_pin(state.sessions, state.filing_sessions, number, given, settings.secret,
+                                    state.gateway.pin_matches)
     except CaseNotFound:
-        if not await request.app.state.gateway.pin_matches(number, given):
-            throttle.failed(client, number)
-            raise
-        view = tracking_view(session, None, number)  # filed, not yet in the read model: received
+        throttle.failed(client, number)
+        raise
     throttle.succeeded(client, number)
     return view

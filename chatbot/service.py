@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from fastapi import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.tracking import tracking_view, tracking_view_with_pin
+from db.tracking import track_with_pin, tracking_view
 from chatbot import dialogue
 from chatbot.case_text import case_lines
 from chatbot.messages import (
@@ -189,23 +189,13 @@ class ChatService:
         except HTTPException as err:
             return Refused(str(err.detail), throttled=True)
         try:
-            view = await asyncio.to_thread(self._tracked, effect.number, effect.pin)
+            view = await track_with_pin(self.sessions, self.filing_sessions, effect.number, effect.pin,
+                                        self.secret, self.gateway.pin_matches)
         except CaseNotFound:
-            # Filed a moment ago (or waiting in a burst's backlog): the workflow knows the PIN already.
-            if not await self.gateway.pin_matches(effect.number, effect.pin):
-                self.throttle.failed(client, effect.number)
-                return Refused(WRONG_PIN, not_found=True)
-            view = await asyncio.to_thread(self._tracked, effect.number, None)
+            self.throttle.failed(client, effect.number)
+            return Refused(WRONG_PIN, not_found=True)
         self.throttle.succeeded(client, effect.number)
         return self._shown(view, lang)
-
-    def _tracked(self, number: str, pin: str | None):
-        """The case's view when `pin` opens it (CaseNotFound otherwise); `pin=None` for a case whose PIN
-        its workflow has vouched for and which is not in the read model yet."""
-        with self.sessions() as s:
-            if pin is None:
-                return tracking_view(s, None, number)
-            return tracking_view_with_pin(s, self.filing_sessions, number, pin, self.secret)
 
     def _show(self, effect: ShowCase, channel: str, ref: str, lang: str) -> Outcome:
         with self.sessions() as s:

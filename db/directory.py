@@ -1,10 +1,10 @@
 """The directory as data, built from `geothai`: every Damrongdham center (ministry, DOPA, 77 provinces
 incl. Bangkok, one per amphoe outside Bangkok), the agencies that act on complaints (four linked ones
-with an API, and unlinked demo offices per province, amphoe and Bangkok khet with a postal address and an e-mail
-under the reserved domain example.go.th), the complaint categories and the nationwide routing rules.
-It also owns `resolve_area`, which turns what a citizen or an API client typed for a province and a
-district (Thai or English name, any case, with or without a level word, or a DOPA code) into codes.
-Plain dicts here; `db/seed.py` writes them to the tables."""
+with an API, and unlinked demo offices per province, amphoe and Bangkok khet with a postal address and
+an e-mail under the reserved domain example.go.th), the complaint categories and the nationwide
+routing rules. It also owns `resolve_area`, which turns what a citizen or an API client typed for a
+province and a district (Thai or English name, any case, with or without a level word, or a DOPA code)
+into codes. Plain dicts here; `db/seed.py` writes them to the tables."""
 
 from __future__ import annotations
 

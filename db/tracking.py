@@ -1,10 +1,12 @@
 """What a citizen sees when tracking a case: status in Thai and English, the responsible agency, each
 clock's due time (Buddhist era) and whether it is overdue, the public timeline and the messages sent.
-A case still in the filings queue, or whose intake the read model has not caught up with, shows as
-just received."""
+A case still in the filings queue, or whose intake the read model has not caught up with (its workflow
+vouching for the PIN), shows as just received."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 from pydantic import BaseModel
@@ -67,6 +69,24 @@ class TrackingOut(BaseModel):
     attachments: int
 
 
+async def track_with_pin(sessions: sessionmaker[Session], queue: sessionmaker[Session], number: str,
+                         pin: str, secret: str, vouch: Callable[[str, str], Awaitable[bool]]) -> TrackingOut:
+    """The view when the PIN opens the case, else CaseNotFound. A case the read model does not have
+    yet (filed a moment ago, or waiting in a burst's backlog) is shown as received when
+    `vouch(number, pin)` confirms the PIN: the gateway's `pin_matches`, asked of the case's workflow."""
+
+    def read() -> TrackingOut:
+        with sessions() as s:
+            return tracking_view_with_pin(s, queue, number, pin, secret)
+
+    try:
+        return await asyncio.to_thread(read)
+    except CaseNotFound:
+        if not await vouch(number, pin):
+            raise
+        return received_view(number)
+
+
 def tracking_view_with_pin(s: Session, queue: sessionmaker[Session], number: str, pin: str,
                            secret: str) -> TrackingOut:
     """The view when the PIN matches, else CaseNotFound (a wrong PIN looks like no such case)."""
@@ -83,12 +103,17 @@ def tracking_view_with_pin(s: Session, queue: sessionmaker[Session], number: str
     return tracking_view(s, case, number)
 
 
+def received_view(number: str) -> TrackingOut:
+    """A case accepted but not in the read model yet: received, and nothing more to show."""
+    th, en = STATUS_LABELS[RECEIVED]
+    return TrackingOut(tracking_number=number, status=RECEIVED, status_th=th, status_en=en,
+                       category=None, filed_at="", agency=None, center=None, center_name_th=None,
+                       clocks=[], timeline=[], messages=[], attachments=0)
+
+
 def tracking_view(s: Session, case: Case | None, number: str) -> TrackingOut:
     if case is None:
-        th, en = STATUS_LABELS[RECEIVED]
-        return TrackingOut(tracking_number=number, status=RECEIVED, status_th=th, status_en=en,
-                           category=None, filed_at="", agency=None, center=None, center_name_th=None,
-                           clocks=[], timeline=[], messages=[], attachments=0)
+        return received_view(number)
     d = queries.case_detail(s, case)
     now = datetime.now(timezone.utc)
     th, en = STATUS_LABELS[case.status]

@@ -46,7 +46,7 @@ class CaseActivities:
 
     @activity.defn(name=c.CLASSIFY_COMPLAINT)
     def classify_complaint(self, req: c.ClassifyRequest) -> c.ClassifyResult:
-        got = self.classifier.classify(req.text)
+        got = self.classifier.classify(req.text, req.channel)
         return c.ClassifyResult(category=got.category, confidence=float(got.confidence),
                                 unsure=bool(got.unsure), top=[[k, float(p)] for k, p in got.top],
                                 agency_type=got.agency_type)

@@ -220,7 +220,7 @@ def district_handle(ctx: Ctx, action: str, text: str) -> None:
 
 def suggest(ctx: Ctx) -> None:
     d = draft_of(ctx)
-    s = ctx.senses.suggest(d.text, d.province_code, d.district_code)
+    s = ctx.senses.suggest(d.text, d.province_code, d.district_code, ctx.event.channel if ctx.event else "")
     ctx.state.scratch["suggestion"] = {
         "category": s.category, "category_th": s.category_th, "category_en": s.category_en,
         "center": [s.center.code, s.center.name_th, s.center.name_en],

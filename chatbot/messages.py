@@ -32,6 +32,7 @@ class Inbound:
     photos: tuple[AttachmentRef, ...] = ()
     location: Location | None = None
     problem: str = ""  # set by the service when an attached photo was refused (too big, not an image)
+    channel: str = ""  # set by the service: the channel it came through (web, line)
 
 
 # --- replies -------------------------------------------------------------------------------------

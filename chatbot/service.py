@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta, timezone
 
 from fastapi import HTTPException
@@ -111,7 +111,7 @@ class ChatService:
                 return None
             row = store.load_session(s, channel, ref)
             state = dict(row.state) if row is not None else {}
-        return dialogue.step(state, inbound, self.senses)
+        return dialogue.step(state, replace(inbound, channel=channel), self.senses)
 
     def _save(self, channel: str, ref: str, state: dict) -> None:
         with self.sessions.begin() as s:

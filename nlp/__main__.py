@@ -20,24 +20,37 @@ def _print(obj) -> None:
     sys.stdout.write("\n")
 
 
-def _agency_col(path: str, requested: str | None) -> str | None:
-    """The agency column to learn from: the one asked for, else a conventional name if present."""
+def _column(path: str, requested: str | None, conventional: tuple[str, ...]) -> str | None:
+    """The optional column to read: the one asked for ('' for none), else a conventional name if the
+    CSV has one."""
     if requested is not None:
         return requested or None
     import csv
 
     with open(path, newline="", encoding="utf-8-sig") as handle:
         columns = next(csv.reader(handle), [])
-    return next((c for c in ("agency_type", "agency_group") if c in columns), None)
+    return next((c for c in conventional if c in columns), None)
+
+
+def _examples(args, channel_default: tuple[str, ...] = ("channel",)):
+    from nlp.training_data import read_csv
+
+    return read_csv(
+        args.data,
+        args.text_col,
+        args.label_col,
+        _column(args.data, args.agency_col, ("agency_type", "agency_group")),
+        _column(args.data, args.channel_col, channel_default),
+    )
 
 
 def cmd_train(args) -> None:
     from nlp.classifier import train
-    from nlp.training_data import read_csv
 
-    examples = read_csv(args.data, args.text_col, args.label_col, _agency_col(args.data, args.agency_col))
+    examples = _examples(args)
     model = train(examples, threshold=args.threshold)
     model.meta["source"] = str(args.data)
+    model.meta["channel_column"] = _column(args.data, args.channel_col, ("channel",)) if model.features.channels else None
     model.save(args.out)
     _print({"out": str(args.out), **model.meta})
 
@@ -45,12 +58,12 @@ def cmd_train(args) -> None:
 def cmd_evaluate(args) -> None:
     from nlp.classifier import load
     from nlp.evaluation import evaluate
-    from nlp.training_data import read_csv
 
     started = time.perf_counter()
     model = load(args.model)
     load_seconds = time.perf_counter() - started
-    examples = read_csv(args.data, args.text_col, args.label_col, _agency_col(args.data, args.agency_col))
+    # A model trained with channels reads them from the column it was trained with, unless told.
+    examples = _examples(args, tuple(c for c in (model.meta.get("channel_column"), "channel") if c))
     figures = evaluate(model, examples)
     figures["load_seconds"] = round(load_seconds, 3)
     if model.agency is not None and any(ex.agency_type for ex in examples):
@@ -65,15 +78,15 @@ def cmd_classify(args) -> None:
     from nlp.classifier import load, load_default
 
     model = load(args.model) if args.model else load_default()
-    _print(dataclasses.asdict(model.classify(args.text)))
+    _print(dataclasses.asdict(model.classify(args.text, args.channel)))
 
 
 def cmd_cross_validate(args) -> None:
     from nlp.evaluation import cross_validate
-    from nlp.training_data import load_shipped, read_csv
+    from nlp.training_data import load_shipped
 
     if args.data:
-        examples = read_csv(args.data, args.text_col, args.label_col, _agency_col(args.data, args.agency_col))
+        examples = _examples(args)
     else:
         examples = load_shipped()
     _print(cross_validate(examples, folds=args.folds))
@@ -115,6 +128,12 @@ def _data_args(p: argparse.ArgumentParser, required: bool = True) -> None:
         default=None,
         help="column with the acting agency (default: agency_type or agency_group when present; '' for none)",
     )
+    p.add_argument(
+        "--channel-col",
+        default=None,
+        help="column with the channel each complaint came through, for per-channel weights "
+        "(default: channel when present, or for evaluate the model's own; '' for none)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("classify", help="classify one text")
     p.add_argument("--model", type=Path, help="model directory (default: the shipped default model)")
+    p.add_argument("--channel", default="", help="channel the text came through (line, web, ...)")
     p.add_argument("text")
     p.set_defaults(func=cmd_classify)
 

@@ -90,7 +90,7 @@ def evaluate(model: TrainedClassifier, examples: Sequence[LabelledText], *, targ
     predictions, latencies = [], []
     for ex in examples:
         started = time.perf_counter()
-        predictions.append(model.classify(ex.text))
+        predictions.append(model.classify(ex.text, ex.channel))
         latencies.append(time.perf_counter() - started)
     truth = [ex.agency_type if target == "agency" else ex.category for ex in examples]
     return score(truth, predictions, latencies, target=target)
@@ -118,7 +118,7 @@ def cross_validate(
         fold_pred = []
         for i in test_idx:
             t0 = time.perf_counter()
-            predictions[i] = model.classify(examples[i].text)
+            predictions[i] = model.classify(examples[i].text, examples[i].channel)
             latencies.append(time.perf_counter() - t0)
             fold_pred.append(predictions[i].category)
         fold_f1.append(round(float(f1_score(y[test_idx], fold_pred, average="macro", zero_division=0)), 4))

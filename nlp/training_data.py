@@ -1,6 +1,7 @@
 """The labelled complaint texts the classifier learns from: the shipped set in
 ``nlp/data/complaints/*.txt`` (written for this project, Thai and English) and any CSV a deployment
-brings (its own case history), read into one shape.
+brings (its own case history, optionally with the channel each complaint came through), read into
+one shape.
 
 This module owns file formats only; it knows nothing about models.
 """
@@ -23,6 +24,7 @@ class LabelledText:
     text: str
     category: str
     agency_type: str = ""  # empty when the source does not say who acts
+    channel: str = ""  # how the complaint came in (line, web, a call centre...); empty when unknown
 
 
 def load_shipped(directory: Path = SHIPPED_DIR) -> list[LabelledText]:
@@ -57,6 +59,7 @@ def read_csv(
     text_col: str = "text",
     label_col: str = "category",
     agency_col: str | None = None,
+    channel_col: str | None = None,
 ) -> list[LabelledText]:
     """Rows of a labelled CSV; rows with an empty text or label are skipped (they teach nothing)."""
     csv.field_size_limit(sys.maxsize)  # complaint texts can be long; the default limit is 128 KB
@@ -66,14 +69,16 @@ def read_csv(
         for needed in (text_col, label_col):
             if needed not in columns:
                 raise ValueError(f"{path}: no column {needed!r} (columns: {', '.join(columns)})")
-        if agency_col and agency_col not in columns:
-            raise ValueError(f"{path}: no column {agency_col!r} (columns: {', '.join(columns)})")
+        for optional in (agency_col, channel_col):
+            if optional and optional not in columns:
+                raise ValueError(f"{path}: no column {optional!r} (columns: {', '.join(columns)})")
         rows = []
         for row in reader:
             text, label = (row.get(text_col) or "").strip(), (row.get(label_col) or "").strip()
             if text and label:
                 agency = (row.get(agency_col) or "").strip() if agency_col else ""
-                rows.append(LabelledText(text, label, agency))
+                channel = (row.get(channel_col) or "").strip() if channel_col else ""
+                rows.append(LabelledText(text, label, agency, channel))
         return rows
 
 

@@ -32,7 +32,7 @@ class KeywordClassifier:
         "ถนน": "infrastructure", "road": "infrastructure", "หนี้": "debt", "debt": "debt",
     }
 
-    def classify(self, text: str) -> Guess:
+    def classify(self, text: str, channel: str = "") -> Guess:
         for word, category in self.RULES.items():
             if word in text.lower():
                 return Guess(category, 0.9, False, [(category, 0.9)])

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from db.models import Case, CaseClock, CaseEvent, OutboxMessage, Task
 from db.session import make_engine, make_sessions
 from tests.conftest import running_worker
+from tests.support import Guess, KeywordClassifier
 from workflows import contracts as c
 from workflows.client import ComplaintGateway
 from workflows.errors import InvalidInput, InvalidTransition
@@ -133,6 +134,29 @@ async def test_unlinked_agency_by_letter_then_rating_window_closes(world):
     await until(status_is(url, n, c.RESOLVED))
     await env.sleep(timedelta(days=7, minutes=1))
     await until(status_is(url, n, c.CLOSED))
+
+
+class ChannelMinded(KeywordClassifier):
+    """Labels as a model trained per channel may: on LINE a complaint about a road is a traffic one."""
+
+    def classify(self, text: str, channel: str = "") -> Guess:
+        if channel == "line" and "ถนน" in text:
+            return Guess("traffic", 0.9, False, [("traffic", 0.9)])
+        return super().classify(text, channel)
+
+
+async def test_the_intake_channel_reaches_the_classifier(time_env, sqlite_url, fake_agency):
+    fake_agency.mode = "ok"
+    async with running_worker(time_env.client, sqlite_url, classifier=ChannelMinded()) as queue:
+        gw = RecordingGateway(time_env.client, SECRET, queue)
+        try:
+            by_line = await gw.file(draft("ถนนหน้าบ้านเป็นหลุม", channel="line"), None)
+            by_web = await gw.file(draft("ถนนหน้าบ้านเป็นหลุม", channel="web"), None)
+            categorised = lambda n: lambda: (row := case_row(sqlite_url, n)) is not None and row.category  # noqa: E731
+            assert await until(categorised(by_line.tracking_number)) == "traffic"
+            assert await until(categorised(by_web.tracking_number)) == "infrastructure"
+        finally:
+            await gw.end_all()
 
 
 async def test_uncertain_classification_goes_to_triage_then_routes(world):

@@ -94,7 +94,7 @@ class ComplaintWorkflow(CaseActions):
                 self.s.category, self.s.category_confidence = inp.category, 1.0
             else:
                 got = await workflow.execute_local_activity(
-                    c.CLASSIFY_COMPLAINT, c.ClassifyRequest(inp.text), result_type=c.ClassifyResult, **LOCAL
+                    c.CLASSIFY_COMPLAINT, c.ClassifyRequest(inp.text, channel=inp.channel), result_type=c.ClassifyResult, **LOCAL
                 )
                 self.s.category, self.s.category_confidence = got.category, got.confidence
                 if (got.unsure or got.category == "other") and not inp.agency_code:

@@ -359,6 +359,7 @@ class CaseView:
 class ClassifyRequest:
     text: str
     category_hint: str | None = None
+    channel: str = ""  # the intake's channel: a model trained with channels weighs words per channel
 
 
 @dataclass

@@ -32,7 +32,12 @@ def _column(path: str, requested: str | None, conventional: tuple[str, ...]) -> 
     return next((c for c in conventional if c in columns), None)
 
 
-def _examples(args, channel_default: tuple[str, ...] = ("channel",)):
+# Column names a channel goes by when not named: ours, and the one of exports that say where each
+# complaint came from (the shared Traffy data calls it `source`).
+CHANNEL_COLUMNS = ("channel", "source")
+
+
+def _examples(args, channel_default: tuple[str, ...] = CHANNEL_COLUMNS):
     from nlp.training_data import read_csv
 
     return read_csv(
@@ -50,7 +55,7 @@ def cmd_train(args) -> None:
     examples = _examples(args)
     model = train(examples, threshold=args.threshold)
     model.meta["source"] = str(args.data)
-    model.meta["channel_column"] = _column(args.data, args.channel_col, ("channel",)) if model.features.channels else None
+    model.meta["channel_column"] = _column(args.data, args.channel_col, CHANNEL_COLUMNS) if model.features.channels else None
     model.save(args.out)
     _print({"out": str(args.out), **model.meta})
 
@@ -63,7 +68,7 @@ def cmd_evaluate(args) -> None:
     model = load(args.model)
     load_seconds = time.perf_counter() - started
     # A model trained with channels reads them from the column it was trained with, unless told.
-    examples = _examples(args, tuple(c for c in (model.meta.get("channel_column"), "channel") if c))
+    examples = _examples(args, tuple(c for c in (model.meta.get("channel_column"), *CHANNEL_COLUMNS) if c))
     figures = evaluate(model, examples)
     figures["load_seconds"] = round(load_seconds, 3)
     if model.agency is not None and any(ex.agency_type for ex in examples):
@@ -132,7 +137,7 @@ def _data_args(p: argparse.ArgumentParser, required: bool = True) -> None:
         "--channel-col",
         default=None,
         help="column with the channel each complaint came through, for per-channel weights "
-        "(default: channel when present, or for evaluate the model's own; '' for none)",
+        "(default: channel or source when present, for evaluate the model's own first; '' for none)",
     )
 
 

@@ -322,10 +322,14 @@ def default_model_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def load_default() -> ComplaintClassifier:
-    """Load the shipped default model, training it (deterministically, < 10 s) from the project's own
-    training set into a cache dir on first use. Cache dir: env NLP_MODEL_DIR, default
-    <repo>/var/nlp-model. Safe from several processes at once: each trains into its own temp dir and
-    renames it into place; a loser of the race discards its copy and loads the winner's."""
+    """The model the product classifies with: the one at env NLP_MODEL when a deployment has trained
+    its own (``python -m nlp train`` on its case history, with its channels), else the shipped
+    default model, trained (deterministically, < 10 s) from the project's own training set into a
+    cache dir on first use. Cache dir: env NLP_MODEL_DIR, default <repo>/var/nlp-model. Safe from
+    several processes at once: each trains into its own temp dir and renames it into place; a loser
+    of the race discards its copy and loads the winner's."""
+    if os.environ.get("NLP_MODEL"):
+        return load(os.environ["NLP_MODEL"])
     root = default_model_dir()
     target = root / f"default-v{MODEL_VERSION}-{shipped_fingerprint()[:16]}"
     if (target / MODEL_FILE).is_file():

@@ -74,11 +74,12 @@ def test_a_channel_too_rare_or_alone_gets_no_weights_of_its_own():
     assert train(rare, calibrate=False).features.channels == ()
 
 
-def test_the_command_line_reads_a_channel_column(tmp_path, capsys):
+@pytest.mark.parametrize("column", ["channel", "source"])
+def test_the_command_line_reads_a_channel_column(tmp_path, capsys, column):
     data = tmp_path / "history.csv"
     with open(data, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["text", "category", "agency_type", "channel"])
+        writer.writerow(["text", "category", "agency_type", column])
         for ex in _two_channels():
             writer.writerow([ex.text, ex.category, ex.agency_type, ex.channel])
 
@@ -87,7 +88,7 @@ def test_the_command_line_reads_a_channel_column(tmp_path, capsys):
         return json.loads(capsys.readouterr().out)
 
     trained = run("train", "--data", str(data), "--out", str(tmp_path / "model"))
-    assert trained["channels"] == ["hotline", "line"] and trained["channel_column"] == "channel"
+    assert trained["channels"] == ["hotline", "line"] and trained["channel_column"] == column
     hotline = run("classify", "--model", str(tmp_path / "model"), "--channel", "hotline", QUERY)
     line = run("classify", "--model", str(tmp_path / "model"), "--channel", "line", QUERY)
     assert (hotline["category"], line["category"]) == ("traffic", "infrastructure")
@@ -95,5 +96,25 @@ def test_the_command_line_reads_a_channel_column(tmp_path, capsys):
     assert run("evaluate", "--model", str(tmp_path / "model"), "--data", str(data))["accuracy"] > 0.9
     plain = run("train", "--data", str(data), "--channel-col", "", "--out", str(tmp_path / "plain"))
     assert plain["channels"] == [] and plain["channel_column"] is None
-    assert cli_main(["train", "--data", str(data), "--channel-col", "source", "--out", str(tmp_path / "x")]) == 2
-    assert "no column 'source'" in capsys.readouterr().err
+    assert cli_main(["train", "--data", str(data), "--channel-col", "intake", "--out", str(tmp_path / "x")]) == 2
+    assert "no column 'intake'" in capsys.readouterr().err
+
+
+def test_a_deployment_points_the_product_at_its_own_model(tmp_path, monkeypatch):
+    from nlp.classifier import load_default
+
+    own = train(_two_channels(), calibrate=False)
+    own.meta["source"] = "our case history"
+    own.save(tmp_path / "ours")
+    monkeypatch.setenv("NLP_MODEL", str(tmp_path / "ours"))
+    load_default.cache_clear()
+    try:
+        model = load_default()
+        assert model.meta["source"] == "our case history"
+        assert model.classify(QUERY, "hotline").category == "traffic"
+        monkeypatch.setenv("NLP_MODEL", str(tmp_path / "missing"))
+        load_default.cache_clear()
+        with pytest.raises(FileNotFoundError, match="no model at"):
+            load_default()
+    finally:
+        load_default.cache_clear()

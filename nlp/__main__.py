@@ -37,25 +37,20 @@ def _column(path: str, requested: str | None, conventional: tuple[str, ...]) -> 
 CHANNEL_COLUMNS = ("channel", "source")
 
 
-def _examples(args, channel_default: tuple[str, ...] = CHANNEL_COLUMNS):
+def _examples(args, channel_col: str | None):
     from nlp.training_data import read_csv
 
-    return read_csv(
-        args.data,
-        args.text_col,
-        args.label_col,
-        _column(args.data, args.agency_col, ("agency_type", "agency_group")),
-        _column(args.data, args.channel_col, channel_default),
-    )
+    agency_col = _column(args.data, args.agency_col, ("agency_type", "agency_group"))
+    return read_csv(args.data, args.text_col, args.label_col, agency_col, channel_col)
 
 
 def cmd_train(args) -> None:
     from nlp.classifier import train
 
-    examples = _examples(args)
-    model = train(examples, threshold=args.threshold)
+    channel_col = _column(args.data, args.channel_col, CHANNEL_COLUMNS)
+    model = train(_examples(args, channel_col), threshold=args.threshold)
     model.meta["source"] = str(args.data)
-    model.meta["channel_column"] = _column(args.data, args.channel_col, CHANNEL_COLUMNS) if model.features.channels else None
+    model.meta["channel_column"] = channel_col if model.features.channels else None
     model.save(args.out)
     _print({"out": str(args.out), **model.meta})
 
@@ -68,7 +63,8 @@ def cmd_evaluate(args) -> None:
     model = load(args.model)
     load_seconds = time.perf_counter() - started
     # A model trained with channels reads them from the column it was trained with, unless told.
-    examples = _examples(args, tuple(c for c in (model.meta.get("channel_column"), *CHANNEL_COLUMNS) if c))
+    trained_with = tuple(c for c in (model.meta.get("channel_column"), *CHANNEL_COLUMNS) if c)
+    examples = _examples(args, _column(args.data, args.channel_col, trained_with))
     figures = evaluate(model, examples)
     figures["load_seconds"] = round(load_seconds, 3)
     if model.agency is not None and any(ex.agency_type for ex in examples):
@@ -91,7 +87,7 @@ def cmd_cross_validate(args) -> None:
     from nlp.training_data import load_shipped
 
     if args.data:
-        examples = _examples(args)
+        examples = _examples(args, _column(args.data, args.channel_col, CHANNEL_COLUMNS))
     else:
         examples = load_shipped()
     _print(cross_validate(examples, folds=args.folds))

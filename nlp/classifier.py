@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -102,18 +103,14 @@ class Features:
     def fit_transform(self, texts: Sequence[str], channels: Sequence[str] | None = None) -> sp.csr_matrix:
         words, chars = self.documents(texts)
         X = sp.hstack([self.words.fit_transform(words), self.chars.fit_transform(chars)]).tocsr()
-        counts: dict[str, int] = {}
-        for channel in channels or ():
-            if channel:
-                counts[channel] = counts.get(channel, 0) + 1
-        own = sorted(ch for ch, n in counts.items() if n >= MIN_CHANNEL_EXAMPLES)
+        of_row = np.array(channels or [""] * X.shape[0], dtype=object)
+        own = sorted(ch for ch, n in Counter(of_row).items() if ch and n >= MIN_CHANNEL_EXAMPLES)
         # One channel alone has nothing to be told apart from: its copy would only loosen the fit.
         self.channels = tuple(own) if len(own) >= 2 else ()
         self.block_columns = np.full((len(self.channels), X.shape[1]), -1, dtype=np.int32)
         taken = X.shape[1]
         for i, channel in enumerate(self.channels):
-            rows = [r for r, ch in enumerate(channels or ()) if ch == channel]
-            seen = np.unique(X[rows].indices)
+            seen = np.unique(X[of_row == channel].indices)
             self.block_columns[i, seen] = np.arange(taken, taken + len(seen), dtype=np.int32)
             taken += len(seen)
         self.width = taken

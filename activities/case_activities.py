@@ -23,6 +23,7 @@ from db.projection import apply_event
 from workflows import contracts as c
 from workflows.domain.routing import AgencyOption, RuleOption
 
+
 class CaseActivities:
     DAYS_OFF_TTL = 300.0  # seconds: declared days off reach new cases within five minutes
 
@@ -47,9 +48,13 @@ class CaseActivities:
     @activity.defn(name=c.CLASSIFY_COMPLAINT)
     def classify_complaint(self, req: c.ClassifyRequest) -> c.ClassifyResult:
         got = self.classifier.classify(req.text, req.channel)
-        return c.ClassifyResult(category=got.category, confidence=float(got.confidence),
-                                unsure=bool(got.unsure), top=[[k, float(p)] for k, p in got.top],
-                                agency_type=got.agency_type)
+        return c.ClassifyResult(
+            category=got.category,
+            confidence=float(got.confidence),
+            unsure=bool(got.unsure),
+            top=[[k, float(p)] for k, p in got.top],
+            agency_type=got.agency_type,
+        )
 
     @activity.defn(name=c.LOAD_ROUTING_OPTIONS)
     def load_routing_options(self, req: c.RoutingRequest) -> c.RoutingOptions:
@@ -57,17 +62,23 @@ class CaseActivities:
             rules = list(s.scalars(select(RoutingRule).where(RoutingRule.category == req.category)))
             types = {r.agency_type for r in rules if r.agency_type}
             codes = {r.agency_code for r in rules if r.agency_code} | ({req.agency_code} - {None})
-            near = or_(Agency.province_code.is_(None),
-                       (Agency.province_code == req.province_code) & Agency.district_code.is_(None),
-                       Agency.district_code == req.district_code)
-            agencies = s.scalars(select(Agency).where(
-                or_(Agency.code.in_(codes), Agency.agency_type.in_(types) & near)))
+            near = or_(
+                Agency.province_code.is_(None),
+                (Agency.province_code == req.province_code) & Agency.district_code.is_(None),
+                Agency.district_code == req.district_code,
+            )
+            agencies = s.scalars(
+                select(Agency).where(or_(Agency.code.in_(codes), Agency.agency_type.in_(types) & near))
+            )
             category = s.get(Category, req.category)
             return c.RoutingOptions(
-                rules=[RuleOption(r.category, r.province_code, r.district_code, r.agency_code,
-                                  r.agency_type, r.priority) for r in rules],
-                agencies=[AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code)
-                          for a in agencies],
+                rules=[
+                    RuleOption(r.category, r.province_code, r.district_code, r.agency_code, r.agency_type, r.priority)
+                    for r in rules
+                ],
+                agencies=[
+                    AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code) for a in agencies
+                ],
                 resolution_business_days=category.resolution_business_days if category else None,
             )
 
@@ -90,29 +101,42 @@ class CaseActivities:
         with self.sessions() as s:
             agency = s.get(Agency, send.agency_code)
         if agency is None or not agency.linked or not agency.api_base_url:
-            raise ApplicationError(f"agency {send.agency_code} has no API", type="AgencyRejected",
-                                   non_retryable=True)
+            raise ApplicationError(f"agency {send.agency_code} has no API", type="AgencyRejected", non_retryable=True)
         body = {
-            "tracking_number": send.tracking_number, "text": send.text, "category": send.category,
-            "province_code": send.province_code, "district_code": send.district_code,
+            "tracking_number": send.tracking_number,
+            "text": send.text,
+            "category": send.category,
+            "province_code": send.province_code,
+            "district_code": send.district_code,
             "anonymous": send.anonymous,
             "attachments": [{"sha256": a.sha256, "filename": a.filename} for a in send.attachments],
         }
-        headers = {"Idempotency-Key": send.idempotency_key,
-                   "Authorization": f"Bearer {agency_secret(agency.credential_ref)}"}
+        headers = {
+            "Idempotency-Key": send.idempotency_key,
+            "Authorization": f"Bearer {agency_secret(agency.credential_ref)}",
+        }
         try:
             resp = self.http.post(f"{agency.api_base_url}/complaints", json=body, headers=headers)
         except httpx.HTTPError as err:
-            raise ApplicationError(f"{agency.code} unreachable: {type(err).__name__}: {err}",
-                                   type="AgencyUnreachable") from err
+            raise ApplicationError(
+                f"{agency.code} unreachable: {type(err).__name__}: {err}", type="AgencyUnreachable"
+            ) from err
         if resp.status_code in (408, 429) or resp.status_code >= 500:
             raise ApplicationError(f"{agency.code} answered {resp.status_code}", type="AgencyUnavailable")
         if resp.status_code >= 400:
-            raise ApplicationError(f"{agency.code} refused the case: {resp.status_code} {resp.text[:200]}",
-                                   type="AgencyRejected", non_retryable=True)
+            raise ApplicationError(
+                f"{agency.code} refused the case: {resp.status_code} {resp.text[:200]}",
+                type="AgencyRejected",
+                non_retryable=True,
+            )
         reference = str((resp.json() or {}).get("reference") or "")
         return c.AgencyReceipt(agency_code=agency.code, reference=reference)
 
     def all(self) -> list:
-        return [self.project_case_event, self.classify_complaint, self.load_routing_options,
-                self.load_days_off, self.send_to_agency]
+        return [
+            self.project_case_event,
+            self.classify_complaint,
+            self.load_routing_options,
+            self.load_days_off,
+            self.send_to_agency,
+        ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import urllib3.exceptions
 from linebot.v3.messaging import (
@@ -31,8 +31,7 @@ RETRY_KEY_NAMESPACE = uuid.UUID("5b0f7d0e-4a8e-4c57-9a59-3a1b2f5e6c01")
 
 
 class LinePushRelay:
-    def __init__(self, sessions: sessionmaker[Session], api_base: str, access_token: str,
-                 batch: int = 20) -> None:
+    def __init__(self, sessions: sessionmaker[Session], api_base: str, access_token: str, batch: int = 20) -> None:
         self.sessions = sessions
         # The same SDK the chat's webhook answers with.
         config = Configuration(host=api_base.rstrip("/"), access_token=access_token)
@@ -43,16 +42,23 @@ class LinePushRelay:
         """Push what is waiting; returns how many messages LINE accepted (or refused for good)."""
         done = 0
         with self.sessions.begin() as s:
-            rows = list(s.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.channel == "line", OutboxMessage.delivered_at.is_(None),
-                       OutboxMessage.channel_ref.is_not(None))
-                .order_by(OutboxMessage.id).limit(self.batch)
-                .with_for_update(skip_locked=True)))
+            rows = list(
+                s.scalars(
+                    select(OutboxMessage)
+                    .where(
+                        OutboxMessage.channel == "line",
+                        OutboxMessage.delivered_at.is_(None),
+                        OutboxMessage.channel_ref.is_not(None),
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
             for row in rows:
                 if not self._push(row):
                     break  # LINE or the network is down: keep the order, try again on the next round
-                row.delivered_at = datetime.now(timezone.utc)
+                row.delivered_at = datetime.now(UTC)
                 done += 1
         return done
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,7 +19,7 @@ def erase_due_now(sessions: sessionmaker[Session], batch: int = 500) -> int:
     total = 0
     while True:
         with sessions.begin() as s:
-            n = erase_expired(s, datetime.now(timezone.utc), batch)
+            n = erase_expired(s, datetime.now(UTC), batch)
         total += n
         if n < batch:
             return total
@@ -27,7 +27,7 @@ def erase_due_now(sessions: sessionmaker[Session], batch: int = 500) -> int:
 
 def prune_due_now(sessions: sessionmaker[Session]) -> int:
     with sessions.begin() as s:
-        return prune_login_attempts(s, datetime.now(timezone.utc))
+        return prune_login_attempts(s, datetime.now(UTC))
 
 
 async def run(sessions: sessionmaker[Session], stop: asyncio.Event, interval: float = 3600.0) -> None:

@@ -22,8 +22,8 @@ from activities.line_push import LinePushRelay
 from activities.question_activities import QuestionActivities
 from db.session import make_engine, make_sessions
 from workflows.complaint import ComplaintWorkflow
-from workflows.question import QuestionWorkflow
 from workflows.contracts import TASK_QUEUE
+from workflows.question import QuestionWorkflow
 
 log = logging.getLogger("worker")
 
@@ -43,8 +43,7 @@ def build_activities(database_url: str | None = None, classifier=None) -> CaseAc
     return CaseActivities(sessions, classifier, http)
 
 
-def build_worker(client: Client, acts: CaseActivities, task_queue: str = TASK_QUEUE,
-                 threads: int = 32) -> Worker:
+def build_worker(client: Client, acts: CaseActivities, task_queue: str = TASK_QUEUE, threads: int = 32) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
@@ -72,8 +71,9 @@ async def main() -> None:
     relay = None
     token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN")
     if token:  # without a channel there is nothing to push to; the web chat reads its outbox itself
-        relay = asyncio.create_task(LinePushRelay(
-            acts.sessions, os.environ.get("LINE_API_BASE", "https://api.line.me"), token).run(stop))
+        relay = asyncio.create_task(
+            LinePushRelay(acts.sessions, os.environ.get("LINE_API_BASE", "https://api.line.me"), token).run(stop)
+        )
     erasing = asyncio.create_task(retention.run(acts.sessions, stop))
     async with worker:
         await stop.wait()

@@ -30,8 +30,14 @@ def _check_codes(s, body: dict[str, Any]) -> None:
 
 
 @router.post("/{number}/actions/{action}", response_model=None)
-async def officer_action(number: str, action: str, officer: CurrentOfficer, gateway: GatewayDep,
-                         session: SessionDep, body: Annotated[dict[str, Any], Body()]) -> ActionResult:
+async def officer_action(
+    number: str,
+    action: str,
+    officer: CurrentOfficer,
+    gateway: GatewayDep,
+    session: SessionDep,
+    body: Annotated[dict[str, Any], Body()],
+) -> ActionResult:
     if action not in UPDATES:
         raise CaseNotFound(f"ไม่มีคำสั่ง {action} / no such action '{action}'")
     await run_in_threadpool(_check_codes, session, body)
@@ -40,17 +46,28 @@ async def officer_action(number: str, action: str, officer: CurrentOfficer, gate
 
 
 @router.post("/{number}/events/{name}", status_code=202)
-async def citizen_event(number: str, name: str, request: Request, gateway: GatewayDep,
-                        session: SessionDep, settings: SettingsDep, throttle: ThrottleDep, body: Annotated[dict[str, Any], Body()],
-                        pin: Annotated[str | None, Query(max_length=12)] = None,
-                        x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None) -> dict:
+async def citizen_event(
+    number: str,
+    name: str,
+    request: Request,
+    gateway: GatewayDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    throttle: ThrottleDep,
+    body: Annotated[dict[str, Any], Body()],
+    pin: Annotated[str | None, Query(max_length=12)] = None,
+    x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None,
+) -> dict:
     number = tracking.normalise(number)
     client = request.client.host if request.client else "?"
     throttle.check(client, number)
     case = await run_in_threadpool(queries.case_by_number, session, number)
     given = (x_tracking_pin or pin or "").strip()
-    if name not in CITIZEN_EVENTS or case is None or not tracking.pin_matches(
-            settings.secret, number, given, case.pin_hash):
+    if (
+        name not in CITIZEN_EVENTS
+        or case is None
+        or not tracking.pin_matches(settings.secret, number, given, case.pin_hash)
+    ):
         throttle.failed(client, number)
         raise CaseNotFound()
     payload = TypeAdapter(SIGNALS[name]).validate_python(body)

@@ -12,9 +12,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
-
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 
 import chatbot.routes
 import web.routes
@@ -64,8 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
             queue.dispose()
 
-    app = FastAPI(title="Damrongdham complaints", version="0.1.0", lifespan=lifespan,
-                  description="ศูนย์ดำรงธรรม: file, track and act on complaints.")
+    app = FastAPI(
+        title="Damrongdham complaints",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="ศูนย์ดำรงธรรม: file, track and act on complaints.",
+    )
     app.state.throttle = PinThrottle()
     for module in (complaints, actions, callbacks, directory, health, chatbot.routes, web.routes):
         app.include_router(module.router)
@@ -78,8 +81,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     @app.exception_handler(ValidationError)
     async def _invalid(_: Request, err) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                   "message": str(e.get("msg", "")).removeprefix("Value error, ")} for e in err.errors()]
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "message": str(e.get("msg", "")).removeprefix("Value error, "),
+            }
+            for e in err.errors()
+        ]
         detail = errors[0]["message"] if len(errors) == 1 and "/" in errors[0]["message"] else INVALID
         return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
 

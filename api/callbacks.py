@@ -27,12 +27,21 @@ def signature(secret: str, body: bytes) -> str:
 
 
 @router.post("/{code}/callbacks", status_code=202)
-async def agency_callback(code: str, request: Request, session: SessionDep, gateway: GatewayDep,
-                          x_signature: Annotated[str | None, Header()] = None) -> dict:
+async def agency_callback(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    gateway: GatewayDep,
+    x_signature: Annotated[str | None, Header()] = None,
+) -> dict:
     agency = await run_in_threadpool(queries.agency, session, code)
     body = await request.body()
-    if agency is None or not agency.linked or not x_signature or not hmac.compare_digest(
-            signature(agency_secret(agency.credential_ref), body), x_signature):
+    if (
+        agency is None
+        or not agency.linked
+        or not x_signature
+        or not hmac.compare_digest(signature(agency_secret(agency.credential_ref), body), x_signature)
+    ):
         raise HTTPException(401, "ลายมือชื่อไม่ถูกต้อง / bad signature")
     event = CallbackIn.model_validate_json(body)
     if event.kind not in AGENCY_EVENT_KINDS:
@@ -41,7 +50,11 @@ async def agency_callback(code: str, request: Request, session: SessionDep, gate
     case = await run_in_threadpool(queries.case_by_number, session, number)
     if case is None or case.agency_code != code:
         raise CaseNotFound()
-    await gateway.signal(number, "agency_event", AgencyEvent(
-        event_id=event.event_id, kind=event.kind, note=event.note, reference=event.reference,
-        agency_code=code))
+    await gateway.signal(
+        number,
+        "agency_event",
+        AgencyEvent(
+            event_id=event.event_id, kind=event.kind, note=event.note, reference=event.reference, agency_code=code
+        ),
+    )
     return {"accepted": True}

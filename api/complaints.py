@@ -13,11 +13,11 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from api.deps import SettingsDep, ThrottleDep
+from api.filing_desk import accept
 from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
-from api.filing_desk import accept
-from db.tracking import track_with_pin
 from db.photos import store_photo
+from db.tracking import track_with_pin
 from workflows.contracts import RECEIVED
 from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput
@@ -28,9 +28,15 @@ FILING_BODY = {
     "requestBody": {
         "content": {
             "application/json": {"schema": ComplaintIn.model_json_schema()},
-            "multipart/form-data": {"schema": {"type": "object", "properties": {
-                "payload": {"type": "string", "description": "the JSON body as a string"},
-                "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "payload": {"type": "string", "description": "the JSON body as a string"},
+                        "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
         },
         "required": True,
     }
@@ -47,12 +53,16 @@ async def _read_filing(request: Request, settings) -> tuple[ComplaintIn, list]:
             if len(files) > settings.max_photos:
                 raise InvalidInput(f"แนบรูปได้ไม่เกิน {settings.max_photos} รูป / at most {settings.max_photos} photos")
             raw = form.get("payload")
-            data = json.loads(raw) if isinstance(raw, str) else {
-                k: v for k, v in form.items() if k != "photos" and isinstance(v, str)}
+            data = (
+                json.loads(raw)
+                if isinstance(raw, str)
+                else {k: v for k, v in form.items() if k != "photos" and isinstance(v, str)}
+            )
             for f in files:
                 content = await f.read(settings.max_photo_bytes + 1)
-                photos.append(store_photo(settings.upload_dir, f.filename or "photo", content,
-                                          settings.max_photo_bytes))
+                photos.append(
+                    store_photo(settings.upload_dir, f.filename or "photo", content, settings.max_photo_bytes)
+                )
         else:
             data = json.loads(await request.body() or b"null")
         return ComplaintIn.model_validate(data), photos
@@ -69,27 +79,39 @@ def _accept(state, form: ComplaintIn, photos: list, key: str | None, secret: str
 
 
 @router.post("", status_code=201, response_model=FiledOut, openapi_extra=FILING_BODY)
-async def file_complaint(request: Request, settings: SettingsDep,
-                         idempotency_key: Annotated[str | None, Header(max_length=200)] = None) -> FiledOut:
+async def file_complaint(
+    request: Request, settings: SettingsDep, idempotency_key: Annotated[str | None, Header(max_length=200)] = None
+) -> FiledOut:
     form, photos = await _read_filing(request, settings)
     filed = await run_in_threadpool(_accept, request.app.state, form, photos, idempotency_key, settings.secret)
     if request.app.state.dispatcher is not None:
         request.app.state.dispatcher.nudge.set()
-    return FiledOut(tracking_number=filed.tracking_number, pin=filed.pin, status=RECEIVED,
-                    status_url=f"/api/complaints/{filed.tracking_number}", created=filed.created)
+    return FiledOut(
+        tracking_number=filed.tracking_number,
+        pin=filed.pin,
+        status=RECEIVED,
+        status_url=f"/api/complaints/{filed.tracking_number}",
+        created=filed.created,
+    )
 
 
 @router.get("/{number}", response_model=TrackingOut)
-async def track_complaint(number: str, request: Request, settings: SettingsDep,
-                          throttle: ThrottleDep, pin: Annotated[str | None, Query(max_length=12)] = None,
-                          x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None) -> TrackingOut:
+async def track_complaint(
+    number: str,
+    request: Request,
+    settings: SettingsDep,
+    throttle: ThrottleDep,
+    pin: Annotated[str | None, Query(max_length=12)] = None,
+    x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None,
+) -> TrackingOut:
     number, given = tracking.normalise(number), (x_tracking_pin or pin or "").strip()
     client = request.client.host if request.client else "?"
     throttle.check(client, number)
     state = request.app.state
     try:
-        view = await track_with_pin(state.sessions, state.filing_sessions, number, given, settings.secret,
-                                    state.gateway.pin_matches)
+        view = await track_with_pin(
+            state.sessions, state.filing_sessions, number, given, settings.secret, state.gateway.pin_matches
+        )
     except CaseNotFound:
         throttle.failed(client, number)
         raise

@@ -35,8 +35,9 @@ def _officer(request: Request, authorization: Annotated[str | None, Header()] = 
     token = (authorization or "").removeprefix("Bearer ").strip()
     name = request.app.state.settings.officer_tokens.get(token)
     if not token or name is None:
-        raise HTTPException(401, "ต้องเข้าสู่ระบบเจ้าหน้าที่ / officer sign-in required",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "ต้องเข้าสู่ระบบเจ้าหน้าที่ / officer sign-in required", headers={"WWW-Authenticate": "Bearer"}
+        )
     return name
 
 

@@ -19,19 +19,39 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 def _center(c) -> dict:
-    return {"code": c.code, "level": c.level, "name_th": c.name_th, "name_en": c.name_en,
-            "parent": c.parent_code, "province_code": c.province_code, "district_code": c.district_code}
+    return {
+        "code": c.code,
+        "level": c.level,
+        "name_th": c.name_th,
+        "name_en": c.name_en,
+        "parent": c.parent_code,
+        "province_code": c.province_code,
+        "district_code": c.district_code,
+    }
 
 
 def _agency(a) -> dict:
-    return {"code": a.code, "type": a.agency_type, "name_th": a.name_th, "name_en": a.name_en,
-            "linked": a.linked, "province_code": a.province_code, "district_code": a.district_code,
-            "postal_address": a.postal_address, "email": a.email}
+    return {
+        "code": a.code,
+        "type": a.agency_type,
+        "name_th": a.name_th,
+        "name_en": a.name_en,
+        "linked": a.linked,
+        "province_code": a.province_code,
+        "district_code": a.district_code,
+        "postal_address": a.postal_address,
+        "email": a.email,
+    }
 
 
 @router.get("/centers")
-def list_centers(session: SessionDep, parent: str | None = None, level: str | None = None,
-                 limit: Limit = 100, offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
+def list_centers(
+    session: SessionDep,
+    parent: str | None = None,
+    level: str | None = None,
+    limit: Limit = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict]:
     return [_center(c) for c in queries.centers(session, parent, level, limit, offset)]
 
 
@@ -44,9 +64,14 @@ def get_center(code: str, session: SessionDep) -> dict:
 
 
 @router.get("/agencies")
-def list_agencies(session: SessionDep, type: str | None = None, province: str | None = None,
-                  linked: bool | None = None, limit: Limit = 100,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
+def list_agencies(
+    session: SessionDep,
+    type: str | None = None,
+    province: str | None = None,
+    linked: bool | None = None,
+    limit: Limit = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict]:
     return [_agency(a) for a in queries.agencies(session, type, province, linked, limit, offset)]
 
 
@@ -60,12 +85,23 @@ def get_agency(code: str, session: SessionDep) -> dict:
 
 @router.get("/categories")
 def list_categories(session: SessionDep) -> list[dict]:
-    return [{"code": c.code, "name_th": c.name_th, "name_en": c.name_en,
-             "resolution_business_days": c.resolution_business_days} for c in queries.categories(session)]
+    return [
+        {
+            "code": c.code,
+            "name_th": c.name_th,
+            "name_en": c.name_en,
+            "resolution_business_days": c.resolution_business_days,
+        }
+        for c in queries.categories(session)
+    ]
 
 
 @router.get("/directory/search")
-async def search(session: SessionDep, q: Annotated[str, Query(min_length=1, max_length=100)],
-                 kind: Literal["center", "agency", "all"] = "all", limit: Limit = 20) -> list[dict]:
+async def search(
+    session: SessionDep,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    kind: Literal["center", "agency", "all"] = "all",
+    limit: Limit = 20,
+) -> list[dict]:
     hits = await run_in_threadpool(search_directory, session, q, kind, limit)
     return [asdict(h) for h in hits]

@@ -25,8 +25,9 @@ INPUT = TypeAdapter(ComplaintInput)
 class FilingDispatcher:
     """Starts the workflows of accepted filings, oldest first, a bounded number at a time."""
 
-    def __init__(self, sessions: sessionmaker[Session], gateway: ComplaintGateway,
-                 batch: int = 100, concurrency: int = 20) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], gateway: ComplaintGateway, batch: int = 100, concurrency: int = 20
+    ) -> None:
         self.sessions, self.gateway = sessions, gateway
         self.batch, self.limit = batch, asyncio.Semaphore(concurrency)
         self.nudge = asyncio.Event()
@@ -84,8 +85,10 @@ async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s dispatcher %(levelname)s %(message)s")
     settings = Settings()
     client = await connect(settings.temporal_address, settings.temporal_namespace)
-    dispatcher = FilingDispatcher(make_sessions(make_engine(filings_url(settings.database_url))),
-                                  ComplaintGateway(client, settings.secret, settings.task_queue))
+    dispatcher = FilingDispatcher(
+        make_sessions(make_engine(filings_url(settings.database_url))),
+        ComplaintGateway(client, settings.secret, settings.task_queue),
+    )
     task = asyncio.create_task(dispatcher.run())
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import asdict, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,7 @@ def accept_filing(s: Session, draft: ComplaintInput, key: str | None, secret: st
     first = filings.existing_for_key(s, fingerprint)
     if first is not None:
         return Filed(first, tracking.pin_for(secret, key, first), created=False)
-    year = datetime.fromisoformat(draft.filed_at).astimezone(timezone.utc).year
+    year = datetime.fromisoformat(draft.filed_at).astimezone(UTC).year
     for number, pin in tracking.candidates(secret, key, year):
         inp = replace(draft, tracking_number=number, pin_hash=tracking.pin_hash(secret, number, pin))
         try:

@@ -34,5 +34,7 @@ async def _temporal_ok(request: Request) -> bool:
 async def health(request: Request) -> JSONResponse:
     database, temporal = await run_in_threadpool(_database_ok, request), await _temporal_ok(request)
     ok = database and temporal
-    return JSONResponse({"status": "ok" if ok else "unavailable", "database": database, "temporal": temporal},
-                        status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ok" if ok else "unavailable", "database": database, "temporal": temporal},
+        status_code=200 if ok else 503,
+    )

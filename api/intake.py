@@ -4,7 +4,7 @@ not resolve is an `InvalidInput` naming the field, in Thai and English, before a
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -15,8 +15,9 @@ from workflows.contracts import AttachmentRef, ComplaintInput, Contact
 from workflows.errors import InvalidInput
 
 
-def build_draft(s: Session, form: ComplaintIn, photos: list[AttachmentRef], channel: str = "api",
-                channel_ref: str = "") -> ComplaintInput:
+def build_draft(
+    s: Session, form: ComplaintIn, photos: list[AttachmentRef], channel: str = "api", channel_ref: str = ""
+) -> ComplaintInput:
     try:
         province, district = resolve_area(form.province, form.district)
     except UnknownArea as err:
@@ -30,12 +31,25 @@ def build_draft(s: Session, form: ComplaintIn, photos: list[AttachmentRef], chan
         raise InvalidInput(f"ไม่พบหน่วยงาน / unknown agency '{form.agency}'")
     contact = None
     if form.contact is not None:
-        contact = Contact(name=form.contact.name, phone=form.contact.phone or "",
-                          national_id=form.contact.national_id or "", email=form.contact.email or "")
+        contact = Contact(
+            name=form.contact.name,
+            phone=form.contact.phone or "",
+            national_id=form.contact.national_id or "",
+            email=form.contact.email or "",
+        )
     return ComplaintInput(
-        tracking_number="", pin_hash="", text=form.text,
-        filed_at=datetime.now(timezone.utc).isoformat(), channel=channel, channel_ref=channel_ref,
-        province_code=province, district_code=district, category=form.category,
-        center_code=form.center, agency_code=form.agency, contact=contact,
-        anonymous=form.anonymous, attachments=photos,
+        tracking_number="",
+        pin_hash="",
+        text=form.text,
+        filed_at=datetime.now(UTC).isoformat(),
+        channel=channel,
+        channel_ref=channel_ref,
+        province_code=province,
+        district_code=district,
+        category=form.category,
+        center_code=form.center,
+        agency_code=form.agency,
+        contact=contact,
+        anonymous=form.anonymous,
+        attachments=photos,
     )

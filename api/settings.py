@@ -46,13 +46,15 @@ class Settings:
     # The chat front: LINE Messaging API (the bases are configurable so tests run a fake platform on
     # loopback) and the public address that links in chat messages point to ("" = relative links).
     line_api_base: str = field(default_factory=lambda: os.environ.get("LINE_API_BASE", "https://api.line.me"))
-    line_data_api_base: str = field(default_factory=lambda: os.environ.get(
-        "LINE_DATA_API_BASE", "https://api-data.line.me"))
+    line_data_api_base: str = field(
+        default_factory=lambda: os.environ.get("LINE_DATA_API_BASE", "https://api-data.line.me")
+    )
     line_channel_access_token: str = field(default_factory=lambda: os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", ""))
     line_channel_secret: str = field(default_factory=lambda: os.environ.get("LINE_CHANNEL_SECRET", ""))
     public_base_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"))
-    officer_tokens: dict[str, str] = field(default_factory=lambda: _tokens(
-        os.environ.get("OFFICER_API_TOKENS", f"{DEV_OFFICER_TOKEN}:demo.officer")))
+    officer_tokens: dict[str, str] = field(
+        default_factory=lambda: _tokens(os.environ.get("OFFICER_API_TOKENS", f"{DEV_OFFICER_TOKEN}:demo.officer"))
+    )
 
     def __post_init__(self) -> None:
         self.secret = self.secret or _secret(self.var_dir)

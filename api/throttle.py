@@ -26,9 +26,11 @@ class PinThrottle:
             q = self._recent(key)
             if len(q) >= self.limit:
                 retry = int(q[0] + self.window - self.clock()) + 1
-                raise HTTPException(429, "ใส่รหัสผิดหลายครั้ง กรุณาลองใหม่ภายหลัง / "
-                                         "too many wrong PINs, try again later",
-                                    headers={"Retry-After": str(retry)})
+                raise HTTPException(
+                    429,
+                    "ใส่รหัสผิดหลายครั้ง กรุณาลองใหม่ภายหลัง / too many wrong PINs, try again later",
+                    headers={"Retry-After": str(retry)},
+                )
 
     def failed(self, client: str, number: str) -> None:
         now = self.clock()

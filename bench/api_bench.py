@@ -13,7 +13,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import func, or_, select
@@ -30,33 +30,22 @@ REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # Realistic complaints, the kind a Damrongdham center gets: roads, goods bought online, land titles,
 # noise, garbage. Areas are given as a citizen types them, in Thai.
 COMPLAINTS: tuple[tuple[str, str, str], ...] = (
-    ("ถนนหน้าบ้านเป็นหลุมใหญ่หลายจุด ฝนตกน้ำขังทุกวัน รถจักรยานยนต์ล้มบ่อย ขอให้มาซ่อมโดยเร็ว",
-     "ตรัง", "สิเกา"),
-    ("สั่งซื้อโทรศัพท์มือถือทางออนไลน์ โอนเงินไปแล้ว 8,900 บาท แต่ได้กล่องเปล่า ร้านค้าไม่ตอบแชทและปิดเพจไปแล้ว",
-     "กรุงเทพมหานคร", "บางรัก"),
-    ("เพื่อนบ้านสร้างรั้วรุกล้ำเข้ามาในที่ดินของผมประมาณสองเมตร ตามโฉนดที่ดินเลขที่ 12345 ขอให้สำนักงานที่ดินมารังวัดใหม่",
-     "เชียงใหม่", "สันทราย"),
-    ("ร้านคาราโอเกะข้างบ้านเปิดเพลงเสียงดังถึงตีสองทุกคืน เด็กและผู้สูงอายุนอนไม่หลับ แจ้งผู้ใหญ่บ้านแล้วก็ไม่ดีขึ้น",
-     "ขอนแก่น", "เมืองขอนแก่น"),
-    ("รถเก็บขยะไม่มาเก็บขยะในซอยมาสองสัปดาห์แล้ว ขยะกองส่งกลิ่นเหม็น มีหนูและแมลงวันเต็มไปหมด",
-     "นครราชสีมา", "ปากช่อง"),
-    ("ไฟถนนในหมู่บ้านดับทั้งซอยมาหนึ่งเดือน กลางคืนมืดมาก เกรงว่าจะเกิดอาชญากรรม ขอให้ อบต. มาเปลี่ยนหลอดไฟ",
-     "สงขลา", "หาดใหญ่"),
-    ("ซื้อครีมบำรุงผิวจากไลฟ์สดในโซเชียล ใช้แล้วหน้าแพ้ เป็นผื่นแดง ฉลากไม่มีเลข อย. ร้านไม่ยอมคืนเงิน",
-     "ภูเก็ต", "กะทู้"),
-    ("ญาติพี่น้องแบ่งมรดกที่ดินไม่ตกลงกัน มีคนนำโฉนดไปจำนองโดยไม่ได้รับความยินยอมจากทายาทคนอื่น",
-     "อุบลราชธานี", "วารินชำราบ"),
-    ("โรงงานใกล้ชุมชนตอกเสาเข็มตั้งแต่ตีห้า เสียงดังและบ้านสั่นจนผนังร้าว ขอให้ตรวจสอบใบอนุญาต",
-     "ชลบุรี", "บางละมุง"),
-    ("มีคนนำขยะมาทิ้งริมคลองข้างหมู่บ้านทุกคืน น้ำในคลองเน่าเสีย ขอให้ติดกล้องและมาเก็บขยะ",
-     "นนทบุรี", "ปากเกร็ด"),
+    ("ถนนหน้าบ้านเป็นหลุมใหญ่หลายจุด ฝนตกน้ำขังทุกวัน รถจักรยานยนต์ล้มบ่อย ขอให้มาซ่อมโดยเร็ว", "ตรัง", "สิเกา"),
+    ("สั่งซื้อโทรศัพท์มือถือทางออนไลน์ โอนเงินไปแล้ว 8,900 บาท แต่ได้กล่องเปล่า ร้านค้าไม่ตอบแชทและปิดเพจไปแล้ว", "กรุงเทพมหานคร", "บางรัก"),
+    ("เพื่อนบ้านสร้างรั้วรุกล้ำเข้ามาในที่ดินของผมประมาณสองเมตร ตามโฉนดที่ดินเลขที่ 12345 ขอให้สำนักงานที่ดินมารังวัดใหม่", "เชียงใหม่", "สันทราย"),
+    ("ร้านคาราโอเกะข้างบ้านเปิดเพลงเสียงดังถึงตีสองทุกคืน เด็กและผู้สูงอายุนอนไม่หลับ แจ้งผู้ใหญ่บ้านแล้วก็ไม่ดีขึ้น", "ขอนแก่น", "เมืองขอนแก่น"),
+    ("รถเก็บขยะไม่มาเก็บขยะในซอยมาสองสัปดาห์แล้ว ขยะกองส่งกลิ่นเหม็น มีหนูและแมลงวันเต็มไปหมด", "นครราชสีมา", "ปากช่อง"),
+    ("ไฟถนนในหมู่บ้านดับทั้งซอยมาหนึ่งเดือน กลางคืนมืดมาก เกรงว่าจะเกิดอาชญากรรม ขอให้ อบต. มาเปลี่ยนหลอดไฟ", "สงขลา", "หาดใหญ่"),
+    ("ซื้อครีมบำรุงผิวจากไลฟ์สดในโซเชียล ใช้แล้วหน้าแพ้ เป็นผื่นแดง ฉลากไม่มีเลข อย. ร้านไม่ยอมคืนเงิน", "ภูเก็ต", "กะทู้"),
+    ("ญาติพี่น้องแบ่งมรดกที่ดินไม่ตกลงกัน มีคนนำโฉนดไปจำนองโดยไม่ได้รับความยินยอมจากทายาทคนอื่น", "อุบลราชธานี", "วารินชำราบ"),
+    ("โรงงานใกล้ชุมชนตอกเสาเข็มตั้งแต่ตีห้า เสียงดังและบ้านสั่นจนผนังร้าว ขอให้ตรวจสอบใบอนุญาต", "ชลบุรี", "บางละมุง"),
+    ("มีคนนำขยะมาทิ้งริมคลองข้างหมู่บ้านทุกคืน น้ำในคลองเน่าเสีย ขอให้ติดกล้องและมาเก็บขยะ", "นนทบุรี", "ปากเกร็ด"),
 )
 
 
 def complaint_body(i: int) -> dict:
     text, province, district = COMPLAINTS[i % len(COMPLAINTS)]
-    return {"text": f"{text} (ครั้งที่ {i + 1})", "province": province, "district": district,
-            "anonymous": True}
+    return {"text": f"{text} (ครั้งที่ {i + 1})", "province": province, "district": district, "anonymous": True}
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -80,8 +69,7 @@ async def _as_users(concurrency: int, items: list, one, on_start=None) -> None:
     latencies measured."""
     pending = iter(items)
     async with contextlib.AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(_client(1))
-                   for _ in range(max(1, min(concurrency, len(items))))]
+        clients = [await stack.enter_async_context(_client(1)) for _ in range(max(1, min(concurrency, len(items))))]
         if on_start is not None:
             on_start()
 
@@ -138,8 +126,7 @@ async def file_complaints(base_url: str, n: int, concurrency: int, offset: int =
         out.latencies.append(took)
         out.cases.append((data["tracking_number"], data["pin"]))
 
-    await _as_users(concurrency, list(range(n)), one,
-                    on_start=lambda: setattr(out, "started", time.perf_counter()))
+    await _as_users(concurrency, list(range(n)), one, on_start=lambda: setattr(out, "started", time.perf_counter()))
     out.finished = time.perf_counter()
     return out
 
@@ -170,9 +157,10 @@ class RoutedWatcher:
         first, last = None, None
         with self.engine.connect() as conn:
             for i in range(0, len(numbers), 500):
-                chunk = numbers[i:i + 500]
-                lo, hi = conn.execute(select(func.min(Case.filed_at), func.max(Case.routed_at))
-                                      .where(Case.tracking_number.in_(chunk))).one()
+                chunk = numbers[i : i + 500]
+                lo, hi = conn.execute(
+                    select(func.min(Case.filed_at), func.max(Case.routed_at)).where(Case.tracking_number.in_(chunk))
+                ).one()
                 lo, hi = _utc(lo), _utc(hi)
                 first = lo if first is None or (lo and lo < first) else first
                 last = hi if last is None or (hi and hi > last) else last
@@ -189,12 +177,19 @@ def _utc(value):
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-async def file_and_wait_routed(base_url: str, database_url: str, n: int, concurrency: int,
-                               routed_timeout: float, offset: int = 0, interval: float = 0.1,
-                               problem: Callable[[], str | None] = lambda: None) -> tuple[Filing, dict]:
+async def file_and_wait_routed(
+    base_url: str,
+    database_url: str,
+    n: int,
+    concurrency: int,
+    routed_timeout: float,
+    offset: int = 0,
+    interval: float = 0.1,
+    problem: Callable[[], str | None] = lambda: None,
+) -> tuple[Filing, dict]:
     """File `n` complaints and, at the same time, poll the read model every `interval` seconds until
     every acknowledged one is routed or `routed_timeout` passes. Rows already routed before the start
     (warm-up cases) are subtracted. `problem()` naming a dead stack process stops the wait."""
@@ -275,8 +270,7 @@ async def track_cases(base_url: str, cases: list[tuple[str, str]], concurrency: 
         latencies.append(took)
 
     clock = {}
-    await _as_users(concurrency, list(cases), one,
-                    on_start=lambda: clock.setdefault("started", time.perf_counter()))
+    await _as_users(concurrency, list(cases), one, on_start=lambda: clock.setdefault("started", time.perf_counter()))
     elapsed = time.perf_counter() - clock["started"]
     return {
         "requests": len(cases),

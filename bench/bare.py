@@ -54,8 +54,9 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[int(rank) - 1]
 
 
-async def run_bare(address: str, n: int, concurrency: int, timeout: float = 180.0,
-                   namespace: str = "default", warmup: int = 5) -> dict:
+async def run_bare(
+    address: str, n: int, concurrency: int, timeout: float = 180.0, namespace: str = "default", warmup: int = 5
+) -> dict:
     """Start `n` bare workflows, at most `concurrency` in flight, and wait for each to complete. The
     clock starts after `warmup` untimed ones (the worker's first workflow task loads the sandbox)."""
     client = await Client.connect(address, namespace=namespace)
@@ -69,9 +70,16 @@ async def run_bare(address: str, n: int, concurrency: int, timeout: float = 180.
         async with sem:
             t0 = time.perf_counter()
             try:
-                result = await asyncio.wait_for(client.execute_workflow(
-                    BareWorkflow.run, i, id=f"bench-bare-{run_id}-{i}", task_queue=task_queue,
-                    execution_timeout=timedelta(seconds=timeout)), timeout=timeout)
+                result = await asyncio.wait_for(
+                    client.execute_workflow(
+                        BareWorkflow.run,
+                        i,
+                        id=f"bench-bare-{run_id}-{i}",
+                        task_queue=task_queue,
+                        execution_timeout=timedelta(seconds=timeout),
+                    ),
+                    timeout=timeout,
+                )
                 if result != i + 3:
                     raise RuntimeError(f"unexpected result {result!r}")
                 if timed:
@@ -79,8 +87,9 @@ async def run_bare(address: str, n: int, concurrency: int, timeout: float = 180.
             except Exception as err:  # recorded, the rate counts completed workflows only
                 errors.append(f"{type(err).__name__}: {err}")
 
-    async with Worker(client, task_queue=task_queue, workflows=[BareWorkflow],
-                      activities=[step_one, step_two, step_three]):
+    async with Worker(
+        client, task_queue=task_queue, workflows=[BareWorkflow], activities=[step_one, step_two, step_three]
+    ):
         await asyncio.gather(*(one(-1 - i, timed=False) for i in range(warmup)))
         errors.clear()
         start = time.perf_counter()

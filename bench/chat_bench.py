@@ -22,8 +22,14 @@ from bench.bare import percentile
 
 log = logging.getLogger("bench")
 GOAL_MS = 50.0
-FAQ_QUESTIONS = ("ศูนย์ดำรงธรรมเปิดกี่โมง", "How do I file a complaint?", "ร้องเรียนแล้วต้องรอนานแค่ไหน",
-                 "Can I stay anonymous?", "สายด่วนศูนย์ดำรงธรรมเบอร์อะไร", "How do I track my complaint?")
+FAQ_QUESTIONS = (
+    "ศูนย์ดำรงธรรมเปิดกี่โมง",
+    "How do I file a complaint?",
+    "ร้องเรียนแล้วต้องรอนานแค่ไหน",
+    "Can I stay anonymous?",
+    "สายด่วนศูนย์ดำรงธรรมเบอร์อะไร",
+    "How do I track my complaint?",
+)
 NUMBER = re.compile(r"25\d\d-[2-9A-Z]{6}")
 
 
@@ -36,17 +42,27 @@ async def _turn(http: httpx.AsyncClient, session: str, **message) -> tuple[float
 
 
 def _figures(samples: list[float]) -> dict:
-    return {"n": len(samples), "p50_ms": round(percentile(samples, 50) or 0, 2),
-            "p99_ms": round(percentile(samples, 99) or 0, 2)}
+    return {
+        "n": len(samples),
+        "p50_ms": round(percentile(samples, 50) or 0, 2),
+        "p99_ms": round(percentile(samples, 99) or 0, 2),
+    }
 
 
 async def _file_one(http: httpx.AsyncClient) -> tuple[str, str]:
     """File an anonymous complaint through the chat; its number and PIN."""
     session = f"bench-file-{uuid.uuid4().hex}"
-    for message in ({"action": "menu:file"}, {"action": "consent:yes"},
-                    {"text": "ถนนหน้าบ้านเป็นหลุมใหญ่หลายจุด ฝนตกน้ำขังทุกวัน รถจักรยานยนต์ล้มบ่อย"},
-                    {"action": "next"}, {"text": "ตรัง"}, {"text": "สิเกา"}, {"action": "office:accept"},
-                    {"action": "contact:anon"}, {"action": "confirm"}):
+    for message in (
+        {"action": "menu:file"},
+        {"action": "consent:yes"},
+        {"text": "ถนนหน้าบ้านเป็นหลุมใหญ่หลายจุด ฝนตกน้ำขังทุกวัน รถจักรยานยนต์ล้มบ่อย"},
+        {"action": "next"},
+        {"text": "ตรัง"},
+        {"text": "สิเกา"},
+        {"action": "office:accept"},
+        {"action": "contact:anon"},
+        {"action": "confirm"},
+    ):
         _, body = await _turn(http, session, **message)
     text = "\n".join(r.get("text", "") for r in body["replies"])
     return NUMBER.search(text).group(0), re.search(r"PIN (\d{6})", text).group(1)
@@ -63,8 +79,9 @@ async def _wait_trackable(http: httpx.AsyncClient, number: str, pin: str, timeou
     raise TimeoutError(f"case {number} never became trackable")
 
 
-async def run_chat_bench(base_url: str, cases: list[tuple[str, str]] | None = None, n: int = 200,
-                         warmup: int = 20) -> dict:
+async def run_chat_bench(
+    base_url: str, cases: list[tuple[str, str]] | None = None, n: int = 200, warmup: int = 20
+) -> dict:
     """p50/p99 of menu, FAQ and tracking turns; `cases` are (tracking number, PIN) pairs to track."""
     async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(30.0, connect=5.0)) as http:
         if not cases:

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -48,6 +48,7 @@ TEXTS = (
 
 # --- the database --------------------------------------------------------------------------------
 
+
 def create_database() -> str:
     name = f"bench_inbox_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -62,9 +63,9 @@ def drop_database(url: str) -> None:
 
 
 def migrate_and_seed(url: str) -> None:
-    from alembic import command
     from alembic.config import Config
 
+    from alembic import command
     from db.seed import seed_directory
     from db.session import make_engine, make_sessions
 
@@ -101,10 +102,12 @@ def load_cases(url: str, n: int, now: datetime, seed: int = 5) -> dict:
         tops = [c for c in centers if c[1] in ("ministry", "dopa")]
         counts = {"cases": 0, "clocks": 0, "tasks": 0, "events": 0}
         with conn.cursor() as cur:
-            with (cur.copy("COPY cases (tracking_number, workflow_id, pin_hash, status, text, category, "
-                           "category_confidence, center_code, filed_with, province_code, district_code, "
-                           "channel, anonymous, escalated_to, assignee, filed_at, routed_at, updated_at, "
-                           "closed_at, last_seq, next_due_at, late) FROM STDIN") as cases):
+            with cur.copy(
+                "COPY cases (tracking_number, workflow_id, pin_hash, status, text, category, "
+                "category_confidence, center_code, filed_with, province_code, district_code, "
+                "channel, anonymous, escalated_to, assignee, filed_at, routed_at, updated_at, "
+                "closed_at, last_seq, next_due_at, late) FROM STDIN"
+            ) as cases:
                 rows = []
                 for i in range(n):
                     roll = rng.random()
@@ -112,20 +115,25 @@ def load_cases(url: str, n: int, now: datetime, seed: int = 5) -> dict:
                     rows.append(_case(rng, i, center, rng.choice(categories), now))
                     cases.write_row(rows[-1]["case"])
             counts["cases"] = n
-            with cur.copy("COPY case_clocks (tracking_number, name, state, due_at, remaining_seconds, overdue) "
-                          "FROM STDIN") as copy:
+            with cur.copy(
+                "COPY case_clocks (tracking_number, name, state, due_at, remaining_seconds, overdue) FROM STDIN"
+            ) as copy:
                 for r in rows:
                     for clock in r["clocks"]:
                         copy.write_row(clock)
                         counts["clocks"] += 1
-            with cur.copy("COPY tasks (task_key, tracking_number, kind, center_code, assignee, state, reason, "
-                          "opened_at, closed_at) FROM STDIN") as copy:
+            with cur.copy(
+                "COPY tasks (task_key, tracking_number, kind, center_code, assignee, state, reason, "
+                "opened_at, closed_at) FROM STDIN"
+            ) as copy:
                 for r in rows:
                     for task in r["tasks"]:
                         copy.write_row(task)
                         counts["tasks"] += 1
-            with cur.copy("COPY case_events (event_key, tracking_number, seq, kind, status, actor, note, public, "
-                          "data, at) FROM STDIN") as copy:
+            with cur.copy(
+                "COPY case_events (event_key, tracking_number, seq, kind, status, actor, note, public, "
+                "data, at) FROM STDIN"
+            ) as copy:
                 for r in rows:
                     for event in r["events"]:
                         copy.write_row(event)
@@ -134,14 +142,22 @@ def load_cases(url: str, n: int, now: datetime, seed: int = 5) -> dict:
                 for r in rows:
                     number = r["case"][0]
                     anonymous = r["case"][12]
-                    copy.write_row((number, None if anonymous else f"ผู้ร้อง {number[-4:]}",
-                                    None if anonymous else f"08{rng.randrange(10**8):08d}", anonymous))
+                    copy.write_row(
+                        (
+                            number,
+                            None if anonymous else f"ผู้ร้อง {number[-4:]}",
+                            None if anonymous else f"08{rng.randrange(10**8):08d}",
+                            anonymous,
+                        )
+                    )
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")  # the steady state autovacuum keeps: statistics, visibility map
         counts["overdue_open"] = conn.execute(
             "SELECT count(*) FROM cases WHERE next_due_at < %s AND status NOT IN "
-            "('RESOLVED','CLOSED','WITHDRAWN','REJECTED')", (now,)).fetchone()[0]
+            "('RESOLVED','CLOSED','WITHDRAWN','REJECTED')",
+            (now,),
+        ).fetchone()[0]
         counts["open_tasks"] = conn.execute("SELECT count(*) FROM tasks WHERE state = 'open'").fetchone()[0]
     counts["load_s"] = round(time.perf_counter() - t0, 1)
     return counts
@@ -160,8 +176,9 @@ def _case(rng: random.Random, i: int, center: tuple, category: str, now: datetim
     elif days < 0.3:
         status = rng.choice(("RECEIVED", "TRIAGE"))
     else:
-        status = rng.choices(("TRIAGE", "RECEIVED", "FORWARDED", "IN_PROGRESS", "NEEDS_INFO", "RETURNED"),
-                             (10, 15, 25, 38, 10, 2))[0]
+        status = rng.choices(
+            ("TRIAGE", "RECEIVED", "FORWARDED", "IN_PROGRESS", "NEEDS_INFO", "RETURNED"), (10, 15, 25, 38, 10, 2)
+        )[0]
     routed = filed + timedelta(hours=rng.uniform(0.05, 30)) if status not in ("TRIAGE", "RETURNED") else None
     if routed and routed > now:
         routed = now
@@ -173,7 +190,8 @@ def _case(rng: random.Random, i: int, center: tuple, category: str, now: datetim
 
     def clock(name, due, state, remaining=None):
         late = (state == "running" and due is not None and due < now) or (
-            state in ("met", "stopped") and due is not None and due < ended and rng.random() < 0.5)
+            state in ("met", "stopped") and due is not None and due < ended and rng.random() < 0.5
+        )
         clocks.append((number, name, state, due, remaining, late))
         if state == "running" and due is not None:
             running.append(due)
@@ -182,11 +200,19 @@ def _case(rng: random.Random, i: int, center: tuple, category: str, now: datetim
     live = "paused" if paused else "running"
     screening_due = filed + timedelta(days=1 + (2 if filed.weekday() >= 4 else 0))
     clock("screening", screening_due, "met" if routed else live, 3600 if paused and not routed else None)
-    clock("statutory", filed + timedelta(days=15), live if open_ else "met" if status in ("RESOLVED", "CLOSED")
-          else "stopped", 86400 if paused else None)
+    clock(
+        "statutory",
+        filed + timedelta(days=15),
+        live if open_ else "met" if status in ("RESOLVED", "CLOSED") else "stopped",
+        86400 if paused else None,
+    )
     if routed:
-        clock("resolution", routed + timedelta(days=42), live if open_ else "met" if status != "WITHDRAWN"
-              else "stopped", 86400 * 5 if paused else None)
+        clock(
+            "resolution",
+            routed + timedelta(days=42),
+            live if open_ else "met" if status != "WITHDRAWN" else "stopped",
+            86400 * 5 if paused else None,
+        )
     if status in ("FORWARDED", "IN_PROGRESS"):
         last = routed + (now - routed) * rng.random()
         due = last + timedelta(days=15)
@@ -214,23 +240,59 @@ def _case(rng: random.Random, i: int, center: tuple, category: str, now: datetim
     events = []
     for seq, kind_ in enumerate(kinds, 1):
         at = filed if seq == 1 else min(now, filed + (ended - filed) * seq / len(kinds))
-        events.append((f"{number}:{seq}", number, seq, kind_, status if seq == len(kinds) else "RECEIVED",
-                       "system", None, True, "{}", at))
+        events.append(
+            (
+                f"{number}:{seq}",
+                number,
+                seq,
+                kind_,
+                status if seq == len(kinds) else "RECEIVED",
+                "system",
+                None,
+                True,
+                "{}",
+                at,
+            )
+        )
     anonymous = rng.random() < 0.3
-    row = (number, f"complaint-{number}", "0" * 64, status, f"{rng.choice(TEXTS)} #{i}", category,
-           round(rng.uniform(0.4, 0.99), 2), code, code, province, district, rng.choice(("web", "line", "api")),
-           anonymous, _above(code) if overdue else None, assignee, filed, routed, ended if not open_ else now,
-           ended if status in ("CLOSED", "WITHDRAWN", "REJECTED") else None, len(kinds), next_due,
-           any(k[5] for k in clocks))
+    row = (
+        number,
+        f"complaint-{number}",
+        "0" * 64,
+        status,
+        f"{rng.choice(TEXTS)} #{i}",
+        category,
+        round(rng.uniform(0.4, 0.99), 2),
+        code,
+        code,
+        province,
+        district,
+        rng.choice(("web", "line", "api")),
+        anonymous,
+        _above(code) if overdue else None,
+        assignee,
+        filed,
+        routed,
+        ended if not open_ else now,
+        ended if status in ("CLOSED", "WITHDRAWN", "REJECTED") else None,
+        len(kinds),
+        next_due,
+        any(k[5] for k in clocks),
+    )
     return {"case": row, "clocks": clocks, "tasks": tasks, "events": events}
 
 
 # --- timing ----------------------------------------------------------------------------------------
 
+
 def summary(samples: list[float]) -> dict:
     ms = [s * 1000 for s in samples]
-    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
-            "max_ms": round(max(ms), 1)}
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "max_ms": round(max(ms), 1),
+    }
 
 
 def time_calls(fn, repeat: int) -> dict:
@@ -267,12 +329,14 @@ def time_queries(url: str, now: datetime, repeat: int) -> dict:
                 with sessions() as s:
                     bq.center_loads(s, visible_, at, now)
                     bq.overdue_cases(s, visible_, at, now)
+
             return call
 
         def compliance(visible_, at, days):
             def call():
                 with sessions() as s:
                     bq.compliance(s, visible_, at, now - timedelta(days=days), now, now)
+
             return call
 
         out["board_queries_all"] = time_calls(board(None, bq.ALL), repeat)
@@ -295,8 +359,8 @@ def _free_port() -> int:
 def time_http(url: str, repeat: int) -> dict:
     """GET /inbox and /board as signed-in staff, through uvicorn on loopback."""
     try:
-        from web import auth  # noqa: F401  (the staff front is there)
         from db import staff
+        from web import auth  # noqa: F401  (the staff front is there)
     except ImportError as err:
         return {"skipped": f"the staff front is not importable: {err}"}
     import httpx
@@ -309,7 +373,8 @@ def time_http(url: str, repeat: int) -> dict:
 
     async def start_temporal():
         return await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(Path(sys.executable).parent / "temporal"))
+            dev_server_existing_path=str(Path(sys.executable).parent / "temporal")
+        )
 
     loop = asyncio.new_event_loop()
     # The dev server prints a banner on the inherited stdout, which must carry only the JSON.
@@ -323,16 +388,24 @@ def time_http(url: str, repeat: int) -> dict:
     engine = make_engine(url)
     tokens = {}
     with make_sessions(engine).begin() as s:
-        for username, role, center in (("bench.moi", "supervisor", "MOI"), ("bench.p30", "supervisor", "P30"),
-                                       ("bench.d3001", "officer", "D3001")):
+        for username, role, center in (
+            ("bench.moi", "supervisor", "MOI"),
+            ("bench.p30", "supervisor", "P30"),
+            ("bench.d3001", "officer", "D3001"),
+        ):
             staff.add_account(s, username, username, role, center, "bench-password-1")
             tokens[username] = staff.open_session(s, username).token
     engine.dispose()
     port = _free_port()
-    settings = Settings(database_url=url, temporal_address=env.client.service_client.config.target_host,
-                        dispatch_in_app=False, var_dir=Path(os.environ.get("TMPDIR", "/tmp")) / "inbox-bench")
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    settings = Settings(
+        database_url=url,
+        temporal_address=env.client.service_client.config.target_host,
+        dispatch_in_app=False,
+        var_dir=Path(os.environ.get("TMPDIR", "/tmp")) / "inbox-bench",
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     out: dict = {}
@@ -342,21 +415,24 @@ def time_http(url: str, repeat: int) -> dict:
             time.sleep(0.1)
         cookie = auth.COOKIE
         base = f"http://127.0.0.1:{port}"
-        pages = {"inbox_page_district_officer": ("bench.d3001", "/inbox"),
-                 "inbox_page_province_supervisor": ("bench.p30", "/inbox"),
-                 "inbox_page_ministry": ("bench.moi", "/inbox"),
-                 "inbox_overdue_filter_ministry": ("bench.moi", "/inbox?due=overdue"),
-                 "board_page_ministry": ("bench.moi", "/board"),
-                 "board_page_province_supervisor": ("bench.p30", "/board"),
-                 "board_fragment_ministry": ("bench.moi", "/board"),
-                 "board_drilled_province_fragment": ("bench.moi", "/board?at=P30"),
-                 "compliance_fragment_ministry_30d": ("bench.moi", "/board/compliance"),
-                 "compliance_fragment_province_30d": ("bench.p30", "/board/compliance"),
-                 "compliance_fragment_ministry_90d": ("bench.moi", "/board/compliance?period=90d")}
+        pages = {
+            "inbox_page_district_officer": ("bench.d3001", "/inbox"),
+            "inbox_page_province_supervisor": ("bench.p30", "/inbox"),
+            "inbox_page_ministry": ("bench.moi", "/inbox"),
+            "inbox_overdue_filter_ministry": ("bench.moi", "/inbox?due=overdue"),
+            "board_page_ministry": ("bench.moi", "/board"),
+            "board_page_province_supervisor": ("bench.p30", "/board"),
+            "board_fragment_ministry": ("bench.moi", "/board"),
+            "board_drilled_province_fragment": ("bench.moi", "/board?at=P30"),
+            "compliance_fragment_ministry_30d": ("bench.moi", "/board/compliance"),
+            "compliance_fragment_province_30d": ("bench.p30", "/board/compliance"),
+            "compliance_fragment_ministry_90d": ("bench.moi", "/board/compliance?period=90d"),
+        }
         for name, (user, path) in pages.items():
             headers = {"HX-Request": "true"} if "fragment" in name else {}  # what htmx asks for
-            with httpx.Client(base_url=base, cookies={cookie: tokens[user]}, timeout=30, trust_env=False,
-                              follow_redirects=False) as client:
+            with httpx.Client(
+                base_url=base, cookies={cookie: tokens[user]}, timeout=30, trust_env=False, follow_redirects=False
+            ) as client:
                 first = client.get(path, headers=headers)
                 if first.status_code != 200:
                     out[name] = {"error": f"HTTP {first.status_code}", "path": path}
@@ -382,7 +458,7 @@ GOALS = {
     "inbox_p95_lt_100ms": "every /inbox page timed over HTTP: p95 < 100 ms",
     "board_p95_lt_100ms": "every /board page and fragment timed over HTTP: p95 < 100 ms",
     "compliance_p95_lt_100ms": "every /board/compliance fragment (loaded after the board) timed over HTTP: "
-                               "p95 < 100 ms",
+    "p95 < 100 ms",
 }
 
 
@@ -396,16 +472,25 @@ def goals(report: dict) -> dict:
             return None
         return all("p95_ms" in v and v["p95_ms"] < GOAL_MS for v in pages)
 
-    return {"inbox_p95_lt_100ms": met("inbox_"), "board_p95_lt_100ms": met("board_"),
-            "compliance_p95_lt_100ms": met("compliance_")}
+    return {
+        "inbox_p95_lt_100ms": met("inbox_"),
+        "board_p95_lt_100ms": met("board_"),
+        "compliance_p95_lt_100ms": met("compliance_"),
+    }
 
 
 def run(n: int = 100_000, repeat: int = 60, keep: bool = False, http: bool = True) -> dict:
     """Load `n` cases into a fresh PostgreSQL database and time the inbox and the board; the database
     is dropped afterwards unless `keep`."""
-    now = datetime.now(timezone.utc)
-    report: dict = {"config": {"n": n, "repeat": repeat, "goal_p95_ms": GOAL_MS,
-                               "loadavg_at_start": [round(v, 2) for v in os.getloadavg()]}}
+    now = datetime.now(UTC)
+    report: dict = {
+        "config": {
+            "n": n,
+            "repeat": repeat,
+            "goal_p95_ms": GOAL_MS,
+            "loadavg_at_start": [round(v, 2) for v in os.getloadavg()],
+        }
+    }
     try:
         url = create_database()
     except psycopg.Error as err:

@@ -44,6 +44,7 @@ FOREIGN_ENV = ("DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_Q
 
 # --- processes ---------------------------------------------------------------------------------
 
+
 def free_ports(count: int) -> list[int]:
     """Ports the kernel hands out for 127.0.0.1, all held open together so that they differ."""
     with ExitStack() as stack:
@@ -80,7 +81,7 @@ def descendants(pid: int) -> list[int]:
 def cpu_seconds(pid: int | str) -> float | None:
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
-        fields = raw[raw.rindex(")") + 2:].split()
+        fields = raw[raw.rindex(")") + 2 :].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
     except (OSError, ValueError, IndexError):
         return None
@@ -160,13 +161,20 @@ def tail(path: Path, lines: int = 20) -> str:
 
 # --- the NLP benchmark (someone else's module) -----------------------------------------------------
 
+
 def run_nlp(timeout: float) -> dict:
     if not (ROOT / "bench" / "nlp_bench.py").exists():
         return {"error": "bench/nlp_bench.py does not exist"}
     log.info("running python -m bench.nlp_bench (timeout %.0fs)", timeout)
     try:
-        proc = subprocess.run([sys.executable, "-m", "bench.nlp_bench"], cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=None, timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.nlp_bench"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            timeout=timeout,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f}s"}
     except OSError as err:
@@ -182,22 +190,30 @@ def run_nlp(timeout: float) -> dict:
 
 # --- the run ---------------------------------------------------------------------------------------
 
+
 async def measure(stack, args) -> dict:
     base_url = f"http://127.0.0.1:{stack.app_port}"
     await api_bench.wait_healthy(base_url, timeout=60)
 
     log.info("warm-up: filing %d complaints and waiting for them to be routed", args.warmup)
     warm, warm_routed = await api_bench.file_and_wait_routed(
-        base_url, stack.database_url, args.warmup, min(args.warmup, args.concurrency) or 1,
-        routed_timeout=90, offset=10_000, problem=stack.failed)
+        base_url,
+        stack.database_url,
+        args.warmup,
+        min(args.warmup, args.concurrency) or 1,
+        routed_timeout=90,
+        offset=10_000,
+        problem=stack.failed,
+    )
     if warm_routed["routed"] < len(warm.cases) or not warm.cases:
-        raise RuntimeError(f"warm-up cases were not routed: {warm.summary(args.concurrency)} "
-                           f"{warm_routed}\n{tail(stack.var_dir / 'worker.log')}")
+        raise RuntimeError(
+            f"warm-up cases were not routed: {warm.summary(args.concurrency)} "
+            f"{warm_routed}\n{tail(stack.var_dir / 'worker.log')}"
+        )
 
     table = process_table(stack)
     # The baseline first, while the stack is idle: afterwards the worker may still be busy routing.
-    log.info("bare baseline: %d workflows of 3 no-op activities at concurrency %d", args.bare_n,
-             args.concurrency)
+    log.info("bare baseline: %d workflows of 3 no-op activities at concurrency %d", args.bare_n, args.concurrency)
     cpu0, t0 = cpu_snapshot(table), time.perf_counter()
     bare = await run_bare(stack.temporal_address, args.bare_n, args.concurrency, timeout=120)
     bare["cpu"] = cpu_used(cpu0, cpu_snapshot(table), time.perf_counter() - t0)
@@ -206,13 +222,20 @@ async def measure(stack, args) -> dict:
     log.info("filing %d complaints at concurrency %d", args.n, args.concurrency)
     cpu0, t0 = cpu_snapshot(table), time.perf_counter()
     filed, routed = await api_bench.file_and_wait_routed(
-        base_url, stack.database_url, args.n, args.concurrency, routed_timeout=args.routed_timeout,
-        problem=stack.failed)
+        base_url, stack.database_url, args.n, args.concurrency, routed_timeout=args.routed_timeout, problem=stack.failed
+    )
     e2e_elapsed = time.perf_counter() - t0
     e2e_cpu = cpu_used(cpu0, cpu_snapshot(table), e2e_elapsed)
     ack = filed.summary(args.concurrency)
-    log.info("acks: %s/s p50 %s ms p99 %s ms; routed %d/%d, %s/s", ack["acks_per_s"], ack["p50_ms"],
-             ack["p99_ms"], routed["routed"], routed["acknowledged"], routed["routed_per_s"])
+    log.info(
+        "acks: %s/s p50 %s ms p99 %s ms; routed %d/%d, %s/s",
+        ack["acks_per_s"],
+        ack["p50_ms"],
+        ack["p99_ms"],
+        routed["routed"],
+        routed["acknowledged"],
+        routed["routed_per_s"],
+    )
 
     cases = filed.cases
     log.info("tracking %d cases one at a time", len(cases))
@@ -224,12 +247,23 @@ async def measure(stack, args) -> dict:
 
     log.info("chat turns (menu, FAQ, tracking) through the JSON endpoint, one at a time")
     chat = await run_chat_bench(base_url, cases=cases[:50])
-    log.info("chat: p99 menu %s ms, FAQ %s ms, tracking %s ms", chat["chat_menu"]["p99_ms"],
-             chat["chat_faq"]["p99_ms"], chat["chat_tracking"]["p99_ms"])
+    log.info(
+        "chat: p99 menu %s ms, FAQ %s ms, tracking %s ms",
+        chat["chat_menu"]["p99_ms"],
+        chat["chat_faq"]["p99_ms"],
+        chat["chat_tracking"]["p99_ms"],
+    )
 
     routed["cpu_while_filing_and_routing"] = e2e_cpu
-    return {"ack": ack, "routed": routed, "tracking": tracking, "tracking_under_load": tracking_loaded,
-            "chat": chat, "bare": bare, "memory": peak_rss(process_table(stack))}
+    return {
+        "ack": ack,
+        "routed": routed,
+        "tracking": tracking,
+        "tracking_under_load": tracking_loaded,
+        "chat": chat,
+        "bare": bare,
+        "memory": peak_rss(process_table(stack)),
+    }
 
 
 def goals(report: dict, concurrency: int) -> dict:
@@ -237,34 +271,52 @@ def goals(report: dict, concurrency: int) -> dict:
     ack_p99, track_p99 = report["ack"].get("p99_ms"), report["tracking"].get("p99_ms")
     ack_ok = report["ack"]["errors"] == 0 and report["ack"]["acknowledged"] > 0
     return {
-        "e2e_rate_ge_half_bare": bool(e2e is not None and bare and report["routed"]["all_routed"]
-                                      and e2e >= 0.5 * bare),
+        "e2e_rate_ge_half_bare": bool(
+            e2e is not None and bare and report["routed"]["all_routed"] and e2e >= 0.5 * bare
+        ),
         # stated at concurrency 50: null (not measured) at any other concurrency
-        "ack_p99_lt_500ms_at_c50": (bool(ack_ok and ack_p99 is not None and ack_p99 < 500)
-                                    if concurrency == 50 else None),
-        "tracking_p99_lt_50ms": bool(report["tracking"]["errors"] == 0 and track_p99 is not None
-                                     and track_p99 < 50),
+        "ack_p99_lt_500ms_at_c50": (
+            bool(ack_ok and ack_p99 is not None and ack_p99 < 500) if concurrency == 50 else None
+        ),
+        "tracking_p99_lt_50ms": bool(report["tracking"]["errors"] == 0 and track_p99 is not None and track_p99 < 50),
         "chat_turn_p99_lt_50ms": bool(report["chat"].get("chat_turn_p99_lt_50ms")),
     }
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_N", 600)),
-                        help="complaints to file (env BENCH_N; default 600)")
-    parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", 50)),
-                        help="requests and workflows in flight (env BENCH_CONCURRENCY; default 50)")
+    parser.add_argument(
+        "--n",
+        type=int,
+        default=int(os.environ.get("BENCH_N", 600)),
+        help="complaints to file (env BENCH_N; default 600)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=int(os.environ.get("BENCH_CONCURRENCY", 50)),
+        help="requests and workflows in flight (env BENCH_CONCURRENCY; default 50)",
+    )
     parser.add_argument("--bare-n", type=int, default=300, help="bare workflows to run (default 300)")
     parser.add_argument("--warmup", type=int, default=5, help="complaints filed before measuring (default 5)")
-    parser.add_argument("--routed-timeout", type=float, default=150.0,
-                        help="longest wait for every filed case to be routed, in seconds (default 150)")
+    parser.add_argument(
+        "--routed-timeout",
+        type=float,
+        default=150.0,
+        help="longest wait for every filed case to be routed, in seconds (default 150)",
+    )
     parser.add_argument("--skip-nlp", action="store_true", help="do not run bench.nlp_bench")
     parser.add_argument("--skip-inbox", action="store_true", help="do not run bench.inbox_bench")
-    parser.add_argument("--inbox-n", type=int, default=100_000,
-                        help="cases loaded into PostgreSQL for the inbox and board timings (default 100000)")
+    parser.add_argument(
+        "--inbox-n",
+        type=int,
+        default=100_000,
+        help="cases loaded into PostgreSQL for the inbox and board timings (default 100000)",
+    )
     parser.add_argument("--nlp-timeout", type=float, default=400.0)
-    parser.add_argument("--keep-var", action="store_true",
-                        help="keep the temp var dir's databases (its *.log files are always kept)")
+    parser.add_argument(
+        "--keep-var", action="store_true", help="keep the temp var dir's databases (its *.log files are always kept)"
+    )
     args = parser.parse_args(argv)
     if args.n < 1 or args.concurrency < 1 or args.bare_n < 1 or args.warmup < 1:
         parser.error("--n, --concurrency, --bare-n and --warmup must be at least 1")
@@ -291,15 +343,27 @@ def main(argv: list[str] | None = None) -> int:
     app_port, temporal_port, ui_port, sandbox_port = free_ports(4)
     started = time.perf_counter()
     report: dict = {
-        "config": {"n": args.n, "concurrency": args.concurrency, "bare_n": args.bare_n, "warmup": args.warmup,
-                   "var_dir": str(var_dir), "cpus": os.cpu_count(), "python": platform.python_version(),
-                   "loadavg_at_start": [round(v, 2) for v in os.getloadavg()],
-                   "ports": {"app": app_port, "temporal": temporal_port, "ui": ui_port,
-                             "sandbox": sandbox_port}},
+        "config": {
+            "n": args.n,
+            "concurrency": args.concurrency,
+            "bare_n": args.bare_n,
+            "warmup": args.warmup,
+            "var_dir": str(var_dir),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "loadavg_at_start": [round(v, 2) for v in os.getloadavg()],
+            "ports": {"app": app_port, "temporal": temporal_port, "ui": ui_port, "sandbox": sandbox_port},
+        },
     }
     error = None
-    stack = Stack(var_dir=var_dir, database_url=f"sqlite:///{var_dir / 'app.db'}", app_port=app_port,
-                  temporal_port=temporal_port, ui_port=ui_port, sandbox_port=sandbox_port)
+    stack = Stack(
+        var_dir=var_dir,
+        database_url=f"sqlite:///{var_dir / 'app.db'}",
+        app_port=app_port,
+        temporal_port=temporal_port,
+        ui_port=ui_port,
+        sandbox_port=sandbox_port,
+    )
     try:
         log.info("starting the stack in %s", var_dir)
         t0 = time.perf_counter()

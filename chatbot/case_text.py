@@ -58,14 +58,19 @@ def case_lines(view, lang: str) -> tuple[list[str], bool]:
         th, label_en = CLOCK_LABELS.get(clock.name, (clock.name, clock.name))
         due = clock.due_en if en else clock.due_th
         if clock.state == "paused":
-            lines.append(f"{label_en if en else th}: {'paused, waiting for your information' if en else 'หยุดนับ รอข้อมูลจากท่าน'}")
+            lines.append(
+                f"{label_en if en else th}: {'paused, waiting for your information' if en else 'หยุดนับ รอข้อมูลจากท่าน'}"
+            )
             continue
         late = " (overdue)" if en else " (เกินกำหนด)"
         lines.append(f"{label_en if en else th}: {due}{late if clock.overdue else ''}")
         overdue = overdue or clock.overdue
     if overdue:
-        lines.append("This complaint is overdue; it has been escalated for follow-up." if en else
-                     "เรื่องนี้เกินกำหนดแล้ว และได้แจ้งผู้บังคับบัญชาติดตามเร่งรัด")
+        lines.append(
+            "This complaint is overdue; it has been escalated for follow-up."
+            if en
+            else "เรื่องนี้เกินกำหนดแล้ว และได้แจ้งผู้บังคับบัญชาติดตามเร่งรัด"
+        )
     steps = view.timeline[-5:]
     if steps:
         lines.append("Latest steps:" if en else "ความเคลื่อนไหวล่าสุด:")

@@ -88,16 +88,20 @@ def register(name: str, prompt: Callable[[Ctx], None], handle: Handler) -> None:
 
 def menu_prompt(ctx: Ctx, greet: bool = False) -> None:
     if greet:
-        ctx.say("สวัสดีค่ะ ศูนย์ดำรงธรรม ยินดีให้บริการตลอด 24 ชั่วโมง",
-                "Hello, this is the Damrongdham Center, here for you around the clock.")
+        ctx.say(
+            "สวัสดีค่ะ ศูนย์ดำรงธรรม ยินดีให้บริการตลอด 24 ชั่วโมง",
+            "Hello, this is the Damrongdham Center, here for you around the clock.",
+        )
     ctx.say("เลือกสิ่งที่ต้องการ หรือพิมพ์บอกได้เลย", "Choose what you need, or just type it.")
     other = ("English", "English", "lang:en") if ctx.lang == "th" else ("ภาษาไทย", "ภาษาไทย", "lang:th")
-    ctx.offer(("ร้องเรียน", "File a complaint", "menu:file"),
-              ("ติดตามเรื่อง", "Track a complaint", "menu:track"),
-              ("เรื่องของฉัน", "My complaints", "menu:mine"),
-              ("ถามคำถาม", "Ask a question", "menu:ask"),
-              ("ฝากถามเจ้าหน้าที่", "Ask an officer", "menu:leave"),
-              other)
+    ctx.offer(
+        ("ร้องเรียน", "File a complaint", "menu:file"),
+        ("ติดตามเรื่อง", "Track a complaint", "menu:track"),
+        ("เรื่องของฉัน", "My complaints", "menu:mine"),
+        ("ถามคำถาม", "Ask a question", "menu:ask"),
+        ("ฝากถามเจ้าหน้าที่", "Ask an officer", "menu:leave"),
+        other,
+    )
 
 
 def menu_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -108,6 +112,7 @@ def menu_handle(ctx: Ctx, action: str, text: str) -> None:
     if intent in ("file_complaint", "track", "talk_to_officer") and looks_like_question(text):
         # "How do I file a complaint?" asks about filing; the FAQ answers it, the menu is one tap away.
         from chatbot.flows_questions import answer_from_faq
+
         if answer_from_faq(ctx, text, quiet=True):
             return
     if intent == "file_complaint":
@@ -131,29 +136,38 @@ def menu_handle(ctx: Ctx, action: str, text: str) -> None:
     else:
         # A question, or anything else: the FAQ may know; otherwise say so plainly and show the menu.
         from chatbot.flows_questions import answer_from_faq
+
         if not answer_from_faq(ctx, text, quiet=intent != "ask_question"):
-            ctx.say("ขออภัย ไม่เข้าใจข้อความนี้ ลองเลือกจากเมนู หรือพิมพ์ใหม่อีกครั้ง",
-                    "Sorry, I did not understand that. Choose from the menu or try other words.")
+            ctx.say(
+                "ขออภัย ไม่เข้าใจข้อความนี้ ลองเลือกจากเมนู หรือพิมพ์ใหม่อีกครั้ง",
+                "Sorry, I did not understand that. Choose from the menu or try other words.",
+            )
             menu_prompt(ctx)
 
 
 register(MENU, menu_prompt, menu_handle)
 
-QUESTION_EN = re.compile(r"^(how|what|where|when|why|who|which|can|could|do|does|is|are|should|may)\b|\?\s*$",
-                         re.IGNORECASE)
-QUESTION_TH = ("ไหม", "มั้ย", "หรือเปล่า", "อย่างไร", "ยังไง", "เท่าไหร่", "เท่าไร", "ที่ไหน", "อะไร", "เมื่อไหร่",
-               "ทำไม", "ได้บ่")
+QUESTION_EN = re.compile(
+    r"^(how|what|where|when|why|who|which|can|could|do|does|is|are|should|may)\b|\?\s*$", re.IGNORECASE
+)
+QUESTION_TH = ("ไหม", "มั้ย", "หรือเปล่า", "อย่างไร", "ยังไง", "เท่าไหร่", "เท่าไร", "ที่ไหน", "อะไร", "เมื่อไหร่", "ทำไม", "ได้บ่")
 
 
 def looks_like_question(text: str) -> bool:
     t = text.strip()
     return bool(QUESTION_EN.search(t)) or any(q in t for q in QUESTION_TH)
 
+
 TRACKING_IN_TEXT = re.compile(r"25\d\d\s?-?\s?[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}\b")
 
 # Where each menu action starts; the flows register these steps.
-FLOW_START = {"menu:file": "consent", "menu:track": "track_number", "menu:ask": "ask",
-              "menu:leave": "leave_question", "menu:mine": "mine"}
+FLOW_START = {
+    "menu:file": "consent",
+    "menu:track": "track_number",
+    "menu:ask": "ask",
+    "menu:leave": "leave_question",
+    "menu:mine": "mine",
+}
 
 
 def start_flow(ctx: Ctx, action: str) -> None:
@@ -235,16 +249,20 @@ def step(state_json: dict, event: Inbound, senses: Senses) -> Turn:
         state.lang = senses.language(text) if text.strip() else "th"
     if state.step != MENU and state.last_at and state.silent_for(event.at) > DRAFT_EXPIRES:
         state.reset()
-        ctx.say("ร่างเรื่องก่อนหน้าหมดอายุแล้ว เพราะไม่มีข้อความเกิน 60 นาที เริ่มใหม่ได้เลยค่ะ",
-                "Your unfinished request expired after 60 minutes without a message. Let's start again.")
+        ctx.say(
+            "ร่างเรื่องก่อนหน้าหมดอายุแล้ว เพราะไม่มีข้อความเกิน 60 นาที เริ่มใหม่ได้เลยค่ะ",
+            "Your unfinished request expired after 60 minutes without a message. Let's start again.",
+        )
     state.last_at = event.at.isoformat()
     if state.step not in STEPS:
         state.reset()
     if len(text) > MAX_MESSAGE_CHARS:
-        ctx.say(f"ข้อความยาวเกินไป ({len(text):,} ตัวอักษร) ส่งได้ไม่เกิน {MAX_MESSAGE_CHARS:,} ตัวอักษรต่อข้อความ "
-                "กรุณาแบ่งส่งหรือย่อให้สั้นลง",
-                f"That message is too long ({len(text):,} characters). Send at most {MAX_MESSAGE_CHARS:,} "
-                "characters at a time: split it or shorten it.")
+        ctx.say(
+            f"ข้อความยาวเกินไป ({len(text):,} ตัวอักษร) ส่งได้ไม่เกิน {MAX_MESSAGE_CHARS:,} ตัวอักษรต่อข้อความ "
+            "กรุณาแบ่งส่งหรือย่อให้สั้นลง",
+            f"That message is too long ({len(text):,} characters). Send at most {MAX_MESSAGE_CHARS:,} "
+            "characters at a time: split it or shorten it.",
+        )
         return Turn(state.to_json(), ctx.replies)
     if event.problem:
         ctx.say_pair(event.problem)

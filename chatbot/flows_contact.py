@@ -9,22 +9,26 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
-from workflows.domain.identity import valid_national_id, valid_thai_phone
 from chatbot import places
 from chatbot.dialogue import SETTLE, YES, Ctx, expect_text, menu_prompt, register
 from chatbot.flows_filing import draft_of
 from chatbot.messages import FileComplaint, Filed, Link
+from workflows.domain.identity import valid_national_id, valid_thai_phone
 
 MOBILE = re.compile(r"0[689]\d{8}")
 
 
 def contact_prompt(ctx: Ctx) -> None:
-    ctx.say("ให้เจ้าหน้าที่ติดต่อกลับทางไหน ให้ชื่อและเบอร์มือถือ หรือไม่ประสงค์ออกนามต่อหน่วยงาน "
-            "(ท่านยังได้รับแจ้งความคืบหน้าในแชตนี้)",
-            "How should the officers reach you? Give your name and mobile number, or stay anonymous to the "
-            "agency (you will still get updates in this chat).")
-    ctx.offer(("ให้ชื่อและเบอร์โทร", "Give name and phone", "contact:give"),
-              ("ไม่ประสงค์ออกนาม", "Stay anonymous", "contact:anon"), ("ย้อนกลับ", "Back", "back"))
+    ctx.say(
+        "ให้เจ้าหน้าที่ติดต่อกลับทางไหน ให้ชื่อและเบอร์มือถือ หรือไม่ประสงค์ออกนามต่อหน่วยงาน (ท่านยังได้รับแจ้งความคืบหน้าในแชตนี้)",
+        "How should the officers reach you? Give your name and mobile number, or stay anonymous to the "
+        "agency (you will still get updates in this chat).",
+    )
+    ctx.offer(
+        ("ให้ชื่อและเบอร์โทร", "Give name and phone", "contact:give"),
+        ("ไม่ประสงค์ออกนาม", "Stay anonymous", "contact:anon"),
+        ("ย้อนกลับ", "Back", "back"),
+    )
 
 
 def contact_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -65,8 +69,10 @@ def phone_handle(ctx: Ctx, action: str, text: str) -> None:
         if not MOBILE.fullmatch(phone):
             raise ValueError
     except ValueError:
-        ctx.say("เบอร์มือถือไม่ถูกต้อง ต้องเป็นเลข 10 หลักขึ้นต้นด้วย 06 08 หรือ 09 เช่น 081 234 5678",
-                "That is not a Thai mobile number: 10 digits starting 06, 08 or 09, e.g. 081 234 5678.")
+        ctx.say(
+            "เบอร์มือถือไม่ถูกต้อง ต้องเป็นเลข 10 หลักขึ้นต้นด้วย 06 08 หรือ 09 เช่น 081 234 5678",
+            "That is not a Thai mobile number: 10 digits starting 06, 08 or 09, e.g. 081 234 5678.",
+        )
         return
     draft_of(ctx).phone = phone
     ctx.goto("national_id")
@@ -107,14 +113,17 @@ def confirm_prompt(ctx: Ctx) -> None:
     if d.anonymous:
         who = ctx.tr("ไม่ประสงค์ออกนาม", "anonymous")
     else:
-        who = f"{d.name}, {_masked(d.phone)}" + (f", {ctx.tr('บัตร', 'ID')} {_masked(d.national_id)}" if d.national_id else "")
+        who = f"{d.name}, {_masked(d.phone)}" + (
+            f", {ctx.tr('บัตร', 'ID')} {_masked(d.national_id)}" if d.national_id else ""
+        )
     text = d.text if len(d.text) <= 300 else d.text[:300] + "…"
-    ctx.say(f"สรุปเรื่องร้องเรียน\nเรื่อง: {text}\nรูป: {len(d.photos)} รูป\nสถานที่: {where}\n"
-            f"ยื่นที่: {d.office_th or '-'}\nผู้ร้อง: {who}\nยืนยันการยื่นเรื่องไหมคะ",
-            f"Summary\nProblem: {text}\nPhotos: {len(d.photos)}\nWhere: {where}\n"
-            f"Filed with: {d.office_en or '-'}\nFrom: {who}\nShall I file it?")
-    ctx.offer(("ยืนยัน ยื่นเรื่อง", "Confirm and file", "confirm"), ("ย้อนกลับ", "Back", "back"),
-              ("ยกเลิก", "Cancel", "cancel"))
+    ctx.say(
+        f"สรุปเรื่องร้องเรียน\nเรื่อง: {text}\nรูป: {len(d.photos)} รูป\nสถานที่: {where}\n"
+        f"ยื่นที่: {d.office_th or '-'}\nผู้ร้อง: {who}\nยืนยันการยื่นเรื่องไหมคะ",
+        f"Summary\nProblem: {text}\nPhotos: {len(d.photos)}\nWhere: {where}\n"
+        f"Filed with: {d.office_en or '-'}\nFrom: {who}\nShall I file it?",
+    )
+    ctx.offer(("ยืนยัน ยื่นเรื่อง", "Confirm and file", "confirm"), ("ย้อนกลับ", "Back", "back"), ("ยกเลิก", "Cancel", "cancel"))
 
 
 def confirm_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -127,10 +136,11 @@ def confirm_handle(ctx: Ctx, action: str, text: str) -> None:
 def filed(ctx: Ctx, out: Filed) -> None:
     ctx.state.reset()
     ctx.state.case = out.number
-    ctx.say(f"ยื่นเรื่องเรียบร้อยแล้ว เลขที่เรื่อง {out.number} รหัส PIN {out.pin} "
-            "โปรดเก็บไว้เพื่อติดตามเรื่อง ความคืบหน้าจะแจ้งในแชตนี้",
-            f"Your complaint is filed. Tracking number {out.number}, PIN {out.pin}: keep them to track it. "
-            "Updates will come to this chat.")
+    ctx.say(
+        f"ยื่นเรื่องเรียบร้อยแล้ว เลขที่เรื่อง {out.number} รหัส PIN {out.pin} โปรดเก็บไว้เพื่อติดตามเรื่อง ความคืบหน้าจะแจ้งในแชตนี้",
+        f"Your complaint is filed. Tracking number {out.number}, PIN {out.pin}: keep them to track it. "
+        "Updates will come to this chat.",
+    )
     if out.status_url:
         ctx.replies.append(Link(out.status_url, ctx.tr(f"ติดตามเรื่อง {out.number}", f"Track {out.number}")))
     menu_prompt(ctx)

@@ -33,7 +33,7 @@ def _take_photos(ctx: Ctx) -> bool:
     d = draft_of(ctx)
     room = MAX_PHOTOS - len(d.photos)
     known = {p["sha256"] for p in d.photos}
-    for ref in photos[:max(room, 0)]:
+    for ref in photos[: max(room, 0)]:
         if ref.sha256 not in known:
             d.photos.append(asdict(ref))
             known.add(ref.sha256)
@@ -55,16 +55,21 @@ def _add_text(d: Draft, text: str) -> None:
 
 
 def consent_prompt(ctx: Ctx) -> None:
-    ctx.say("ประกาศความเป็นส่วนตัว: ศูนย์ดำรงธรรมจะเก็บชื่อ เบอร์โทรศัพท์ และเลขประจำตัวประชาชน (ถ้าให้) "
-            "เพื่อพิจารณาและติดต่อกลับเรื่องร้องเรียนนี้เท่านั้น ส่งต่อเฉพาะหน่วยงานที่รับผิดชอบ "
-            "และลบเมื่อพ้นระยะเวลาเก็บรักษาหลังปิดเรื่อง ตาม พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 "
-            "ท่านยินยอมหรือไม่",
-            "Privacy notice: the Damrongdham Center keeps your name, phone number and national ID (if you "
-            "give it) only to handle this complaint and contact you about it, shares them only with the "
-            "responsible agency, and erases them after the retention period once the case is closed "
-            "(Personal Data Protection Act B.E. 2562). Do you consent?")
-    ctx.offer(("ยินยอม", "I consent", "consent:yes"), ("ไม่ยินยอม", "I do not consent", "consent:no"),
-              ("ยกเลิก", "Cancel", "cancel"))
+    ctx.say(
+        "ประกาศความเป็นส่วนตัว: ศูนย์ดำรงธรรมจะเก็บชื่อ เบอร์โทรศัพท์ และเลขประจำตัวประชาชน (ถ้าให้) "
+        "เพื่อพิจารณาและติดต่อกลับเรื่องร้องเรียนนี้เท่านั้น ส่งต่อเฉพาะหน่วยงานที่รับผิดชอบ "
+        "และลบเมื่อพ้นระยะเวลาเก็บรักษาหลังปิดเรื่อง ตาม พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. 2562 "
+        "ท่านยินยอมหรือไม่",
+        "Privacy notice: the Damrongdham Center keeps your name, phone number and national ID (if you "
+        "give it) only to handle this complaint and contact you about it, shares them only with the "
+        "responsible agency, and erases them after the retention period once the case is closed "
+        "(Personal Data Protection Act B.E. 2562). Do you consent?",
+    )
+    ctx.offer(
+        ("ยินยอม", "I consent", "consent:yes"),
+        ("ไม่ยินยอม", "I do not consent", "consent:no"),
+        ("ยกเลิก", "Cancel", "cancel"),
+    )
 
 
 def consent_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -74,8 +79,10 @@ def consent_handle(ctx: Ctx, action: str, text: str) -> None:
     elif action == "consent:no":
         d = draft_of(ctx)
         d.consent, d.anonymous = False, True
-        ctx.say("ได้ค่ะ จะไม่เก็บข้อมูลส่วนบุคคล ท่านยังร้องเรียนแบบไม่ระบุตัวตนได้",
-                "Understood: no personal data will be kept. You can still file without giving your name.")
+        ctx.say(
+            "ได้ค่ะ จะไม่เก็บข้อมูลส่วนบุคคล ท่านยังร้องเรียนแบบไม่ระบุตัวตนได้",
+            "Understood: no personal data will be kept. You can still file without giving your name.",
+        )
     else:
         ctx.say("กรุณาเลือก ยินยอม หรือ ไม่ยินยอม", "Please choose whether you consent.")
         consent_prompt(ctx)
@@ -93,9 +100,10 @@ def consent_handle(ctx: Ctx, action: str, text: str) -> None:
 
 
 def problem_prompt(ctx: Ctx) -> None:
-    ctx.say("เล่าปัญหาด้วยคำพูดของท่านเอง: เกิดอะไร ที่ไหน เมื่อไร แนบรูปหรือลิงก์ได้",
-            "Tell us the problem in your own words: what happened, where and when. "
-            "You can send photos and links too.")
+    ctx.say(
+        "เล่าปัญหาด้วยคำพูดของท่านเอง: เกิดอะไร ที่ไหน เมื่อไร แนบรูปหรือลิงก์ได้",
+        "Tell us the problem in your own words: what happened, where and when. You can send photos and links too.",
+    )
 
 
 def problem_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -107,15 +115,19 @@ def problem_handle(ctx: Ctx, action: str, text: str) -> None:
             ctx.say("พิมพ์เล่าปัญหาด้วยนะคะ", "Now please describe the problem in words.")
         return
     if len(text) < MIN_TEXT:
-        ctx.say(f"กรุณาเล่าปัญหาอย่างน้อย {MIN_TEXT} ตัวอักษร", f"Please describe the problem in at least {MIN_TEXT} characters.")
+        ctx.say(
+            f"กรุณาเล่าปัญหาอย่างน้อย {MIN_TEXT} ตัวอักษร", f"Please describe the problem in at least {MIN_TEXT} characters."
+        )
         return
     _add_text(draft_of(ctx), text)
     ctx.goto("photos")
 
 
 def photos_prompt(ctx: Ctx) -> None:
-    ctx.say(f"ส่งรูปถ่ายประกอบได้ (ไม่เกิน {MAX_PHOTOS} รูป) หรือพิมพ์รายละเอียดเพิ่ม แล้วกด ถัดไป",
-            f"Send photos if you have them (up to {MAX_PHOTOS}) or add more details, then press Next.")
+    ctx.say(
+        f"ส่งรูปถ่ายประกอบได้ (ไม่เกิน {MAX_PHOTOS} รูป) หรือพิมพ์รายละเอียดเพิ่ม แล้วกด ถัดไป",
+        f"Send photos if you have them (up to {MAX_PHOTOS}) or add more details, then press Next.",
+    )
     ctx.offer(("ถัดไป", "Next", "next"), ("ย้อนกลับ", "Back", "back"), ("ยกเลิก", "Cancel", "cancel"))
 
 
@@ -142,8 +154,10 @@ def _take_location(ctx: Ctx) -> None:
     d.location = f"{loc.latitude:.6f},{loc.longitude:.6f} {loc.address}".strip()
     province, district = places.from_address(loc.address)
     if province is None:
-        ctx.say("ได้รับตำแหน่งแล้ว แต่ระบุจังหวัดไม่ได้ กรุณาพิมพ์ชื่อจังหวัด",
-                "Location received, but I could not tell the province from it. Please type the province.")
+        ctx.say(
+            "ได้รับตำแหน่งแล้ว แต่ระบุจังหวัดไม่ได้ กรุณาพิมพ์ชื่อจังหวัด",
+            "Location received, but I could not tell the province from it. Please type the province.",
+        )
         ctx.goto("province")
         return
     d.province_code, d.district_code = province.code, district.code if district else None
@@ -154,8 +168,10 @@ def _take_location(ctx: Ctx) -> None:
 
 
 def province_prompt(ctx: Ctx) -> None:
-    ctx.say("เกิดเหตุที่จังหวัดไหน พิมพ์ชื่อจังหวัด (ไทยหรืออังกฤษ) หรือแชร์ตำแหน่ง",
-            "Which province did it happen in? Type its name (Thai or English) or share a location.")
+    ctx.say(
+        "เกิดเหตุที่จังหวัดไหน พิมพ์ชื่อจังหวัด (ไทยหรืออังกฤษ) หรือแชร์ตำแหน่ง",
+        "Which province did it happen in? Type its name (Thai or English) or share a location.",
+    )
 
 
 def _pick(ctx: Ctx, options, prefix: str) -> None:
@@ -181,8 +197,10 @@ def province_handle(ctx: Ctx, action: str, text: str) -> None:
     elif found.options:
         _pick(ctx, found.options, "prov")
     else:
-        ctx.say(f"ไม่พบจังหวัด “{text[:60]}” ลองพิมพ์ใหม่ เช่น ตรัง หรือ Chiang Mai",
-                f"No province called “{text[:60]}”. Try again, e.g. Trang or เชียงใหม่.")
+        ctx.say(
+            f"ไม่พบจังหวัด “{text[:60]}” ลองพิมพ์ใหม่ เช่น ตรัง หรือ Chiang Mai",
+            f"No province called “{text[:60]}”. Try again, e.g. Trang or เชียงใหม่.",
+        )
 
 
 def district_prompt(ctx: Ctx) -> None:
@@ -211,8 +229,10 @@ def district_handle(ctx: Ctx, action: str, text: str) -> None:
     elif found.options:
         _pick(ctx, found.options, "dist")
     else:
-        ctx.say(f"ไม่พบอำเภอ “{text[:60]}” ในจังหวัดนี้ ลองพิมพ์ใหม่ หรือกด ข้าม",
-                f"No district called “{text[:60]}” in this province. Try again, or skip.")
+        ctx.say(
+            f"ไม่พบอำเภอ “{text[:60]}” ในจังหวัดนี้ ลองพิมพ์ใหม่ หรือกด ข้าม",
+            f"No district called “{text[:60]}” in this province. Try again, or skip.",
+        )
 
 
 # --- the office ---------------------------------------------------------------------------------
@@ -222,9 +242,12 @@ def suggest(ctx: Ctx) -> None:
     d = draft_of(ctx)
     s = ctx.senses.suggest(d.text, d.province_code, d.district_code, ctx.event.channel if ctx.event else "")
     ctx.state.scratch["suggestion"] = {
-        "category": s.category, "category_th": s.category_th, "category_en": s.category_en,
+        "category": s.category,
+        "category_th": s.category_th,
+        "category_en": s.category_en,
         "center": [s.center.code, s.center.name_th, s.center.name_en],
-        "agency": [s.agency.code, s.agency.name_th, s.agency.name_en] if s.agency else None}
+        "agency": [s.agency.code, s.agency.name_th, s.agency.name_en] if s.agency else None,
+    }
     ctx.goto("suggestion")
 
 
@@ -233,16 +256,21 @@ def suggestion_prompt(ctx: Ctx) -> None:
     center = s.get("center") or ["", "", ""]
     agency = s.get("agency")
     if s.get("category") and agency:
-        ctx.say(f"เรื่องนี้น่าจะเป็นเรื่อง{s['category_th']} ยื่นที่{center[1]} "
-                f"และส่งให้{agency[1]}ดำเนินการ ใช่ไหมคะ",
-                f"This looks like a matter of {s['category_en'].lower()}. File it with the {center[2]}, "
-                f"to be handled by the {agency[2]}?")
+        ctx.say(
+            f"เรื่องนี้น่าจะเป็นเรื่อง{s['category_th']} ยื่นที่{center[1]} และส่งให้{agency[1]}ดำเนินการ ใช่ไหมคะ",
+            f"This looks like a matter of {s['category_en'].lower()}. File it with the {center[2]}, "
+            f"to be handled by the {agency[2]}?",
+        )
     else:
-        ctx.say(f"ยื่นเรื่องที่{center[1]} เจ้าหน้าที่จะคัดกรองและส่งต่อหน่วยงานที่รับผิดชอบ ใช่ไหมคะ",
-                f"File it with the {center[2]}, whose officers will screen it and pass it to the right agency?")
-    ctx.offer(("ใช่ ยื่นที่นี่", "Yes, file there", "office:accept"),
-              ("เลือกที่อื่น", "Another office", "office:other"),
-              ("ย้อนกลับ", "Back", "back"))
+        ctx.say(
+            f"ยื่นเรื่องที่{center[1]} เจ้าหน้าที่จะคัดกรองและส่งต่อหน่วยงานที่รับผิดชอบ ใช่ไหมคะ",
+            f"File it with the {center[2]}, whose officers will screen it and pass it to the right agency?",
+        )
+    ctx.offer(
+        ("ใช่ ยื่นที่นี่", "Yes, file there", "office:accept"),
+        ("เลือกที่อื่น", "Another office", "office:other"),
+        ("ย้อนกลับ", "Back", "back"),
+    )
 
 
 def suggestion_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -268,9 +296,10 @@ def _short(name: str) -> str:
 
 
 def office_search_prompt(ctx: Ctx) -> None:
-    ctx.say("พิมพ์ชื่อศูนย์ดำรงธรรมหรือหน่วยงานที่ต้องการ เช่น “ศูนย์ดำรงธรรมจังหวัดตรัง” หรือ “กรมที่ดิน”",
-            "Type part of the name of a Damrongdham center or agency, e.g. “Trang Provincial” or "
-            "“Department of Lands”.")
+    ctx.say(
+        "พิมพ์ชื่อศูนย์ดำรงธรรมหรือหน่วยงานที่ต้องการ เช่น “ศูนย์ดำรงธรรมจังหวัดตรัง” หรือ “กรมที่ดิน”",
+        "Type part of the name of a Damrongdham center or agency, e.g. “Trang Provincial” or “Department of Lands”.",
+    )
 
 
 def office_search_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -301,10 +330,17 @@ def office_search_handle(ctx: Ctx, action: str, text: str) -> None:
         ctx.say(f"ไม่พบ “{text[:60]}” ลองพิมพ์คำอื่น", f"Nothing found for “{text[:60]}”. Try other words.")
         return
     # Full names in the message, short numbered labels on the buttons (LINE shows 20 characters).
-    ctx.say("เลือกจากรายการนี้:\n" + "\n".join(f"{i}. {h.name_th}" for i, h in enumerate(hits, 1)),
-            "Choose one of these:\n" + "\n".join(f"{i}. {h.name_en}" for i, h in enumerate(hits, 1)))
-    ctx.offer(*[(f"{i}. {_short(h.name_th)}", f"{i}. {_short(h.name_en)}", f"pick:{h.kind}:{h.code}")
-                for i, h in enumerate(hits, 1)], ("ย้อนกลับ", "Back", "back"))
+    ctx.say(
+        "เลือกจากรายการนี้:\n" + "\n".join(f"{i}. {h.name_th}" for i, h in enumerate(hits, 1)),
+        "Choose one of these:\n" + "\n".join(f"{i}. {h.name_en}" for i, h in enumerate(hits, 1)),
+    )
+    ctx.offer(
+        *[
+            (f"{i}. {_short(h.name_th)}", f"{i}. {_short(h.name_en)}", f"pick:{h.kind}:{h.code}")
+            for i, h in enumerate(hits, 1)
+        ],
+        ("ย้อนกลับ", "Back", "back"),
+    )
     ctx.state.scratch["hits"] = [f"pick:{h.kind}:{h.code}" for h in hits]
 
 

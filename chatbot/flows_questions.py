@@ -19,9 +19,10 @@ def answer_from_faq(ctx: Ctx, text: str, quiet: bool = False) -> bool:
             return False
         ctx.state.scratch = {"question": text}
         ctx.state.go("leave_offer")
-        ctx.say("ยังไม่มีคำตอบที่ตรงกับคำถามนี้ ฝากคำถามไว้ให้เจ้าหน้าที่ตอบในเวลาราชการไหมคะ",
-                "I have no good answer to that. Shall I leave the question for an officer to answer in "
-                "office hours?")
+        ctx.say(
+            "ยังไม่มีคำตอบที่ตรงกับคำถามนี้ ฝากคำถามไว้ให้เจ้าหน้าที่ตอบในเวลาราชการไหมคะ",
+            "I have no good answer to that. Shall I leave the question for an officer to answer in office hours?",
+        )
         leave_offer_choices(ctx)
         return True
     ctx.state.scratch = {"question": text}
@@ -32,8 +33,12 @@ def answer_from_faq(ctx: Ctx, text: str, quiet: bool = False) -> bool:
     if found.image:
         ctx.replies.append(Image(found.image, ""))
     ctx.say("คำตอบนี้ช่วยได้ไหมคะ", "Did this help?")
-    ctx.offer(("ช่วยได้", "Yes, it helped", "faq:yes"), ("ไม่ช่วย", "No", "faq:no"),
-              ("ฝากถามเจ้าหน้าที่", "Ask an officer", "faq:leave"), ("เมนู", "Menu", "menu"))
+    ctx.offer(
+        ("ช่วยได้", "Yes, it helped", "faq:yes"),
+        ("ไม่ช่วย", "No", "faq:no"),
+        ("ฝากถามเจ้าหน้าที่", "Ask an officer", "faq:leave"),
+        ("เมนู", "Menu", "menu"),
+    )
     return True
 
 
@@ -48,8 +53,12 @@ def ask_handle(ctx: Ctx, action: str, text: str) -> None:
 
 def faq_feedback_prompt(ctx: Ctx) -> None:
     ctx.say("คำตอบนี้ช่วยได้ไหมคะ", "Did this help?")
-    ctx.offer(("ช่วยได้", "Yes, it helped", "faq:yes"), ("ไม่ช่วย", "No", "faq:no"),
-              ("ฝากถามเจ้าหน้าที่", "Ask an officer", "faq:leave"), ("เมนู", "Menu", "menu"))
+    ctx.offer(
+        ("ช่วยได้", "Yes, it helped", "faq:yes"),
+        ("ไม่ช่วย", "No", "faq:no"),
+        ("ฝากถามเจ้าหน้าที่", "Ask an officer", "faq:leave"),
+        ("เมนู", "Menu", "menu"),
+    )
 
 
 def faq_feedback_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -89,10 +98,11 @@ def leave_offer_handle(ctx: Ctx, action: str, text: str) -> None:
 
 
 def leave_question_prompt(ctx: Ctx) -> None:
-    ctx.say("พิมพ์คำถามที่ต้องการฝากถึงเจ้าหน้าที่ เจ้าหน้าที่จะตอบในเวลาราชการ (จ.-ศ. 08:30-16:30 น.) "
-            "และคำตอบจะส่งมาที่แชตนี้",
-            "Type the question for an officer. Officers answer in office hours (Mon-Fri 08:30-16:30) "
-            "and the answer will come to this chat.")
+    ctx.say(
+        "พิมพ์คำถามที่ต้องการฝากถึงเจ้าหน้าที่ เจ้าหน้าที่จะตอบในเวลาราชการ (จ.-ศ. 08:30-16:30 น.) และคำตอบจะส่งมาที่แชตนี้",
+        "Type the question for an officer. Officers answer in office hours (Mon-Fri 08:30-16:30) "
+        "and the answer will come to this chat.",
+    )
 
 
 def leave_question_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -107,8 +117,10 @@ def leave_question_handle(ctx: Ctx, action: str, text: str) -> None:
 
 def question_left(ctx: Ctx, out: QuestionLeft) -> None:
     ctx.state.reset()
-    ctx.say(f"ฝากคำถามถึงเจ้าหน้าที่แล้ว จะได้รับคำตอบภายใน {out.due_th} คำตอบจะส่งมาที่แชตนี้",
-            f"Your question is with the officers. Expect an answer by {out.due_en}; it will come to this chat.")
+    ctx.say(
+        f"ฝากคำถามถึงเจ้าหน้าที่แล้ว จะได้รับคำตอบภายใน {out.due_th} คำตอบจะส่งมาที่แชตนี้",
+        f"Your question is with the officers. Expect an answer by {out.due_en}; it will come to this chat.",
+    )
     menu_prompt(ctx)
 
 

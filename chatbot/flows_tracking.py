@@ -27,8 +27,10 @@ MAX_INFO_PHOTOS = 5
 
 
 def track_number_prompt(ctx: Ctx) -> None:
-    ctx.say("พิมพ์เลขที่เรื่อง เช่น 2569-K7Q3MX หรือดูเรื่องที่ยื่นจากแชตนี้",
-            "Type the tracking number, e.g. 2569-K7Q3MX, or see the complaints filed from this chat.")
+    ctx.say(
+        "พิมพ์เลขที่เรื่อง เช่น 2569-K7Q3MX หรือดูเรื่องที่ยื่นจากแชตนี้",
+        "Type the tracking number, e.g. 2569-K7Q3MX, or see the complaints filed from this chat.",
+    )
     ctx.offer(("เรื่องของฉัน", "My complaints", "menu:mine"), ("เมนู", "Menu", "menu"))
 
 
@@ -37,8 +39,10 @@ def track_number_handle(ctx: Ctx, action: str, text: str) -> None:
         return
     found = TRACKING_IN_TEXT.search(text.upper())
     if not found:
-        ctx.say("เลขที่เรื่องไม่ถูกต้อง รูปแบบคือ ปี พ.ศ. ขีด และอักษร 6 ตัว เช่น 2569-K7Q3MX",
-                "That is not a tracking number: the Buddhist year, a dash and six characters, e.g. 2569-K7Q3MX.")
+        ctx.say(
+            "เลขที่เรื่องไม่ถูกต้อง รูปแบบคือ ปี พ.ศ. ขีด และอักษร 6 ตัว เช่น 2569-K7Q3MX",
+            "That is not a tracking number: the Buddhist year, a dash and six characters, e.g. 2569-K7Q3MX.",
+        )
         return
     ctx.state.scratch["number"] = tracking.normalise(found.group(0).replace("-", ""))
     ctx.goto("track_pin")
@@ -72,8 +76,11 @@ def case_view_prompt(ctx: Ctx, again: bool = True) -> None:
     number = ctx.state.case or ""
     if again:
         ctx.say(f"เรื่อง {number} ต้องการทำอะไรต่อ", f"What next for complaint {number}?")
-    items = [("เพิ่มข้อมูล/รูป", "Add information", "case:add"), ("ถอนเรื่อง", "Withdraw", "case:withdraw")] \
-        if ctx.state.scratch.get("open") else []
+    items = (
+        [("เพิ่มข้อมูล/รูป", "Add information", "case:add"), ("ถอนเรื่อง", "Withdraw", "case:withdraw")]
+        if ctx.state.scratch.get("open")
+        else []
+    )
     ctx.offer(*items, ("ดูสถานะอีกครั้ง", "Refresh status", "case:refresh"), ("เมนู", "Menu", "menu"))
 
 
@@ -102,26 +109,29 @@ def mine_handle(ctx: Ctx, action: str, text: str) -> None:
 
 def my_complaints(ctx: Ctx, out: MyComplaints) -> None:
     if not out.items:
-        ctx.say("ยังไม่มีเรื่องที่ยื่นจากแชตนี้ ติดตามเรื่องอื่นได้ด้วยเลขที่เรื่องและ PIN",
-                "No complaint has been filed from this chat yet. Track another one by its number and PIN.")
+        ctx.say(
+            "ยังไม่มีเรื่องที่ยื่นจากแชตนี้ ติดตามเรื่องอื่นได้ด้วยเลขที่เรื่องและ PIN",
+            "No complaint has been filed from this chat yet. Track another one by its number and PIN.",
+        )
         ctx.state.reset()
         menu_prompt(ctx)
         return
-    ctx.say("เรื่องที่ยื่นจากแชตนี้:\n" + "\n".join(f"{n}: {label}" for n, label in out.items),
-            "Complaints filed from this chat:\n" + "\n".join(f"{n}: {label}" for n, label in out.items))
+    ctx.say(
+        "เรื่องที่ยื่นจากแชตนี้:\n" + "\n".join(f"{n}: {label}" for n, label in out.items),
+        "Complaints filed from this chat:\n" + "\n".join(f"{n}: {label}" for n, label in out.items),
+    )
     ctx.offer(*[(n, n, f"show:{n}") for n, _ in out.items[:11]], ("เมนู", "Menu", "menu"))
 
 
 def add_info_prompt(ctx: Ctx) -> None:
-    ctx.say("พิมพ์ข้อมูลที่ต้องการเพิ่ม หรือส่งรูป แล้วกด ส่ง",
-            "Type the information to add, or send photos, then press Send.")
+    ctx.say("พิมพ์ข้อมูลที่ต้องการเพิ่ม หรือส่งรูป แล้วกด ส่ง", "Type the information to add, or send photos, then press Send.")
     ctx.offer(("ส่ง", "Send", "send"), ("ยกเลิก", "Cancel", "back"))
 
 
 def add_info_handle(ctx: Ctx, action: str, text: str) -> None:
     scratch = ctx.state.scratch
     photos = list(scratch.get("photos", []))
-    for ref in (ctx.event.photos if ctx.event else ())[:MAX_INFO_PHOTOS - len(photos)]:
+    for ref in (ctx.event.photos if ctx.event else ())[: MAX_INFO_PHOTOS - len(photos)]:
         photos.append(asdict(ref))
     scratch["photos"] = photos
     if text and action != "send":
@@ -131,16 +141,21 @@ def add_info_handle(ctx: Ctx, action: str, text: str) -> None:
         if not body and not photos:
             ctx.say("ยังไม่มีข้อมูลที่จะส่ง", "There is nothing to send yet.")
             return
-        ctx.effects.append(AddInfo(ctx.state.case or "", body or "(รูปภาพ / photos)",
-                                   tuple(AttachmentRef(**p) for p in photos)))
+        ctx.effects.append(
+            AddInfo(ctx.state.case or "", body or "(รูปภาพ / photos)", tuple(AttachmentRef(**p) for p in photos))
+        )
         return
-    ctx.say(f"ได้รับรูปแล้ว ({len(photos)} รูป) พิมพ์คำอธิบายหรือกด ส่ง",
-            f"Photo received ({len(photos)}). Type a note or press Send.")
+    ctx.say(
+        f"ได้รับรูปแล้ว ({len(photos)} รูป) พิมพ์คำอธิบายหรือกด ส่ง",
+        f"Photo received ({len(photos)}). Type a note or press Send.",
+    )
 
 
 def withdraw_prompt(ctx: Ctx) -> None:
-    ctx.say(f"ยืนยันถอนเรื่อง {ctx.state.case} ใช่ไหมคะ เมื่อถอนแล้วเรื่องจะยุติ",
-            f"Withdraw complaint {ctx.state.case}? It will stop being handled.")
+    ctx.say(
+        f"ยืนยันถอนเรื่อง {ctx.state.case} ใช่ไหมคะ เมื่อถอนแล้วเรื่องจะยุติ",
+        f"Withdraw complaint {ctx.state.case}? It will stop being handled.",
+    )
     ctx.offer(("ยืนยันถอนเรื่อง", "Yes, withdraw", "withdraw:yes"), ("ไม่ถอน", "No", "back"))
 
 

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import APIRouter, Header, HTTPException, Request
@@ -31,8 +31,8 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.webhook import SignatureValidator
 
-from db.photos import store_photo
 from chatbot.messages import MAX_QUICK_REPLIES, Image, Inbound, Link, Location, QuickReplies, Reply, Text
+from db.photos import store_photo
 from workflows.errors import InvalidInput
 
 log = logging.getLogger("chat.line")
@@ -76,9 +76,12 @@ def to_line(replies: list[Reply], public_base_url: str = "") -> list:
     if quick and quick.items:
         if not messages:
             messages.append(TextMessage(text="…"))
-        items = [QuickReplyItem(action=PostbackAction(label=c.label[:LABEL_LIMIT], data=c.action[:300],
-                                                      display_text=c.label[:300]))
-                 for c in quick.items[:MAX_QUICK_REPLIES]]
+        items = [
+            QuickReplyItem(
+                action=PostbackAction(label=c.label[:LABEL_LIMIT], data=c.action[:300], display_text=c.label[:300])
+            )
+            for c in quick.items[:MAX_QUICK_REPLIES]
+        ]
         messages[-1].quick_reply = QuickReply(items=items)
     return messages
 
@@ -94,8 +97,9 @@ class LineChannel:
 
     async def open(self) -> None:
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=30.0))
-        config = Configuration(host=self.settings.line_api_base.rstrip("/"),
-                               access_token=self.settings.line_channel_access_token)
+        config = Configuration(
+            host=self.settings.line_api_base.rstrip("/"), access_token=self.settings.line_channel_access_token
+        )
         self.client = AsyncApiClient(config)
         self.api = AsyncMessagingApi(self.client)
 
@@ -154,7 +158,7 @@ class LineChannel:
             await self._answer(event, user, to_line(replies, self.settings.public_base_url))
 
     async def _inbound(self, event: dict) -> Inbound | None:
-        at = datetime.fromtimestamp(event.get("timestamp", 0) / 1000, timezone.utc)
+        at = datetime.fromtimestamp(event.get("timestamp", 0) / 1000, UTC)
         base = {"at": at, "event_id": event["webhookEventId"]}
         kind = event.get("type")
         if kind == "follow":  # a new friend: greet and show the menu
@@ -167,13 +171,16 @@ class LineChannel:
         if m.get("type") == "text":
             return Inbound(**base, text=str(m.get("text", "")))
         if m.get("type") == "location":
-            return Inbound(**base, location=Location(float(m.get("latitude", 0)), float(m.get("longitude", 0)),
-                                                     str(m.get("address", ""))[:500]))
+            return Inbound(
+                **base,
+                location=Location(
+                    float(m.get("latitude", 0)), float(m.get("longitude", 0)), str(m.get("address", ""))[:500]
+                ),
+            )
         if m.get("type") == "image":
             photo, problem = await self._photo(m)
             return Inbound(**base, photos=(photo,) if photo else (), problem=problem)
-        return Inbound(**base, problem="ส่งได้เฉพาะข้อความ รูปภาพ และตำแหน่ง / "
-                                       "please send text, photos or a location")
+        return Inbound(**base, problem="ส่งได้เฉพาะข้อความ รูปภาพ และตำแหน่ง / please send text, photos or a location")
 
     async def _photo(self, message: dict):
         """Fetch a user's image from the content API, refusing it past the size limit."""
@@ -183,7 +190,10 @@ class LineChannel:
         try:
             async with self.http.stream("GET", url, headers=headers) as got:
                 if got.status_code != 200:
-                    return None, "ดึงรูปจาก LINE ไม่ได้ กรุณาส่งใหม่ / could not fetch the photo from LINE; please send it again"
+                    return (
+                        None,
+                        "ดึงรูปจาก LINE ไม่ได้ กรุณาส่งใหม่ / could not fetch the photo from LINE; please send it again",
+                    )
                 data = bytearray()
                 async for chunk in got.aiter_bytes():
                     data += chunk
@@ -192,14 +202,15 @@ class LineChannel:
         except httpx.HTTPError:
             return None, "ดึงรูปจาก LINE ไม่ได้ กรุณาส่งใหม่ / could not fetch the photo from LINE; please send it again"
         try:
-            return await asyncio.to_thread(store_photo, self.settings.upload_dir, f"line-{message['id']}.jpg",
-                                           bytes(data), limit), ""
+            return await asyncio.to_thread(
+                store_photo, self.settings.upload_dir, f"line-{message['id']}.jpg", bytes(data), limit
+            ), ""
         except InvalidInput as err:
             return None, err.message
 
     async def _answer(self, event: dict, user: str, messages: list) -> None:
         token = event.get("replyToken")
-        age = (datetime.now(timezone.utc).timestamp() * 1000 - event.get("timestamp", 0)) / 1000
+        age = (datetime.now(UTC).timestamp() * 1000 - event.get("timestamp", 0)) / 1000
         if token and age < REPLY_TOKEN_LIFETIME and not event.get("deliveryContext", {}).get("isRedelivery"):
             try:
                 await self.api.reply_message(ReplyMessageRequest(reply_token=token, messages=messages))
@@ -231,14 +242,18 @@ async def line_webhook(request: Request, x_line_signature: str = Header(default=
     if not channel.verify(body, x_line_signature):
         raise HTTPException(401, "ลายเซ็นไม่ถูกต้อง / invalid X-Line-Signature")
     try:
-        events = [e for e in json.loads(body).get("events", [])
-                  if isinstance(e, dict) and e.get("webhookEventId") and e.get("source", {}).get("userId")]
+        events = [
+            e
+            for e in json.loads(body).get("events", [])
+            if isinstance(e, dict) and e.get("webhookEventId") and e.get("source", {}).get("userId")
+        ]
     except (ValueError, AttributeError):
         raise HTTPException(400, "ข้อมูลไม่ถูกต้อง / malformed webhook body") from None
 
     def claim() -> list[dict]:
-        return [e for e in events
-                if channel.service.claim("line", e["webhookEventId"], e["source"]["userId"], payload=e)]
+        return [
+            e for e in events if channel.service.claim("line", e["webhookEventId"], e["source"]["userId"], payload=e)
+        ]
 
     fresh = await asyncio.to_thread(claim) if events else []
     if fresh:

@@ -103,10 +103,22 @@ def find_district(province_code: str, text: str) -> Found:
 def from_address(address: str) -> tuple[Place | None, Place | None]:
     """The province and district named in a shared location's address, as far as they appear."""
     key = _key(address)
-    found_province = next((p for p in sorted(provinces(), key=lambda p: -len(p.name_th))
-                           if _key(p.name_th) in key or _key(p.name_en) in key), None)
+    found_province = next(
+        (
+            p
+            for p in sorted(provinces(), key=lambda p: -len(p.name_th))
+            if _key(p.name_th) in key or _key(p.name_en) in key
+        ),
+        None,
+    )
     if found_province is None:
         return None, None
-    found_district = next((d for d in sorted(districts(found_province.code), key=lambda d: -len(d.name_th))
-                           if _key(d.name_th) in key or _key(d.name_en) in key), None)
+    found_district = next(
+        (
+            d
+            for d in sorted(districts(found_province.code), key=lambda d: -len(d.name_th))
+            if _key(d.name_th) in key or _key(d.name_en) in key
+        ),
+        None,
+    )
     return found_province, found_district

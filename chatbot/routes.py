@@ -10,17 +10,17 @@ import asyncio
 import contextlib
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from db.photos import store_photo
 from chatbot import line, webchat
 from chatbot.messages import Inbound, Location, as_json
 from chatbot.senses import ReadModelSenses
 from chatbot.service import ChatService
+from db.photos import store_photo
 from workflows.errors import InvalidInput
 
 router = APIRouter()
@@ -50,11 +50,14 @@ async def read_message(request: Request) -> tuple[ChatMessageIn, list, str]:
         form = await request.form(max_files=settings.max_photos + 1)
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         files = [f for f in form.getlist("image") if hasattr(f, "read") and f.filename]
-        for f in files[:settings.max_photos]:
+        for f in files[: settings.max_photos]:
             content = await f.read(settings.max_photo_bytes + 1)
             try:
-                photos.append(await asyncio.to_thread(store_photo, settings.upload_dir, f.filename or "photo",
-                                                      content, settings.max_photo_bytes))
+                photos.append(
+                    await asyncio.to_thread(
+                        store_photo, settings.upload_dir, f.filename or "photo", content, settings.max_photo_bytes
+                    )
+                )
             except InvalidInput as err:
                 problem = err.message
     else:
@@ -69,26 +72,40 @@ async def read_message(request: Request) -> tuple[ChatMessageIn, list, str]:
 async def post_message(request: Request) -> dict:
     """One message from the citizen -> `{"replies": [{"type": "text"|"image"|"link"|"quick_replies", ...}]}`."""
     msg, photos, problem = await read_message(request)
-    location = Location(msg.latitude, msg.longitude, msg.address) if msg.latitude is not None and \
-        msg.longitude is not None else None
-    inbound = Inbound(at=datetime.now(timezone.utc), event_id=msg.message_id or uuid.uuid4().hex,
-                      text=msg.text, action=msg.action, photos=tuple(photos), location=location, problem=problem)
+    location = (
+        Location(msg.latitude, msg.longitude, msg.address)
+        if msg.latitude is not None and msg.longitude is not None
+        else None
+    )
+    inbound = Inbound(
+        at=datetime.now(UTC),
+        event_id=msg.message_id or uuid.uuid4().hex,
+        text=msg.text,
+        action=msg.action,
+        photos=tuple(photos),
+        location=location,
+        problem=problem,
+    )
     # Wrong PINs count per chat session and, whatever the session, per tracking number (the throttle's
     # second key): a new session buys no extra guesses at one complaint.
-    replies = await chat_service(request).handle("web", msg.session_id, inbound, client=f"web:{msg.session_id}",
-                                                 claim=bool(msg.message_id))
+    replies = await chat_service(request).handle(
+        "web", msg.session_id, inbound, client=f"web:{msg.session_id}", claim=bool(msg.message_id)
+    )
     if replies is None:
         return {"session_id": msg.session_id, "replies": [], "duplicate": True}
     return {"session_id": msg.session_id, "replies": [as_json(r) for r in replies]}
 
 
 @router.get("/api/chat/sessions/{session_id}/messages", tags=["chat"])
-async def pushed_messages(request: Request, session_id: Annotated[str, Path(pattern=SESSION_ID)],
-                          after: Annotated[int, Query(ge=0)] = 0) -> dict:
+async def pushed_messages(
+    request: Request, session_id: Annotated[str, Path(pattern=SESSION_ID)], after: Annotated[int, Query(ge=0)] = 0
+) -> dict:
     """Messages pushed to this chat (status changes, officers' replies, answers) after id `after`."""
     got = await asyncio.to_thread(chat_service(request).pushed, "web", session_id, after)
-    return {"messages": [{"id": m.id, "text": m.text, "kind": m.kind, "at": m.at} for m in got],
-            "last_id": got[-1].id if got else after}
+    return {
+        "messages": [{"id": m.id, "text": m.text, "kind": m.kind, "at": m.at} for m in got],
+        "last_id": got[-1].id if got else after,
+    }
 
 
 async def start(app: FastAPI) -> None:
@@ -99,8 +116,15 @@ async def start(app: FastAPI) -> None:
     # Built once: the model and the FAQ index take seconds to load, a turn takes milliseconds.
     classifier, faq = await asyncio.gather(asyncio.to_thread(load_default), asyncio.to_thread(load_faq))
     senses = ReadModelSenses(app.state.sessions, classifier, faq)
-    app.state.chat = ChatService(app.state.sessions, app.state.filing_sessions, app.state.gateway, senses,
-                                 app.state.throttle, settings.secret, settings.public_base_url)
+    app.state.chat = ChatService(
+        app.state.sessions,
+        app.state.filing_sessions,
+        app.state.gateway,
+        senses,
+        app.state.throttle,
+        settings.secret,
+        settings.public_base_url,
+    )
     app.state.line = line.LineChannel(app.state.chat, settings)
     await app.state.line.open()
     await app.state.line.resume()

@@ -80,18 +80,27 @@ class ReadModelSenses:
             center = self.office("center", center_for_area(province, district), s)
             agency = None
             if category:
-                rules = [RuleOption(r.category, r.province_code, r.district_code, r.agency_code, r.agency_type,
-                                    r.priority)
-                         for r in s.scalars(select(RoutingRule).where(RoutingRule.category == category))]
-                wanted = (Agency.agency_type.in_({r.agency_type for r in rules if r.agency_type})
-                          | Agency.code.in_({r.agency_code for r in rules if r.agency_code}))
+                rules = [
+                    RuleOption(r.category, r.province_code, r.district_code, r.agency_code, r.agency_type, r.priority)
+                    for r in s.scalars(select(RoutingRule).where(RoutingRule.category == category))
+                ]
+                wanted = Agency.agency_type.in_({r.agency_type for r in rules if r.agency_type}) | Agency.code.in_(
+                    {r.agency_code for r in rules if r.agency_code}
+                )
                 nearby = Agency.province_code.is_(None) | (Agency.province_code == (province or (district or "")[:2]))
-                agencies = [AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code)
-                            for a in s.scalars(select(Agency).where(wanted, nearby))]
+                agencies = [
+                    AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code)
+                    for a in s.scalars(select(Agency).where(wanted, nearby))
+                ]
                 code = decide_agency(category, province, district, rules, agencies)
                 agency = self.office("agency", code, s) if code else None
-        return Suggestion(category, category_label(category or "other", "th"),
-                          category_label(category or "other", "en"), center, agency)
+        return Suggestion(
+            category,
+            category_label(category or "other", "th"),
+            category_label(category or "other", "en"),
+            center,
+            agency,
+        )
 
     def faq(self, text: str) -> FaqReply | None:
         found = self.faq_retriever.answer(text)

@@ -14,12 +14,11 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from fastapi import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.tracking import track_with_pin, tracking_view
 from chatbot import dialogue
 from chatbot.case_text import case_lines
 from chatbot.messages import (
@@ -30,6 +29,7 @@ from chatbot.messages import (
     FileComplaint,
     Filed,
     Inbound,
+    LeaveQuestion,
     ListMyComplaints,
     MyComplaints,
     Outcome,
@@ -39,12 +39,12 @@ from chatbot.messages import (
     ShowCase,
     TrackWithPin,
     Withdraw,
-    LeaveQuestion,
 )
 from chatbot.senses import Senses
 from chatbot.state import Draft
 from db import chat as store
 from db.models import Case
+from db.tracking import track_with_pin, tracking_view
 from workflows import contracts as c
 from workflows.client import QUESTION_ID
 from workflows.domain.calendar import format_datetime_en, format_datetime_th
@@ -65,8 +65,16 @@ class Pushed:
 
 
 class ChatService:
-    def __init__(self, sessions: sessionmaker[Session], filing_sessions: sessionmaker[Session], gateway,
-                 senses: Senses, throttle, secret: str, public_base_url: str = "") -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        filing_sessions: sessionmaker[Session],
+        gateway,
+        senses: Senses,
+        throttle,
+        secret: str,
+        public_base_url: str = "",
+    ) -> None:
         self.sessions, self.filing_sessions = sessions, filing_sessions
         self.gateway, self.senses, self.throttle = gateway, senses, throttle
         self.secret, self.public_base_url = secret, public_base_url
@@ -74,8 +82,9 @@ class ChatService:
 
     # --- a turn -------------------------------------------------------------------------------
 
-    async def handle(self, channel: str, ref: str, inbound: Inbound, client: str = "",
-                     claim: bool = True) -> list[Reply] | None:
+    async def handle(
+        self, channel: str, ref: str, inbound: Inbound, client: str = "", claim: bool = True
+    ) -> list[Reply] | None:
         """The replies to one message; None when this event was handled before (a redelivery)."""
         key = store.session_key(channel, ref)
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
@@ -142,7 +151,7 @@ class ChatService:
 
     def unfinished(self, channel: str, within: timedelta) -> list[dict]:
         with self.sessions() as s:
-            return store.unfinished_events(s, channel, datetime.now(timezone.utc) - within)
+            return store.unfinished_events(s, channel, datetime.now(UTC) - within)
 
     # --- effects --------------------------------------------------------------------------------
 
@@ -160,7 +169,9 @@ class ChatService:
                 await self.gateway.signal(effect.number, "add_info", c.CitizenInfo(effect.text, list(effect.photos)))
                 return Done(effect.number)
             if isinstance(effect, Withdraw):
-                await self.gateway.signal(effect.number, "withdraw", c.Withdrawal("ถอนเรื่องทางแชต / withdrawn in the chat"))
+                await self.gateway.signal(
+                    effect.number, "withdraw", c.Withdrawal("ถอนเรื่องทางแชต / withdrawn in the chat")
+                )
                 return Done(effect.number)
             if isinstance(effect, LeaveQuestion):
                 return await self._ask(effect, channel, ref, lang)
@@ -174,13 +185,28 @@ class ChatService:
         text = d.text + (f"\n\nตำแหน่ง / location: {d.location}" if d.location else "")
         contact = None if d.anonymous else c.Contact(name=d.name, phone=d.phone, national_id=d.national_id)
         draft = c.ComplaintInput(
-            tracking_number="", pin_hash="", text=text, filed_at=datetime.now(timezone.utc).isoformat(),
-            channel=channel, channel_ref=ref, province_code=d.province_code, district_code=d.district_code,
-            category=d.category, center_code=d.center_code, agency_code=d.agency_code, contact=contact,
-            anonymous=d.anonymous, attachments=d.attachments(), language=lang)
+            tracking_number="",
+            pin_hash="",
+            text=text,
+            filed_at=datetime.now(UTC).isoformat(),
+            channel=channel,
+            channel_ref=ref,
+            province_code=d.province_code,
+            district_code=d.district_code,
+            category=d.category,
+            center_code=d.center_code,
+            agency_code=d.agency_code,
+            contact=contact,
+            anonymous=d.anonymous,
+            attachments=d.attachments(),
+            language=lang,
+        )
         filed = await self.gateway.file(draft, f"chat:{channel}:{effect.key}")
-        link = f"{self.public_base_url}/chat?track={filed.tracking_number}" if (
-            self.public_base_url or channel == "web") else ""
+        link = (
+            f"{self.public_base_url}/chat?track={filed.tracking_number}"
+            if (self.public_base_url or channel == "web")
+            else ""
+        )
         return Filed(filed.tracking_number, filed.pin, link)
 
     async def _track(self, effect: TrackWithPin, lang: str, client: str) -> Outcome:
@@ -189,8 +215,9 @@ class ChatService:
         except HTTPException as err:
             return Refused(str(err.detail), throttled=True)
         try:
-            view = await track_with_pin(self.sessions, self.filing_sessions, effect.number, effect.pin,
-                                        self.secret, self.gateway.pin_matches)
+            view = await track_with_pin(
+                self.sessions, self.filing_sessions, effect.number, effect.pin, self.secret, self.gateway.pin_matches
+            )
         except CaseNotFound:
             self.throttle.failed(client, effect.number)
             return Refused(WRONG_PIN, not_found=True)
@@ -215,13 +242,21 @@ class ChatService:
         with self.sessions() as s:
             cases = store.cases_of_chat(s, channel, ref)
             index = 1 if lang == "en" else 0
-            return MyComplaints(tuple((k.tracking_number, STATUS_LABELS.get(k.status, (k.status,) * 2)[index])
-                                      for k in cases))
+            return MyComplaints(
+                tuple((k.tracking_number, STATUS_LABELS.get(k.status, (k.status,) * 2)[index]) for k in cases)
+            )
 
     async def _ask(self, effect: LeaveQuestion, channel: str, ref: str, lang: str) -> Outcome:
-        view = await self.gateway.ask_question(c.QuestionInput(
-            question_id=question_id(channel, effect.key), text=effect.text,
-            asked_at=datetime.now(timezone.utc).isoformat(), language=lang, channel=channel, channel_ref=ref))
+        view = await self.gateway.ask_question(
+            c.QuestionInput(
+                question_id=question_id(channel, effect.key),
+                text=effect.text,
+                asked_at=datetime.now(UTC).isoformat(),
+                language=lang,
+                channel=channel,
+                channel_ref=ref,
+            )
+        )
         due = datetime.fromisoformat(view.due_at)
         return QuestionLeft(format_datetime_th(due), format_datetime_en(due))
 
@@ -234,8 +269,10 @@ class ChatService:
             lang = row.language if row is not None else None
             rows = store.pushed_messages(s, channel, ref, after, limit)
             store.mark_delivered(s, [r.id for r in rows if r.delivered_at is None])
-            return [Pushed(r.id, r.text_en if (lang or r.language) == "en" else r.text_th, r.kind,
-                           r.created_at.isoformat()) for r in rows]
+            return [
+                Pushed(r.id, r.text_en if (lang or r.language) == "en" else r.text_th, r.kind, r.created_at.isoformat())
+                for r in rows
+            ]
 
     def last_delivered(self, channel: str, ref: str) -> int:
         with self.sessions() as s:

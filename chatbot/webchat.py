@@ -10,7 +10,7 @@ import asyncio
 import re
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +19,8 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from db.photos import store_photo
 from chatbot.messages import Image, Inbound, Link, QuickReplies, Text
+from db.photos import store_photo
 from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput
 
@@ -37,9 +37,9 @@ def linkify(text: str) -> Markup:
     """Escape, then turn URLs into links that open in a new tab."""
     out, last = [], 0
     for m in URL.finditer(text):
-        out.append(escape(text[last:m.start()]))
+        out.append(escape(text[last : m.start()]))
         url = m.group(0).rstrip(".,)")
-        tail = m.group(0)[len(url):]
+        tail = m.group(0)[len(url) :]
         out.append(Markup('<a href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>').format(url))
         out.append(escape(tail))
         last = m.end()
@@ -71,12 +71,16 @@ def _session_of(chat_session: str | None) -> tuple[str, bool]:
 
 
 @router.get("/chat", response_class=HTMLResponse)
-async def chat_page(request: Request, chat_session: Annotated[str | None, Cookie()] = None,
-                    track: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+async def chat_page(
+    request: Request,
+    chat_session: Annotated[str | None, Cookie()] = None,
+    track: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
     session, new = _session_of(chat_session)
     service = request.app.state.chat
-    lang, after = await asyncio.gather(asyncio.to_thread(service.language, "web", session),
-                                       asyncio.to_thread(service.last_delivered, "web", session))
+    lang, after = await asyncio.gather(
+        asyncio.to_thread(service.language, "web", session), asyncio.to_thread(service.last_delivered, "web", session)
+    )
     number = tracking.normalise(track) if track else ""
     start = f"track:{number}" if number and tracking.PATTERN.match(number) else "resume"
     page = TEMPLATES.TemplateResponse(request, "chat.html", {"lang": lang or "th", "after": after, "start": start})
@@ -95,35 +99,51 @@ async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie
     label = str(form.get("label") or "")[:200]
     message_id = str(form.get("message_id") or "")[:100]
     photos, problem = [], ""
-    for f in [f for f in form.getlist("image") if hasattr(f, "read") and f.filename][:settings.max_photos]:
+    for f in [f for f in form.getlist("image") if hasattr(f, "read") and f.filename][: settings.max_photos]:
         content = await f.read(settings.max_photo_bytes + 1)
         try:
-            photos.append(await asyncio.to_thread(store_photo, settings.upload_dir, f.filename, content,
-                                                  settings.max_photo_bytes))
+            photos.append(
+                await asyncio.to_thread(store_photo, settings.upload_dir, f.filename, content, settings.max_photo_bytes)
+            )
         except InvalidInput as err:
             problem = err.message
-    inbound = Inbound(at=datetime.now(timezone.utc), event_id=message_id or uuid.uuid4().hex, text=text,
-                      action=action, photos=tuple(photos), problem=problem)
-    replies = await request.app.state.chat.handle("web", session, inbound, client=f"web:{session}",
-                                                  claim=bool(message_id))
+    inbound = Inbound(
+        at=datetime.now(UTC),
+        event_id=message_id or uuid.uuid4().hex,
+        text=text,
+        action=action,
+        photos=tuple(photos),
+        problem=problem,
+    )
+    replies = await request.app.state.chat.handle(
+        "web", session, inbound, client=f"web:{session}", claim=bool(message_id)
+    )
     bubbles, quick = _bubbles(replies or [])
     shown = label if action else text
-    page = TEMPLATES.TemplateResponse(request, "_turn.html", {
-        "said": shown if len(shown) <= 2000 else shown[:2000] + "…", "photos": len(photos) + (1 if problem else 0),
-        "bubbles": bubbles, "quick": quick, "duplicate": replies is None})
+    page = TEMPLATES.TemplateResponse(
+        request,
+        "_turn.html",
+        {
+            "said": shown if len(shown) <= 2000 else shown[:2000] + "…",
+            "photos": len(photos) + (1 if problem else 0),
+            "bubbles": bubbles,
+            "quick": quick,
+            "duplicate": replies is None,
+        },
+    )
     if new:
         page.set_cookie(COOKIE, session, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
     return page
 
 
 @router.get("/chat/pushed", response_class=HTMLResponse)
-async def chat_pushed(request: Request, chat_session: Annotated[str | None, Cookie()] = None,
-                      after: Annotated[int, Query(ge=0)] = 0) -> Response:
+async def chat_pushed(
+    request: Request, chat_session: Annotated[str | None, Cookie()] = None, after: Annotated[int, Query(ge=0)] = 0
+) -> Response:
     if not chat_session or not SESSION.match(chat_session):
         return HTMLResponse("")
     got = await asyncio.to_thread(request.app.state.chat.pushed, "web", chat_session, after)
-    return TEMPLATES.TemplateResponse(request, "_pushed.html", {
-        "messages": got, "after": got[-1].id if got else after})
+    return TEMPLATES.TemplateResponse(request, "_pushed.html", {"messages": got, "after": got[-1].id if got else after})
 
 
 @router.get("/chat/faq-images/{name}")

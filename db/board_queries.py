@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Index, and_, case, func, literal, or_, select, text
 from sqlalchemy.orm import Session
@@ -48,8 +48,9 @@ _OPEN = Case.status.not_in(NOT_OVERDUE_STATUSES)
 Index("ix_cases_center_due", Case.center_code, Case.next_due_at, postgresql_where=_OPEN, sqlite_where=_OPEN)
 # The compliance table scans the cases filed in a period and needs only these columns: the index
 # covers them, so the scan never touches the table.
-Index("ix_cases_filed_outcome", Case.filed_at, Case.center_code, Case.category, Case.status, Case.late,
-      Case.next_due_at)
+Index(
+    "ix_cases_filed_outcome", Case.filed_at, Case.center_code, Case.category, Case.status, Case.late, Case.next_due_at
+)
 
 Visible = ColumnElement[bool] | None  # which cases the viewer may see; None = all of them
 
@@ -66,8 +67,12 @@ class Aging:
         return self.up_to_7 + self.d8_30 + self.over_30
 
     def __add__(self, other: Aging) -> Aging:
-        return Aging(self.at_risk + other.at_risk, self.up_to_7 + other.up_to_7,
-                     self.d8_30 + other.d8_30, self.over_30 + other.over_30)
+        return Aging(
+            self.at_risk + other.at_risk,
+            self.up_to_7 + other.up_to_7,
+            self.d8_30 + other.d8_30,
+            self.over_30 + other.over_30,
+        )
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,7 @@ class OverdueCase:
 
 def utc(t: datetime) -> datetime:
     """Aware UTC: SQLite stores stamps without an offset, so every bound value must be UTC."""
-    return aware(t).astimezone(timezone.utc)
+    return aware(t).astimezone(UTC)
 
 
 # --- where the board looks -------------------------------------------------------------------------
@@ -181,8 +186,9 @@ def _rollup(at: Node):
     ("D9205" is in "P92", as `workflows.domain.centers` relies on too), so no join is needed."""
     if at.level in ("all", "ministry"):
         # A province's own cases and its districts' roll up into the province row.
-        return case((Case.center_code.like("D%"), literal("P") + func.substr(Case.center_code, 2, 2)),
-                    else_=Case.center_code)
+        return case(
+            (Case.center_code.like("D%"), literal("P") + func.substr(Case.center_code, 2, 2)), else_=Case.center_code
+        )
     return Case.center_code
 
 
@@ -227,22 +233,33 @@ def center_loads(s: Session, visible: Visible, at: Node, now: datetime) -> list[
     def count(cond):
         return func.sum(case((cond, 1), else_=0))
 
-    q = (select(key.label("key"),
-                count(and_(due >= now, due < now + AT_RISK_WINDOW)),
-                count(and_(due < now, due >= week)),
-                count(and_(due < week, due >= month)),
-                count(due < month))
-         .select_from(Case).outerjoin(Center, Center.code == Case.center_code)
-         .where(_open_due(), due < now + AT_RISK_WINDOW, *_in_scope(visible, at))
-         .group_by(key))
+    q = (
+        select(
+            key.label("key"),
+            count(and_(due >= now, due < now + AT_RISK_WINDOW)),
+            count(and_(due < now, due >= week)),
+            count(and_(due < week, due >= month)),
+            count(due < month),
+        )
+        .select_from(Case)
+        .outerjoin(Center, Center.code == Case.center_code)
+        .where(_open_due(), due < now + AT_RISK_WINDOW, *_in_scope(visible, at))
+        .group_by(key)
+    )
     rows = s.execute(q).all()
     names = _names(s, [r[0] for r in rows])
     out = []
     for code, risk, d7, d30, older in rows:
         c = names.get(code)
-        out.append(CenterLoad(code, c.name_th if c else "ไม่ระบุศูนย์", c.name_en if c else "No center",
-                              Aging(int(risk or 0), int(d7 or 0), int(d30 or 0), int(older or 0)),
-                              drillable=bool(c and c.level == "province" and at.level != "province")))
+        out.append(
+            CenterLoad(
+                code,
+                c.name_th if c else "ไม่ระบุศูนย์",
+                c.name_en if c else "No center",
+                Aging(int(risk or 0), int(d7 or 0), int(d30 or 0), int(older or 0)),
+                drillable=bool(c and c.level == "province" and at.level != "province"),
+            )
+        )
     out.sort(key=lambda r: (-r.aging.overdue, -r.aging.at_risk, r.code or ""))
     return out
 
@@ -271,19 +288,25 @@ def _was_late(now: datetime):
     return or_(and_(Case.next_due_at < now, Case.status.not_in(NOT_OVERDUE_STATUSES)), Case.late)
 
 
-def compliance(s: Session, visible: Visible, at: Node, start: datetime, end: datetime,
-               now: datetime) -> ComplianceTables:
+def compliance(
+    s: Session, visible: Visible, at: Node, start: datetime, end: datetime, now: datetime
+) -> ComplianceTables:
     """Met / late / pending for the cases filed in [start, end), per center one level under `at` and
     per category, from one scan grouped by both."""
     now, start, end = utc(now), utc(start), utc(end)
     _no_jit(s)
     # One outcome per case, so the lateness test runs once per case.
     outcome = case((_was_late(now), "late"), (Case.status.in_(SETTLED_STATUSES), "met"), else_="pending")
-    inner = (select(_rollup(at).label("key"), Case.category.label("category"), outcome.label("outcome"))
-             .where(Case.filed_at >= start, Case.filed_at < end, *_in_scope(visible, at))
-             .subquery())
-    rows = s.execute(select(inner.c.key, inner.c.category, inner.c.outcome, func.count())
-                     .group_by(inner.c.key, inner.c.category, inner.c.outcome)).all()
+    inner = (
+        select(_rollup(at).label("key"), Case.category.label("category"), outcome.label("outcome"))
+        .where(Case.filed_at >= start, Case.filed_at < end, *_in_scope(visible, at))
+        .subquery()
+    )
+    rows = s.execute(
+        select(inner.c.key, inner.c.category, inner.c.outcome, func.count()).group_by(
+            inner.c.key, inner.c.category, inner.c.outcome
+        )
+    ).all()
     slot = {"met": 0, "late": 1, "pending": 2}
     centers: dict[str | None, list[int]] = {}
     cats: dict[str | None, list[int]] = {}
@@ -298,27 +321,48 @@ def compliance(s: Session, visible: Visible, at: Node, start: datetime, end: dat
         out.sort(key=lambda r: (r.rate if r.rate is not None else 2.0, -r.total, r.key or ""))
         return out
 
-    by_center = table(centers, lambda k: (names[k].name_th, names[k].name_en) if k in names
-                      else ("ไม่ระบุศูนย์", "No center"))
-    by_category = table(cats, lambda k: (known[k].name_th, known[k].name_en) if k in known
-                        else (k or "ไม่ระบุ", k or "None"))
-    return ComplianceTables(by_center, by_category, Compliance(
-        None, "รวม", "Total", sum(r.met for r in by_center), sum(r.late for r in by_center),
-        sum(r.pending for r in by_center)))
+    by_center = table(
+        centers, lambda k: (names[k].name_th, names[k].name_en) if k in names else ("ไม่ระบุศูนย์", "No center")
+    )
+    by_category = table(
+        cats, lambda k: (known[k].name_th, known[k].name_en) if k in known else (k or "ไม่ระบุ", k or "None")
+    )
+    return ComplianceTables(
+        by_center,
+        by_category,
+        Compliance(
+            None,
+            "รวม",
+            "Total",
+            sum(r.met for r in by_center),
+            sum(r.late for r in by_center),
+            sum(r.pending for r in by_center),
+        ),
+    )
 
 
 # --- the overdue list --------------------------------------------------------------------------------
 
 
 def _overdue_query(visible: Visible, at: Node, now: datetime):
-    return (select(Case.tracking_number, Case.status, Case.category, Case.center_code, Case.escalated_to,
-                   Case.assignee, Case.next_due_at)
-            .where(_open_due(), Case.next_due_at < now, *_in_scope(visible, at))
-            .order_by(Case.next_due_at, Case.tracking_number))
+    return (
+        select(
+            Case.tracking_number,
+            Case.status,
+            Case.category,
+            Case.center_code,
+            Case.escalated_to,
+            Case.assignee,
+            Case.next_due_at,
+        )
+        .where(_open_due(), Case.next_due_at < now, *_in_scope(visible, at))
+        .order_by(Case.next_due_at, Case.tracking_number)
+    )
 
 
-def overdue_cases(s: Session, visible: Visible, at: Node, now: datetime, limit: int = PAGE_SIZE,
-                  offset: int = 0) -> list[OverdueCase]:
+def overdue_cases(
+    s: Session, visible: Visible, at: Node, now: datetime, limit: int = PAGE_SIZE, offset: int = 0
+) -> list[OverdueCase]:
     """The overdue cases under `at`, longest overdue first, with their late clocks and open tasks."""
     now = utc(now)
     rows = s.execute(_overdue_query(visible, at, now).limit(limit).offset(offset)).all()
@@ -331,34 +375,51 @@ def _detailed(s: Session, rows, now: datetime) -> list[OverdueCase]:
         return []
     clocks: dict[str, list[str]] = {}
     for number, name in s.execute(
-            select(CaseClock.tracking_number, CaseClock.name)
-            .where(CaseClock.tracking_number.in_(numbers), CaseClock.name.in_(SLA_CLOCKS),
-                   CaseClock.state == "running", CaseClock.due_at < now)
-            .order_by(CaseClock.tracking_number, CaseClock.due_at)):
+        select(CaseClock.tracking_number, CaseClock.name)
+        .where(
+            CaseClock.tracking_number.in_(numbers),
+            CaseClock.name.in_(SLA_CLOCKS),
+            CaseClock.state == "running",
+            CaseClock.due_at < now,
+        )
+        .order_by(CaseClock.tracking_number, CaseClock.due_at)
+    ):
         clocks.setdefault(number, []).append(name)
     holders: dict[str, list[Holder]] = {}
-    for t in s.execute(select(Task.tracking_number, Task.task_key, Task.kind, Task.assignee)
-                       .where(Task.tracking_number.in_(numbers), Task.state == "open")
-                       .order_by(Task.tracking_number, Task.id)):
+    for t in s.execute(
+        select(Task.tracking_number, Task.task_key, Task.kind, Task.assignee)
+        .where(Task.tracking_number.in_(numbers), Task.state == "open")
+        .order_by(Task.tracking_number, Task.id)
+    ):
         holders.setdefault(t.tracking_number, []).append(Holder(t.task_key, t.kind, t.assignee))
     names = _names(s, {r.center_code for r in rows})
     out = []
     for r in rows:
         c = names.get(r.center_code)
         due = utc(r.next_due_at)
-        out.append(OverdueCase(r.tracking_number, r.status, r.category, r.center_code,
-                               c.name_th if c else "", c.name_en if c else "", r.escalated_to, r.assignee, due,
-                               now - due,
-                               tuple(clocks.get(r.tracking_number, ())),
-                               tuple(holders.get(r.tracking_number, ()))))
+        out.append(
+            OverdueCase(
+                r.tracking_number,
+                r.status,
+                r.category,
+                r.center_code,
+                c.name_th if c else "",
+                c.name_en if c else "",
+                r.escalated_to,
+                r.assignee,
+                due,
+                now - due,
+                tuple(clocks.get(r.tracking_number, ())),
+                tuple(holders.get(r.tracking_number, ())),
+            )
+        )
     return out
 
 
 # --- the CSV export ---------------------------------------------------------------------------------
 
 
-def all_overdue(s: Session, visible: Visible, at: Node, now: datetime,
-                limit: int = CSV_LIMIT) -> Iterator[OverdueCase]:
+def all_overdue(s: Session, visible: Visible, at: Node, now: datetime, limit: int = CSV_LIMIT) -> Iterator[OverdueCase]:
     """The whole overdue list under `at` (for the export), streamed a thousand cases at a time."""
     now = utc(now)
     result = s.execute(_overdue_query(visible, at, now).limit(limit).execution_options(yield_per=1000))

@@ -7,7 +7,7 @@ chats. The caller owns the transaction."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import JSON, DateTime, Index, String, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -52,24 +52,39 @@ def load_session(s: Session, channel: str, ref: str) -> ChatSession | None:
     return s.get(ChatSession, session_key(channel, ref))
 
 
-def save_session(s: Session, channel: str, ref: str, state: dict, language: str | None,
-                 now: datetime | None = None) -> None:
-    now = now or datetime.now(timezone.utc)
+def save_session(
+    s: Session, channel: str, ref: str, state: dict, language: str | None, now: datetime | None = None
+) -> None:
+    now = now or datetime.now(UTC)
     row = s.get(ChatSession, session_key(channel, ref))
     if row is None:
-        s.add(ChatSession(session_key=session_key(channel, ref), channel=channel, channel_ref=ref,
-                          language=language, state=state, created_at=now, updated_at=now))
+        s.add(
+            ChatSession(
+                session_key=session_key(channel, ref),
+                channel=channel,
+                channel_ref=ref,
+                language=language,
+                state=state,
+                created_at=now,
+                updated_at=now,
+            )
+        )
         return
     row.state, row.language, row.updated_at = state, language, now
 
 
-def claim_event(s: Session, channel: str, event_id: str, ref: str, now: datetime | None = None,
-                payload: dict | None = None) -> bool:
+def claim_event(
+    s: Session, channel: str, event_id: str, ref: str, now: datetime | None = None, payload: dict | None = None
+) -> bool:
     """True the first time this channel event is seen, False for a redelivery (in a savepoint, so the
     caller's transaction goes on either way). With a payload, the event waits in the table until
     `event_done` (see `unfinished_events`)."""
-    row = ChatEvent(event_key=session_key(channel, event_id)[:240], session_key=session_key(channel, ref)[:240],
-                    received_at=now or datetime.now(timezone.utc), payload=payload)
+    row = ChatEvent(
+        event_key=session_key(channel, event_id)[:240],
+        session_key=session_key(channel, ref)[:240],
+        received_at=now or datetime.now(UTC),
+        payload=payload,
+    )
     try:
         with s.begin_nested():
             s.add(row)
@@ -81,15 +96,22 @@ def claim_event(s: Session, channel: str, event_id: str, ref: str, now: datetime
 def event_done(s: Session, channel: str, event_id: str, now: datetime | None = None) -> None:
     row = s.get(ChatEvent, session_key(channel, event_id)[:240])
     if row is not None:
-        row.done_at, row.payload = now or datetime.now(timezone.utc), None
+        row.done_at, row.payload = now or datetime.now(UTC), None
 
 
 def unfinished_events(s: Session, channel: str, since: datetime) -> list[dict]:
     """Events taken in (and answered 200) since `since` whose handling never finished: a crash or a
     restart came in between. Oldest first."""
-    rows = s.scalars(select(ChatEvent).where(
-        ChatEvent.event_key.startswith(f"{channel}:"), ChatEvent.done_at.is_(None),
-        ChatEvent.payload.is_not(None), ChatEvent.received_at >= since).order_by(ChatEvent.received_at))
+    rows = s.scalars(
+        select(ChatEvent)
+        .where(
+            ChatEvent.event_key.startswith(f"{channel}:"),
+            ChatEvent.done_at.is_(None),
+            ChatEvent.payload.is_not(None),
+            ChatEvent.received_at >= since,
+        )
+        .order_by(ChatEvent.received_at)
+    )
     return [r.payload for r in rows]
 
 
@@ -101,7 +123,7 @@ SESSIONS_KEPT = timedelta(days=1)
 
 def prune(s: Session, now: datetime | None = None) -> tuple[int, int]:
     """Forget old channel events and idle chats; (events, sessions) deleted."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     events = s.execute(delete(ChatEvent).where(ChatEvent.received_at < now - EVENTS_KEPT)).rowcount
     sessions = s.execute(delete(ChatSession).where(ChatSession.updated_at < now - SESSIONS_KEPT)).rowcount
     return events or 0, sessions or 0
@@ -109,31 +131,48 @@ def prune(s: Session, now: datetime | None = None) -> tuple[int, int]:
 
 def pushed_messages(s: Session, channel: str, ref: str, after: int = 0, limit: int = 50) -> list[OutboxMessage]:
     """Messages for this chat (status changes, officer replies, answers), oldest first."""
-    return list(s.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.channel == channel, OutboxMessage.channel_ref == ref, OutboxMessage.id > after)
-        .order_by(OutboxMessage.id).limit(limit)))
+    return list(
+        s.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == channel, OutboxMessage.channel_ref == ref, OutboxMessage.id > after)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
 
 
 def last_delivered_id(s: Session, channel: str, ref: str) -> int:
     """Where a reopened chat page starts: after what it has shown, so nothing undelivered is skipped."""
-    found = s.scalar(select(OutboxMessage.id).where(OutboxMessage.channel == channel,
-                                                    OutboxMessage.channel_ref == ref,
-                                                    OutboxMessage.delivered_at.is_not(None))
-                     .order_by(OutboxMessage.id.desc()).limit(1))
+    found = s.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.channel == channel, OutboxMessage.channel_ref == ref, OutboxMessage.delivered_at.is_not(None)
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
     return found or 0
 
 
 def mark_delivered(s: Session, ids: list[int], now: datetime | None = None) -> None:
     if ids:
-        s.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.delivered_at.is_(None))
-                  .values(delivered_at=now or datetime.now(timezone.utc)))
+        s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.delivered_at.is_(None))
+            .values(delivered_at=now or datetime.now(UTC))
+        )
 
 
 def cases_of_chat(s: Session, channel: str, ref: str, limit: int = 10) -> list[Case]:
     """The complaints this chat identity filed, newest first."""
-    return list(s.scalars(select(Case).where(Case.channel == channel, Case.channel_ref == ref)
-                          .order_by(Case.filed_at.desc()).limit(limit)))
+    return list(
+        s.scalars(
+            select(Case)
+            .where(Case.channel == channel, Case.channel_ref == ref)
+            .order_by(Case.filed_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def case_of_chat(s: Session, number: str, channel: str, ref: str) -> Case | None:

@@ -4,7 +4,7 @@ is accepted exactly when its transaction commits, and only then does the citizen
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,8 +38,14 @@ def accept(s: Session, number: str, fingerprint: str, pin_hash: str, payload: di
     """Insert the filing in a savepoint and return (its number, created). A clash on the number raises
     NumberTaken; a clash on the key (the same filing arriving twice at once) returns the number that
     key got first, not created."""
-    row = {"tracking_number": number, "key_fingerprint": fingerprint, "pin_hash": pin_hash,
-           "payload": payload, "accepted_at": datetime.now(timezone.utc), "attempts": 0}
+    row = {
+        "tracking_number": number,
+        "key_fingerprint": fingerprint,
+        "pin_hash": pin_hash,
+        "payload": payload,
+        "accepted_at": datetime.now(UTC),
+        "attempts": 0,
+    }
     try:
         with s.begin_nested():
             s.connection().execute(_INSERT, row)
@@ -52,8 +58,7 @@ def accept(s: Session, number: str, fingerprint: str, pin_hash: str, payload: di
 
 
 def pending(s: Session, limit: int) -> list[Filing]:
-    return list(s.scalars(select(Filing).where(Filing.started_at.is_(None))
-                          .order_by(Filing.accepted_at).limit(limit)))
+    return list(s.scalars(select(Filing).where(Filing.started_at.is_(None)).order_by(Filing.accepted_at).limit(limit)))
 
 
 def mark_started(s: Session, numbers: list[str]) -> None:
@@ -63,8 +68,11 @@ def mark_started(s: Session, numbers: list[str]) -> None:
     and the read model erases it on its PDPA timer, which a copy left here would outlive. The row
     stays, as the record that its idempotency key and tracking number are taken."""
     if numbers:
-        s.execute(update(Filing).where(Filing.tracking_number.in_(numbers), Filing.started_at.is_(None))
-                  .values(started_at=datetime.now(timezone.utc), payload={}))
+        s.execute(
+            update(Filing)
+            .where(Filing.tracking_number.in_(numbers), Filing.started_at.is_(None))
+            .values(started_at=datetime.now(UTC), payload={})
+        )
 
 
 def mark_failed(s: Session, number: str, error: str) -> None:

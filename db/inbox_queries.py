@@ -9,7 +9,7 @@ SQL clause builder; nothing here commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import String, and_, cast, func, literal, null, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -84,16 +84,34 @@ def _task_rows(f: InboxFilter, scope_clause, username: str, now: datetime):
         conds.append(Case.center_code == f.center)
     if f.q:
         q = f.q.strip()
-        agencies = select(Agency.code).where(or_(Agency.search_key.like(_like(q.lower()), escape="\\"),
-                                                 Agency.name_th.like(_like(q), escape="\\")))
-        conds.append(or_(Case.tracking_number == q.upper(), Case.text.ilike(_like(q), escape="\\"),
-                         Case.agency_code.in_(agencies)))
+        agencies = select(Agency.code).where(
+            or_(Agency.search_key.like(_like(q.lower()), escape="\\"), Agency.name_th.like(_like(q), escape="\\"))
+        )
+        conds.append(
+            or_(
+                Case.tracking_number == q.upper(),
+                Case.text.ilike(_like(q), escape="\\"),
+                Case.agency_code.in_(agencies),
+            )
+        )
     conds += _due_and_holder(f, due, Task.assignee, username, now)
-    stmt = (select(Task.kind.label("kind"), Task.task_key.label("key"), Case.tracking_number.label("ref"),
-                   Case.text.label("text"), Case.status.label("status"), Case.category.label("category"),
-                   Case.agency_code.label("agency_code"), Case.center_code.label("center_code"),
-                   Task.assignee.label("assignee"), Task.opened_at.label("opened_at"), due.label("due_at"))
-            .join(Case, Case.tracking_number == Task.tracking_number).where(*conds))
+    stmt = (
+        select(
+            Task.kind.label("kind"),
+            Task.task_key.label("key"),
+            Case.tracking_number.label("ref"),
+            Case.text.label("text"),
+            Case.status.label("status"),
+            Case.category.label("category"),
+            Case.agency_code.label("agency_code"),
+            Case.center_code.label("center_code"),
+            Task.assignee.label("assignee"),
+            Task.opened_at.label("opened_at"),
+            due.label("due_at"),
+        )
+        .join(Case, Case.tracking_number == Task.tracking_number)
+        .where(*conds)
+    )
     return stmt, (due if f.sort == "due" else Task.opened_at), Task.task_key
 
 
@@ -107,12 +125,19 @@ def _question_rows(f: InboxFilter, scope_clause, username: str, now: datetime):
     if f.q:
         conds.append(or_(Question.text.ilike(_like(f.q.strip()), escape="\\"), Question.question_id == f.q.strip()))
     conds += _due_and_holder(f, Question.due_at, Question.assignee, username, now)
-    stmt = select(literal(QUESTION_KIND).label("kind"), Question.question_id.label("key"),
-                  Question.question_id.label("ref"), Question.text.label("text"),
-                  cast(null(), String).label("status"), cast(null(), String).label("category"),
-                  cast(null(), String).label("agency_code"), Question.center_code.label("center_code"),
-                  Question.assignee.label("assignee"), Question.asked_at.label("opened_at"),
-                  Question.due_at.label("due_at")).where(*conds)
+    stmt = select(
+        literal(QUESTION_KIND).label("kind"),
+        Question.question_id.label("key"),
+        Question.question_id.label("ref"),
+        Question.text.label("text"),
+        cast(null(), String).label("status"),
+        cast(null(), String).label("category"),
+        cast(null(), String).label("agency_code"),
+        Question.center_code.label("center_code"),
+        Question.assignee.label("assignee"),
+        Question.asked_at.label("opened_at"),
+        Question.due_at.label("due_at"),
+    ).where(*conds)
     return stmt, (Question.due_at if f.sort == "due" else Question.asked_at), Question.question_id
 
 
@@ -155,7 +180,7 @@ def _page_of(part, sort: str, cursor, limit: int):
 def _sort_key(row: InboxRow, sort: str):
     if sort == "due":
         due = aware(row.due_at)
-        return (due is None, due or datetime.min.replace(tzinfo=timezone.utc), row.key)
+        return (due is None, due or datetime.min.replace(tzinfo=UTC), row.key)
     return (aware(row.opened_at), row.key)
 
 
@@ -197,4 +222,4 @@ def _parse_cursor(raw: str, sort: str) -> tuple[datetime | None, str] | None:
 
 def _for_db(t: datetime) -> datetime:
     """Cursor instants in UTC: SQLite stores UTC without an offset, PostgreSQL compares instants."""
-    return t.astimezone(timezone.utc) if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)

@@ -130,9 +130,7 @@ class Case(Base):
 
 class CaseClock(Base):
     __tablename__ = "case_clocks"
-    tracking_number: Mapped[str] = mapped_column(
-        ForeignKey("cases.tracking_number"), primary_key=True
-    )
+    tracking_number: Mapped[str] = mapped_column(ForeignKey("cases.tracking_number"), primary_key=True)
     name: Mapped[str] = mapped_column(String(16), primary_key=True)
     state: Mapped[str] = mapped_column(String(12))  # running | paused | met | stopped
     due_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
@@ -212,9 +210,7 @@ class PersonalData(Base):
     """The complainant's personal data (PDPA): separate so that erasure leaves the case intact."""
 
     __tablename__ = "personal_data"
-    tracking_number: Mapped[str] = mapped_column(
-        ForeignKey("cases.tracking_number"), primary_key=True
-    )
+    tracking_number: Mapped[str] = mapped_column(ForeignKey("cases.tracking_number"), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20))
     national_id: Mapped[str | None] = mapped_column(String(13))

@@ -27,12 +27,15 @@ def sniff(data: bytes) -> str | None:
 
 def store_photo(root: Path, filename: str, data: bytes, max_bytes: int) -> AttachmentRef:
     if len(data) > max_bytes:
-        raise InvalidInput(f"รูปภาพ {filename} ใหญ่เกิน {max_bytes // (1024 * 1024)} MB / "
-                           f"photo {filename} is larger than {max_bytes // (1024 * 1024)} MB")
+        raise InvalidInput(
+            f"รูปภาพ {filename} ใหญ่เกิน {max_bytes // (1024 * 1024)} MB / "
+            f"photo {filename} is larger than {max_bytes // (1024 * 1024)} MB"
+        )
     kind = sniff(data)
     if kind is None:
-        raise InvalidInput(f"ไฟล์ {filename} ไม่ใช่รูปภาพ (JPEG, PNG, WebP, GIF) / "
-                           f"{filename} is not a JPEG, PNG, WebP or GIF image")
+        raise InvalidInput(
+            f"ไฟล์ {filename} ไม่ใช่รูปภาพ (JPEG, PNG, WebP, GIF) / {filename} is not a JPEG, PNG, WebP or GIF image"
+        )
     digest = hashlib.sha256(data).hexdigest()
     path = root / digest[:2] / digest
     if not path.exists():

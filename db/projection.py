@@ -32,48 +32,97 @@ def apply_event(s: Session, r: CaseEventRecord, render=None) -> bool:
         if r.intake is None:
             raise LookupError(f"case {r.tracking_number} has no intake yet")
         case = _insert_case(s, r.intake, r.workflow_id, at, r.state.center_code)
-    s.add(CaseEvent(event_key=key, tracking_number=r.tracking_number, seq=r.seq, kind=r.kind,
-                    status=r.state.status, actor=r.actor, note=r.note or None, public=r.public,
-                    data=dict(r.data), at=at))
+    s.add(
+        CaseEvent(
+            event_key=key,
+            tracking_number=r.tracking_number,
+            seq=r.seq,
+            kind=r.kind,
+            status=r.state.status,
+            actor=r.actor,
+            note=r.note or None,
+            public=r.public,
+            data=dict(r.data),
+            at=at,
+        )
+    )
     _add_attachments(s, r.tracking_number, (r.intake.attachments if r.intake else []) + r.attachments, at)
     if r.message is not None and render is not None:
         text_th, text_en = render(r.message, r)
-        s.add(OutboxMessage(message_key=key, tracking_number=r.tracking_number, kind=r.message.kind,
-                            text_th=text_th, text_en=text_en, channel=case.channel,
-                            channel_ref=case.channel_ref, language=case.language, created_at=at))
+        s.add(
+            OutboxMessage(
+                message_key=key,
+                tracking_number=r.tracking_number,
+                kind=r.message.kind,
+                text_th=text_th,
+                text_en=text_en,
+                channel=case.channel,
+                channel_ref=case.channel_ref,
+                language=case.language,
+                created_at=at,
+            )
+        )
     if r.seq > case.last_seq:
         _update_case(s, case, r, at)
     return True
 
 
-def _insert_case(s: Session, inp: ComplaintInput, workflow_id: str, at: datetime,
-                 center_code: str | None = None) -> Case:
-    case = Case(tracking_number=inp.tracking_number, workflow_id=workflow_id, pin_hash=inp.pin_hash,
-                status="RECEIVED", text=inp.text, category=inp.category, agency_code=inp.agency_code,
-                center_code=inp.center_code,
-                # filed with: the citizen's choice, else the center of their area (the intake's)
-                filed_with=inp.agency_code or inp.center_code or center_code,
-                province_code=inp.province_code, district_code=inp.district_code, channel=inp.channel,
-                channel_ref=inp.channel_ref or None, language=inp.language or "th", anonymous=inp.anonymous,
-                filed_at=_t(inp.filed_at), updated_at=at, last_seq=0)
+def _insert_case(
+    s: Session, inp: ComplaintInput, workflow_id: str, at: datetime, center_code: str | None = None
+) -> Case:
+    case = Case(
+        tracking_number=inp.tracking_number,
+        workflow_id=workflow_id,
+        pin_hash=inp.pin_hash,
+        status="RECEIVED",
+        text=inp.text,
+        category=inp.category,
+        agency_code=inp.agency_code,
+        center_code=inp.center_code,
+        # filed with: the citizen's choice, else the center of their area (the intake's)
+        filed_with=inp.agency_code or inp.center_code or center_code,
+        province_code=inp.province_code,
+        district_code=inp.district_code,
+        channel=inp.channel,
+        channel_ref=inp.channel_ref or None,
+        language=inp.language or "th",
+        anonymous=inp.anonymous,
+        filed_at=_t(inp.filed_at),
+        updated_at=at,
+        last_seq=0,
+    )
     s.add(case)
     contact = inp.contact
-    s.add(PersonalData(tracking_number=inp.tracking_number, anonymous=inp.anonymous,
-                       name=(contact.name or None) if contact else None,
-                       phone=(contact.phone or None) if contact else None,
-                       national_id=(contact.national_id or None) if contact else None,
-                       email=(contact.email or None) if contact else None))
+    s.add(
+        PersonalData(
+            tracking_number=inp.tracking_number,
+            anonymous=inp.anonymous,
+            name=(contact.name or None) if contact else None,
+            phone=(contact.phone or None) if contact else None,
+            national_id=(contact.national_id or None) if contact else None,
+            email=(contact.email or None) if contact else None,
+        )
+    )
     s.flush()
     return case
 
 
 def _add_attachments(s: Session, number: str, refs: list[AttachmentRef], at: datetime) -> None:
     for ref in refs:
-        exists = s.scalar(select(Attachment.id).where(Attachment.tracking_number == number,
-                                                      Attachment.sha256 == ref.sha256))
+        exists = s.scalar(
+            select(Attachment.id).where(Attachment.tracking_number == number, Attachment.sha256 == ref.sha256)
+        )
         if exists is None:
-            s.add(Attachment(tracking_number=number, sha256=ref.sha256, filename=ref.filename,
-                             content_type=ref.content_type, size=ref.size, added_at=at))
+            s.add(
+                Attachment(
+                    tracking_number=number,
+                    sha256=ref.sha256,
+                    filename=ref.filename,
+                    content_type=ref.content_type,
+                    size=ref.size,
+                    added_at=at,
+                )
+            )
 
 
 def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> None:
@@ -106,8 +155,10 @@ def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> No
             running_dues.append(row.due_at)
     case.next_due_at = min(running_dues) if running_dues else None
     case.late = bool(case.late) or any(clock.overdue for clock in st.clocks)
-    open_rows = {t.task_key: t for t in s.scalars(select(Task).where(
-        Task.tracking_number == case.tracking_number, Task.state == "open"))}
+    open_rows = {
+        t.task_key: t
+        for t in s.scalars(select(Task).where(Task.tracking_number == case.tracking_number, Task.state == "open"))
+    }
     wanted = {t.key: t for t in st.tasks}
     for key, row in open_rows.items():
         if key not in wanted:
@@ -115,9 +166,17 @@ def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> No
     for key, task in wanted.items():
         row = open_rows.get(key)
         if row is None:
-            s.add(Task(task_key=key, tracking_number=case.tracking_number, kind=task.kind,
-                       center_code=task.center_code, reason=task.reason or None,
-                       opened_at=_t(task.opened_at) or at, assignee=st.assignee))
+            s.add(
+                Task(
+                    task_key=key,
+                    tracking_number=case.tracking_number,
+                    kind=task.kind,
+                    center_code=task.center_code,
+                    reason=task.reason or None,
+                    opened_at=_t(task.opened_at) or at,
+                    assignee=st.assignee,
+                )
+            )
         else:
             row.center_code = task.center_code
             row.assignee = st.assignee  # whoever holds the case holds its open tasks

@@ -4,7 +4,7 @@ lookups for validating what a citizen or officer names. Nothing here writes or c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from db.models import Agency, Attachment, Case, CaseClock, CaseEvent, Category, 
 def aware(t: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; everything we store is UTC."""
     if t is not None and t.tzinfo is None:
-        return t.replace(tzinfo=timezone.utc)
+        return t.replace(tzinfo=UTC)
     return t
 
 
@@ -41,15 +41,15 @@ def case_detail(s: Session, case: Case, public_only: bool = True) -> CaseDetail:
         events = events.where(CaseEvent.public.is_(True))
     return CaseDetail(
         case=case,
-        clocks=list(s.scalars(select(CaseClock).where(CaseClock.tracking_number == number)
-                              .order_by(CaseClock.due_at))),
+        clocks=list(s.scalars(select(CaseClock).where(CaseClock.tracking_number == number).order_by(CaseClock.due_at))),
         events=list(s.scalars(events)),
-        messages=list(s.scalars(select(OutboxMessage).where(OutboxMessage.tracking_number == number)
-                                .order_by(OutboxMessage.id))),
+        messages=list(
+            s.scalars(select(OutboxMessage).where(OutboxMessage.tracking_number == number).order_by(OutboxMessage.id))
+        ),
         agency=s.get(Agency, case.agency_code) if case.agency_code else None,
         center=s.get(Center, case.center_code) if case.center_code else None,
-        attachments=s.scalar(select(func.count()).select_from(Attachment)
-                             .where(Attachment.tracking_number == number)) or 0,
+        attachments=s.scalar(select(func.count()).select_from(Attachment).where(Attachment.tracking_number == number))
+        or 0,
     )
 
 
@@ -78,8 +78,9 @@ def centers(s: Session, parent: str | None, level: str | None, limit: int, offse
     return list(s.scalars(q))
 
 
-def agencies(s: Session, agency_type: str | None, province: str | None, linked: bool | None,
-             limit: int, offset: int) -> list[Agency]:
+def agencies(
+    s: Session, agency_type: str | None, province: str | None, linked: bool | None, limit: int, offset: int
+) -> list[Agency]:
     q = select(Agency).order_by(Agency.code).limit(limit).offset(offset)
     if agency_type:
         q = q.where(Agency.agency_type == agency_type)

@@ -24,10 +24,19 @@ def apply_question_event(s: Session, r: QuestionEventRecord, render=None) -> boo
     q, v = r.question, r.view
     row = s.get(Question, q.question_id)
     if row is None:
-        row = Question(question_id=q.question_id, workflow_id=r.workflow_id, text=q.text,
-                       language=q.language or "th", center_code=q.center_code, channel=q.channel,
-                       channel_ref=q.channel_ref or None, asked_at=_t(q.asked_at) or _t(r.at),
-                       status=v.status, overdue=False, last_seq=0)
+        row = Question(
+            question_id=q.question_id,
+            workflow_id=r.workflow_id,
+            text=q.text,
+            language=q.language or "th",
+            center_code=q.center_code,
+            channel=q.channel,
+            channel_ref=q.channel_ref or None,
+            asked_at=_t(q.asked_at) or _t(r.at),
+            status=v.status,
+            overdue=False,
+            last_seq=0,
+        )
         s.add(row)
     if r.seq <= row.last_seq:
         return False
@@ -39,8 +48,17 @@ def apply_question_event(s: Session, r: QuestionEventRecord, render=None) -> boo
         key = f"question:{q.question_id}:answer"
         if s.scalar(select(OutboxMessage.id).where(OutboxMessage.message_key == key)) is None:
             text_th, text_en = render(r)
-            s.add(OutboxMessage(message_key=key, question_id=q.question_id, kind="answer",
-                                text_th=text_th, text_en=text_en, channel=q.channel,
-                                channel_ref=q.channel_ref or None, language=q.language or "th",
-                                created_at=_t(r.at)))
+            s.add(
+                OutboxMessage(
+                    message_key=key,
+                    question_id=q.question_id,
+                    kind="answer",
+                    text_th=text_th,
+                    text_en=text_en,
+                    channel=q.channel,
+                    channel_ref=q.channel_ref or None,
+                    language=q.language or "th",
+                    created_at=_t(r.at),
+                )
+            )
     return True

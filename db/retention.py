@@ -20,12 +20,16 @@ LOGIN_ATTEMPTS_KEPT = timedelta(days=90)
 def erase_expired(s: Session, now: datetime, batch: int = 500) -> int:
     """Erase up to `batch` people whose retention has run out; returns how many. The caller commits
     and calls again while the answer equals `batch`."""
-    rows = list(s.scalars(
-        select(PersonalData)
-        .where(PersonalData.erase_after.is_not(None), PersonalData.erase_after <= now,
-               PersonalData.erased_at.is_(None))
-        .limit(batch)
-        .with_for_update(skip_locked=True)))
+    rows = list(
+        s.scalars(
+            select(PersonalData)
+            .where(
+                PersonalData.erase_after.is_not(None), PersonalData.erase_after <= now, PersonalData.erased_at.is_(None)
+            )
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+    )
     for row in rows:
         row.name = row.phone = row.national_id = row.email = None
         row.erased_at = now

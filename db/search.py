@@ -45,9 +45,7 @@ def _like(form: str, prefix: str = "%", suffix: str = "%") -> str:
 
 
 # Within a rank, the wider office first: someone typing "ตรัง" most likely means the province.
-_CENTER_ORDER = case(
-    {"ministry": 0, "dopa": 1, "province": 2, "district": 3}, value=Center.level, else_=4
-)
+_CENTER_ORDER = case({"ministry": 0, "dopa": 1, "province": 2, "district": 3}, value=Center.level, else_=4)
 
 
 def _search(session: Session, model, forms: list[str], limit: int) -> list[tuple[int, object]]:
@@ -81,9 +79,7 @@ def _hit(obj) -> DirectoryHit:
                         obj.province_code, obj.district_code, bool(obj.linked))  # fmt: skip
 
 
-def search_directory(
-    session: Session, query: str, kind: Kind = "all", limit: int = 20
-) -> list[DirectoryHit]:
+def search_directory(session: Session, query: str, kind: Kind = "all", limit: int = 20) -> list[DirectoryHit]:
     """Centers and/or agencies whose Thai or English name contains `query`, best matches first."""
     forms = _forms(query)
     if not forms or limit <= 0:

@@ -29,10 +29,7 @@ def _upsert(
         return 0, 0
     columns = [c for c in rows[0] if c not in keep]
     pk = model.__mapper__.primary_key[0].name
-    existing = {
-        row[0]: row
-        for row in session.execute(select(*(getattr(model, c) for c in [pk, *columns]))).all()
-    }
+    existing = {row[0]: row for row in session.execute(select(*(getattr(model, c) for c in [pk, *columns]))).all()}
     new = [r for r in rows if r[pk] not in existing]
     changed = [
         {c: r[c] for c in [pk, *columns]}
@@ -61,9 +58,7 @@ def _add_missing_rules(session: Session, rules: list[dict]) -> int:
     return len(new)
 
 
-def seed_directory(
-    session: Session, agency_base_url: str = directory.DEFAULT_AGENCY_BASE_URL
-) -> dict[str, int]:
+def seed_directory(session: Session, agency_base_url: str = directory.DEFAULT_AGENCY_BASE_URL) -> dict[str, int]:
     """Upsert the directory; returns the seeded rows per table plus how many were inserted/updated."""
     centers = directory.centers()
     agencies = directory.agencies(agency_base_url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -54,8 +54,10 @@ class LoginAttempt(Base):
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(Stamp)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
-    __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),
-                      Index("ix_login_attempts_client_at", "client", "at"))
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_client_at", "client", "at"),
+    )
 
 
 class PersonalDataReveal(Base):
@@ -78,7 +80,7 @@ Index("ix_cases_assignee", Case.assignee)
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _digest(token: str) -> str:
@@ -109,21 +111,33 @@ def accounts(s: Session) -> list[StaffAccount]:
 
 def usernames_at(s: Session, center_codes: list[str] | None, limit: int = 500) -> list[StaffAccount]:
     """Active staff at these centers (all centers when None): whom a case can be assigned to."""
-    q = (select(StaffAccount).where(StaffAccount.active.is_(True))
-         .order_by(StaffAccount.center_code, StaffAccount.username).limit(limit))
+    q = (
+        select(StaffAccount)
+        .where(StaffAccount.active.is_(True))
+        .order_by(StaffAccount.center_code, StaffAccount.username)
+        .limit(limit)
+    )
     if center_codes is not None:
         q = q.where(StaffAccount.center_code.in_(center_codes))
     return list(s.scalars(q))
 
 
-def add_account(s: Session, username: str, display_name: str, role: str, center_code: str,
-                password: str) -> StaffAccount:
+def add_account(
+    s: Session, username: str, display_name: str, role: str, center_code: str, password: str
+) -> StaffAccount:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     at = now()
-    row = StaffAccount(username=username.strip().lower(), display_name=display_name.strip(), role=role,
-                       center_code=center_code, password_hash=hash_password(password), active=True,
-                       created_at=at, password_changed_at=at)
+    row = StaffAccount(
+        username=username.strip().lower(),
+        display_name=display_name.strip(),
+        role=role,
+        center_code=center_code,
+        password_hash=hash_password(password),
+        active=True,
+        created_at=at,
+        password_changed_at=at,
+    )
     s.add(row)
     return row
 
@@ -151,8 +165,15 @@ def open_session(s: Session, username: str) -> OpenSession:
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     at = now()
     s.execute(delete(StaffSession).where(StaffSession.expires_at < at))  # sweep the expired ones
-    s.add(StaffSession(token_hash=_digest(token), username=username, csrf_token=csrf, created_at=at,
-                       expires_at=at + SESSION_LIFETIME))
+    s.add(
+        StaffSession(
+            token_hash=_digest(token),
+            username=username,
+            csrf_token=csrf,
+            created_at=at,
+            expires_at=at + SESSION_LIFETIME,
+        )
+    )
     return OpenSession(token, csrf)
 
 
@@ -174,26 +195,39 @@ def close_session(s: Session, token: str) -> None:
 
 
 def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 # --- login throttle -------------------------------------------------------------------------
 
 
 def record_attempt(s: Session, username: str, client: str, succeeded: bool) -> None:
-    s.add(LoginAttempt(username=username.strip().lower()[:64], client=client[:64], at=now(),
-                       succeeded=succeeded))
+    s.add(LoginAttempt(username=username.strip().lower()[:64], client=client[:64], at=now(), succeeded=succeeded))
 
 
 def recent_failures(s: Session, username: str, client: str, window: timedelta) -> tuple[int, int]:
     """Failed attempts within the window, for this username and from this client."""
     since = now() - window
-    by_user = s.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.username == username.strip().lower()[:64], LoginAttempt.at >= since,
-        LoginAttempt.succeeded.is_(False))) or 0
-    by_client = s.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.client == client[:64], LoginAttempt.at >= since,
-        LoginAttempt.succeeded.is_(False))) or 0
+    by_user = (
+        s.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(
+                LoginAttempt.username == username.strip().lower()[:64],
+                LoginAttempt.at >= since,
+                LoginAttempt.succeeded.is_(False),
+            )
+        )
+        or 0
+    )
+    by_client = (
+        s.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.client == client[:64], LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+        )
+        or 0
+    )
     return by_user, by_client
 
 
@@ -205,8 +239,13 @@ def log_reveal(s: Session, number: str, username: str, field: str) -> None:
 
 
 def reveals(s: Session, number: str) -> list[PersonalDataReveal]:
-    return list(s.scalars(select(PersonalDataReveal).where(PersonalDataReveal.tracking_number == number)
-                          .order_by(PersonalDataReveal.id)))
+    return list(
+        s.scalars(
+            select(PersonalDataReveal)
+            .where(PersonalDataReveal.tracking_number == number)
+            .order_by(PersonalDataReveal.id)
+        )
+    )
 
 
 # --- demo accounts (make run) ---------------------------------------------------------------

@@ -28,10 +28,11 @@ import tempfile
 import time
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import joblib
 import numpy as np
@@ -77,7 +78,11 @@ class Features:
 
     words: TfidfVectorizer = field(
         default_factory=lambda: TfidfVectorizer(
-            tokenizer=str.split, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True,
+            tokenizer=str.split,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=(1, 2),
+            sublinear_tf=True,
             min_df=2,
         )
     )
@@ -261,9 +266,7 @@ def _calibrate(texts: list[str], examples: Sequence[LabelledText], C: float) -> 
     counts = {label: labels.count(label) for label in set(labels)}
     if len(examples) < 100 or min(counts.values()) < 2:
         return 1.0, 1.0
-    fit_idx, held_idx = train_test_split(
-        np.arange(len(examples)), test_size=0.2, stratify=labels, random_state=0
-    )
+    fit_idx, held_idx = train_test_split(np.arange(len(examples)), test_size=0.2, stratify=labels, random_state=0)
     features, category, agency = _fit([texts[i] for i in fit_idx], [examples[i] for i in fit_idx], C)
     X_held = features.transform([texts[i] for i in held_idx], [examples[i].channel for i in held_idx])
     t_category = _temperature(category, X_held, [examples[i].category for i in held_idx])

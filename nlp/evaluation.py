@@ -9,7 +9,7 @@ note print, so they are computed one way everywhere.
 from __future__ import annotations
 
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
@@ -62,11 +62,14 @@ def score(
     correct = np.array([t == p for t, p in zip(truth, predicted)], dtype=bool)
     sure_arr = np.array(sure, dtype=bool)
     labels = sorted(set(truth) | set(predicted))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        truth, predicted, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, labels=labels, zero_division=0)
     per_class = {
-        label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
+        label: {
+            "precision": round(float(p), 4),
+            "recall": round(float(r), 4),
+            "f1": round(float(f), 4),
+            "support": int(s),
+        }
         for label, p, r, f, s in zip(labels, precision, recall, f1, support)
         if s > 0
     }
@@ -75,11 +78,17 @@ def score(
         "accuracy": round(float(correct.mean()), 4) if n else 0.0,
         # Macro over the classes present in the truth: a label the model invents but nobody used
         # should not dilute the average.
-        "macro_f1": round(float(f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)), 4) if n else 0.0,
+        "macro_f1": round(
+            float(f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)), 4
+        )
+        if n
+        else 0.0,
         "top3_accuracy": round(float(np.mean([t in top for t, top in zip(truth, tops)])), 4) if n else 0.0,
         "coverage_at_threshold": round(float(sure_arr.mean()), 4) if n else 0.0,
         "accuracy_when_sure": round(float(correct[sure_arr].mean()), 4) if sure_arr.any() else 0.0,
-        "expected_calibration_error": _calibration_error([p.confidence for p in predictions], correct) if target == "category" else None,
+        "expected_calibration_error": _calibration_error([p.confidence for p in predictions], correct)
+        if target == "category"
+        else None,
         "per_class": per_class,
         "latency_ms": {"p50": _percentile_ms(latencies, 50), "p99": _percentile_ms(latencies, 99)},
     }

@@ -15,10 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
-import scipy.sparse as sp
 
 from nlp.lexicon import expansion
 from nlp.text import detect_language, has_content, normalize, tokenize
@@ -58,7 +58,7 @@ def load_entries(path: Path = FAQ_FILE) -> list[FaqEntry]:
                 id=str(item["id"]),
                 questions={lang: list(item["questions"].get(lang, [])) for lang in ("th", "en")},
                 answer={lang: str(item["answer"][lang]) for lang in ("th", "en")},
-                links=[{"title": str(l["title"]), "url": str(l["url"])} for l in item.get("links", [])],
+                links=[{"title": str(link["title"]), "url": str(link["url"])} for link in item.get("links", [])],
                 image=item.get("image"),
             )
         )
@@ -132,7 +132,9 @@ class FaqRetriever:
         entry = self.entries[best]
         lang = "en" if detect_language(normalize(question)) == "en" else "th"
         wording = (entry.questions[lang] or entry.questions["th"] or entry.questions["en"])[0]
-        return FaqAnswer(entry.id, wording, entry.answer[lang], list(entry.links), entry.image, round(float(per_entry[best]), 4))
+        return FaqAnswer(
+            entry.id, wording, entry.answer[lang], list(entry.links), entry.image, round(float(per_entry[best]), 4)
+        )
 
 
 @lru_cache(maxsize=1)

@@ -32,15 +32,57 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "talk_to_officer": (
         ("คุยกับเจ้าหน้าที่", "ขอคุยกับคน", "ติดต่อเจ้าหน้าที่", "ขอสายเจ้าหน้าที่", "ฝากคำถาม", "คุยกับคนจริง", "ขอเจ้าหน้าที่", "แอดมิน"),
-        ("talk to an officer", "talk to officer", "speak to an officer", "talk to a human", "real person", "human agent", "talk to someone", "officer please", "leave a question", "contact staff", "speak to staff", "agent"),
+        (
+            "talk to an officer",
+            "talk to officer",
+            "speak to an officer",
+            "talk to a human",
+            "real person",
+            "human agent",
+            "talk to someone",
+            "officer please",
+            "leave a question",
+            "contact staff",
+            "speak to staff",
+            "agent",
+        ),
     ),
     "track": (
-        ("ติดตาม", "เช็คสถานะ", "เช็กสถานะ", "ตรวจสอบสถานะ", "สถานะเรื่อง", "ความคืบหน้า", "เรื่องไปถึงไหน", "ถึงไหนแล้ว", "เลขติดตาม"),
-        ("track", "status", "progress", "follow up", "follow-up", "tracking number", "where is my complaint", "any update"),
+        (
+            "ติดตาม",
+            "เช็คสถานะ",
+            "เช็กสถานะ",
+            "ตรวจสอบสถานะ",
+            "สถานะเรื่อง",
+            "ความคืบหน้า",
+            "เรื่องไปถึงไหน",
+            "ถึงไหนแล้ว",
+            "เลขติดตาม",
+        ),
+        (
+            "track",
+            "status",
+            "progress",
+            "follow up",
+            "follow-up",
+            "tracking number",
+            "where is my complaint",
+            "any update",
+        ),
     ),
     "file_complaint": (
         ("ร้องเรียน", "ร้องทุกข์", "แจ้งเรื่อง", "แจ้งปัญหา", "ขอความช่วยเหลือ", "ขอให้ช่วย", "เดือดร้อน", "แจ้งเหตุ", "ฮ้องเรียน"),
-        ("complain", "complaint", "report a problem", "report an issue", "file a", "lodge", "grievance", "i want to report", "report"),
+        (
+            "complain",
+            "complaint",
+            "report a problem",
+            "report an issue",
+            "file a",
+            "lodge",
+            "grievance",
+            "i want to report",
+            "report",
+        ),
     ),
     "greeting": (
         ("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "ดีจ้า", "ฮัลโหล", "ฮาโหล", "สบายดีไหม", "ขอบคุณ"),
@@ -52,7 +94,21 @@ _CUES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _PRIORITY = ("cancel", "talk_to_officer", "track", "file_complaint", "greeting")
 
 _TRACKING_NUMBER = re.compile(r"\b[a-z]{1,4}-?\d{4}-?[a-z0-9]{4,}\b|\b\d{8,}\b")
-_QUESTION_TH = ("ไหม", "มั้ย", "หรือเปล่า", "อย่างไร", "ยังไง", "เท่าไหร่", "เท่าไร", "ที่ไหน", "กี่", "อะไร", "เมื่อไหร่", "ได้บ่", "ทำไม")
+_QUESTION_TH = (
+    "ไหม",
+    "มั้ย",
+    "หรือเปล่า",
+    "อย่างไร",
+    "ยังไง",
+    "เท่าไหร่",
+    "เท่าไร",
+    "ที่ไหน",
+    "กี่",
+    "อะไร",
+    "เมื่อไหร่",
+    "ได้บ่",
+    "ทำไม",
+)
 _QUESTION_EN = re.compile(r"^(how|what|where|when|why|who|which|can|could|do|does|is|are|should|may)\b|\?")
 
 
@@ -80,7 +136,12 @@ def detect_intent(text: str) -> Intent:
         # is a complaint, not a command.
         if matched[0] == "cancel" and len(clean) > 40:
             matched = matched[1:] or ["file_complaint"]
-        if matched[0] == "track" and "file_complaint" in matched and not _TRACKING_NUMBER.search(clean) and len(clean) > 60:
+        if (
+            matched[0] == "track"
+            and "file_complaint" in matched
+            and not _TRACKING_NUMBER.search(clean)
+            and len(clean) > 60
+        ):
             return Intent("file_complaint", 0.7)
         return Intent(matched[0], 0.9)
     if _TRACKING_NUMBER.search(clean):

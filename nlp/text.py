@@ -32,9 +32,7 @@ MAX_CHARS = 4000
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Zero-width space/joiners, BOM, soft hyphen, word joiner, bidi marks.
 _INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff\u00ad]")
-_EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\ufe0f\u20e3\U000e0000-\U000e007f]"
-)
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff\ufe0f\u20e3\U000e0000-\U000e007f]")
 # Three or more of the same non-digit character ("มากกกก", "pleaseeee") carry emphasis, not meaning;
 # digits are left alone because "1000" is a number.
 _REPEATS = re.compile(r"([^\d])\1{2,}")

@@ -23,8 +23,13 @@ class Sandbox:
         with self.lock:
             if key not in self.references:
                 self.references[key] = f"{agency.upper()}-{len(self.references) + 1:06d}"
-                self.received.append({"agency": agency, "reference": self.references[key],
-                                      "tracking_number": body.get("tracking_number")})
+                self.received.append(
+                    {
+                        "agency": agency,
+                        "reference": self.references[key],
+                        "tracking_number": body.get("tracking_number"),
+                    }
+                )
             return self.references[key]
 
 

@@ -42,7 +42,8 @@ def main() -> int:
         print(f"could not start: {err}", file=sys.stderr)
         return 1
     base = f"http://127.0.0.1:{stack.app_port}"
-    print(f"""
+    print(
+        f"""
   Damrongdham complaint platform is running   (Ctrl-C stops everything)
 
   citizens' chat .......... {base}/chat
@@ -54,12 +55,14 @@ def main() -> int:
   supervisors' board ...... {base}/board
   officer actions ......... POST {base}/api/complaints/<n>/actions/<action>  (Authorization: Bearer {DEV_OFFICER_TOKEN})
   health .................. {base}/health
-  Temporal UI ............. {"http://127.0.0.1:%d" % stack.ui_port if not stack.external_temporal else "(external cluster at " + stack.temporal_address + ")"}
+  Temporal UI ............. {f"http://127.0.0.1:{stack.ui_port}" if not stack.external_temporal else "(external cluster at " + stack.temporal_address + ")"}
   demo agency sandbox ..... http://127.0.0.1:{stack.sandbox_port}/
   read model .............. {stack.database_url}
-  directory ............... {counts.get('centers', 0)} centers, {counts.get('agencies', 0)} agencies
+  directory ............... {counts.get("centers", 0)} centers, {counts.get("agencies", 0)} agencies
   logs .................... {stack.var_dir}/*.log
-""", flush=True)
+""",
+        flush=True,
+    )
     try:
         while not stopping:
             problem = stack.failed()

@@ -16,9 +16,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 
+from alembic import command
 from db import filings
 from db.seed import seed_directory
 from db.session import ROOT, filings_url, make_engine, make_sessions
@@ -49,8 +49,12 @@ def wait_for_temporal(address: str, timeout: float = 60.0) -> None:
     ("Frontend is not healthy yet"), so wait until the cluster reports itself serving."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        got = subprocess.run([str(BIN / "temporal"), "operator", "cluster", "health", "--address", address],
-                             capture_output=True, text=True, timeout=15)
+        got = subprocess.run(
+            [str(BIN / "temporal"), "operator", "cluster", "health", "--address", address],
+            capture_output=True,
+            text=True,
+            timeout=15,
+        )
         if got.returncode == 0 and "SERVING" in got.stdout.upper() and "NOT_SERVING" not in got.stdout.upper():
             return
         time.sleep(0.2)
@@ -91,24 +95,34 @@ class Stack:
 
     def __post_init__(self) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        self.database_url = self.database_url or os.environ.get("DATABASE_URL") or f"sqlite:///{self.var_dir / 'app.db'}"
+        self.database_url = (
+            self.database_url or os.environ.get("DATABASE_URL") or f"sqlite:///{self.var_dir / 'app.db'}"
+        )
         self.external_temporal = bool(self.temporal_address or os.environ.get("TEMPORAL_ADDRESS"))
-        self.temporal_address = (self.temporal_address or os.environ.get("TEMPORAL_ADDRESS")
-                                 or f"127.0.0.1:{self.temporal_port}")
+        self.temporal_address = (
+            self.temporal_address or os.environ.get("TEMPORAL_ADDRESS") or f"127.0.0.1:{self.temporal_port}"
+        )
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.database_url, "TEMPORAL_ADDRESS": self.temporal_address,
-                "TASK_QUEUE": self.task_queue, "VAR_DIR": str(self.var_dir), "PYTHONPATH": str(ROOT),
-                "DISPATCH_IN_APP": "0"}
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "TEMPORAL_ADDRESS": self.temporal_address,
+            "TASK_QUEUE": self.task_queue,
+            "VAR_DIR": str(self.var_dir),
+            "PYTHONPATH": str(ROOT),
+            "DISPATCH_IN_APP": "0",
+        }
 
     def _spawn(self, name: str, args: list[str], background: bool = False) -> subprocess.Popen:
         log = open(self.var_dir / f"{name}.log", "ab")
         nice = int(os.environ.get("BACKGROUND_NICE", "10"))
         if background and nice and NICE:
             args = [NICE, "-n", str(nice), *args]
-        proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # Ctrl-C reaches us; we stop children in order
+        proc = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )  # Ctrl-C reaches us; we stop children in order
         self.children[name] = proc
         if background and nice:
             try:
@@ -120,16 +134,33 @@ class Stack:
     def start_temporal(self) -> None:
         if self.external_temporal:
             return
-        self._spawn("temporal", background=True, args=[
-            str(BIN / "temporal"), "server", "start-dev", "--db-filename", str(self.var_dir / "temporal.db"),
-            *SQLITE_PRAGMAS, "--ip", "127.0.0.1", "--port", str(self.temporal_port),
-            "--ui-port", str(self.ui_port), "--log-level", "warn"])
+        self._spawn(
+            "temporal",
+            background=True,
+            args=[
+                str(BIN / "temporal"),
+                "server",
+                "start-dev",
+                "--db-filename",
+                str(self.var_dir / "temporal.db"),
+                *SQLITE_PRAGMAS,
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                str(self.temporal_port),
+                "--ui-port",
+                str(self.ui_port),
+                "--log-level",
+                "warn",
+            ],
+        )
         wait_for_port("127.0.0.1", self.temporal_port)
         wait_for_temporal(f"127.0.0.1:{self.temporal_port}")
 
     def start_sandbox(self) -> None:
-        self._spawn("agency-sandbox", [sys.executable, "-m", "scripts.agency_sandbox",
-                                       "--port", str(self.sandbox_port)])
+        self._spawn(
+            "agency-sandbox", [sys.executable, "-m", "scripts.agency_sandbox", "--port", str(self.sandbox_port)]
+        )
         wait_for_port("127.0.0.1", self.sandbox_port)
 
     def start_worker(self, name: str = "worker") -> subprocess.Popen:
@@ -143,9 +174,24 @@ class Stack:
         return self._spawn("dispatcher", [sys.executable, "-m", "api.dispatcher"], background=True)
 
     def start_app(self) -> None:
-        self._spawn("app", [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-                            "--host", "127.0.0.1", "--port", str(self.app_port), "--log-level", "warning",
-                            "--workers", str(self.app_workers)])
+        self._spawn(
+            "app",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.app_port),
+                "--log-level",
+                "warning",
+                "--workers",
+                str(self.app_workers),
+            ],
+        )
         wait_for_port("127.0.0.1", self.app_port)
 
     def start(self) -> dict[str, int]:

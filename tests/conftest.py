@@ -14,13 +14,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from alembic import command
 from alembic.config import Config
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.case_activities import CaseActivities
 from activities.worker import build_worker
+from alembic import command
 from db.seed import seed_directory
 from db.session import make_engine, make_sessions
 from tests.support import FakeAgency, KeywordClassifier
@@ -92,8 +92,7 @@ def postgres_url(tmp_path_factory, fake_agency) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server"))
+    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(BIN / "temporal-test-server"))
     yield env
     await env.shutdown()
 
@@ -106,15 +105,15 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @asynccontextmanager
-async def running_worker(client: Client, database_url: str, classifier=None,
-                         queue: str | None = None) -> AsyncIterator[str]:
+async def running_worker(
+    client: Client, database_url: str, classifier=None, queue: str | None = None
+) -> AsyncIterator[str]:
     """A worker on its own task queue (or the one given); yields the queue's name."""
     import httpx
 
     queue = queue or f"q-{uuid.uuid4().hex[:8]}"
     engine = make_engine(database_url)
-    acts = CaseActivities(make_sessions(engine), classifier or KeywordClassifier(),
-                          httpx.Client(timeout=5.0))
+    acts = CaseActivities(make_sessions(engine), classifier or KeywordClassifier(), httpx.Client(timeout=5.0))
     async with build_worker(client, acts, task_queue=queue, threads=8):
         yield queue
     engine.dispose()

@@ -19,8 +19,7 @@ from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
 def free_port() -> int:
@@ -39,8 +38,9 @@ async def served(settings: Settings, start_timeout: float = 90.0) -> AsyncIterat
     """The app on a free loopback port; yields its base URL. The first start may train the default
     classifier (under 10 s), hence the generous timeout."""
     port = free_port()
-    server = _Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",
-                                    lifespan="on"))
+    server = _Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

@@ -28,8 +28,15 @@ class Guess:
 
 class KeywordClassifier:
     RULES = {
-        "สินค้า": "consumer", "product": "consumer", "โฉนด": "land", "ที่ดิน": "land", "land": "land",
-        "ถนน": "infrastructure", "road": "infrastructure", "หนี้": "debt", "debt": "debt",
+        "สินค้า": "consumer",
+        "product": "consumer",
+        "โฉนด": "land",
+        "ที่ดิน": "land",
+        "land": "land",
+        "ถนน": "infrastructure",
+        "road": "infrastructure",
+        "หนี้": "debt",
+        "debt": "debt",
     }
 
     def classify(self, text: str, channel: str = "") -> Guess:
@@ -118,8 +125,9 @@ class FakeLine(_Loopback):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 with line.lock:
                     line.requests.append({"path": self.path, "headers": dict(self.headers), "body": self._body()})
-                failing = {"/v2/bot/message/reply": line.reply_status,
-                           "/v2/bot/message/push": line.push_status}.get(self.path, 200)
+                failing = {"/v2/bot/message/reply": line.reply_status, "/v2/bot/message/push": line.push_status}.get(
+                    self.path, 200
+                )
                 if failing != 200:
                     self._answer(failing, {"message": "refused by the fake platform"})
                     return
@@ -145,8 +153,11 @@ class FakeLine(_Loopback):
     def sent_to(self, user: str) -> list[dict]:
         """Replies and pushes that reached this user (replies are matched by their token)."""
         with self.lock:
-            return [r for r in self.requests if r["body"].get("to") == user
-                    or str(r["body"].get("replyToken", "")).startswith(f"{user}:")]
+            return [
+                r
+                for r in self.requests
+                if r["body"].get("to") == user or str(r["body"].get("replyToken", "")).startswith(f"{user}:")
+            ]
 
     async def wait_for(self, user: str, count: int, timeout: float = 20.0) -> list[dict]:
         deadline = time.monotonic() + timeout

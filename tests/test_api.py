@@ -16,16 +16,20 @@ from api.callbacks import signature
 from api.dispatcher import FilingDispatcher
 from api.filing_desk import accept_filing
 from api.settings import DEV_OFFICER_TOKEN, Settings
+from db.credentials import DEV_AGENCY_SECRET
 from db.models import Filing
 from db.session import filings_url, make_engine, make_sessions
-from workflows.contracts import ComplaintInput
-from db.credentials import DEV_AGENCY_SECRET
 from tests.conftest import running_worker
+from workflows.contracts import ComplaintInput
 
 OFFICER = {"Authorization": f"Bearer {DEV_OFFICER_TOKEN}"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-BODY = {"text": "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มหลายครั้งแล้ว", "province": "ตรัง", "district": "สิเกา",
-        "contact": {"name": "สมหญิง ใจดี", "phone": "0812345678"}}
+BODY = {
+    "text": "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มหลายครั้งแล้ว",
+    "province": "ตรัง",
+    "district": "สิเกา",
+    "contact": {"name": "สมหญิง ใจดี", "phone": "0812345678"},
+}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -33,8 +37,14 @@ async def api(request, dev_env, tmp_path, fake_agency):
     """An app client; `client.database_url` is the read model it uses."""
     url = request.getfixturevalue(f"{request.param}_url")
     async with running_worker(dev_env.client, url) as queue:
-        settings = Settings(database_url=url, temporal_address=dev_env.client.service_client.config.target_host,
-                            task_queue=queue, var_dir=tmp_path, secret="api-test-secret", dispatch_in_app=False)
+        settings = Settings(
+            database_url=url,
+            temporal_address=dev_env.client.service_client.config.target_host,
+            task_queue=queue,
+            var_dir=tmp_path,
+            secret="api-test-secret",
+            dispatch_in_app=False,
+        )
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             # The dispatcher runs beside the app, as `make run` runs it, and surely stops with the test.
@@ -69,8 +79,12 @@ async def test_filing_in_thai_names_returns_tracking_number_and_pin(api):
 
 
 async def test_anonymous_filing_with_english_names(api):
-    body = {"text": "Garbage has not been collected on our street for two weeks", "province": "Trang",
-            "district": "Sikao", "anonymous": True}
+    body = {
+        "text": "Garbage has not been collected on our street for two weeks",
+        "province": "Trang",
+        "district": "Sikao",
+        "anonymous": True,
+    }
     r = await api.post("/api/complaints", json=body)
     assert r.status_code == 201, r.text
 
@@ -84,15 +98,18 @@ async def test_same_idempotency_key_twice_is_one_case(api):
     assert first.json()["pin"] == second.json()["pin"] and second.json()["created"] is False
 
 
-@pytest.mark.parametrize("body, field", [
-    ({**BODY, "province": "ไม่มีจังหวัดนี้"}, "province"),
-    ({**BODY, "district": "บางรัก"}, "district"),
-    ({**BODY, "text": "สั้น"}, "text"),
-    ({k: v for k, v in BODY.items() if k != "contact"}, "contact"),
-    ({**BODY, "contact": {"name": "ก", "phone": "12345"}}, "phone"),
-    ({**BODY, "category": "spaceships"}, "category"),
-    ({**BODY, "agency": "nobody"}, "agency"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({**BODY, "province": "ไม่มีจังหวัดนี้"}, "province"),
+        ({**BODY, "district": "บางรัก"}, "district"),
+        ({**BODY, "text": "สั้น"}, "text"),
+        ({k: v for k, v in BODY.items() if k != "contact"}, "contact"),
+        ({**BODY, "contact": {"name": "ก", "phone": "12345"}}, "phone"),
+        ({**BODY, "category": "spaceships"}, "category"),
+        ({**BODY, "agency": "nobody"}, "agency"),
+    ],
+)
 async def test_bad_input_is_422_in_thai_and_english_and_writes_nothing(api, body, field):
     r = await api.post("/api/complaints", json=body)
     assert r.status_code == 422, r.text
@@ -117,8 +134,11 @@ async def test_multipart_with_photo_and_type_limits(api):
         await asyncio.sleep(0.1)
         view = await track(api, got["tracking_number"], got["pin"])
     assert view["attachments"] == 1
-    bad = await api.post("/api/complaints", data={"payload": json.dumps(BODY)},
-                         files=[("photos", ("x.png", b"MZ\x90\x00 not an image", "image/png"))])
+    bad = await api.post(
+        "/api/complaints",
+        data={"payload": json.dumps(BODY)},
+        files=[("photos", ("x.png", b"MZ\x90\x00 not an image", "image/png"))],
+    )
     assert bad.status_code == 422 and "image" in bad.json()["detail"]
 
 
@@ -142,16 +162,21 @@ async def test_officer_actions_map_to_updates_with_typed_errors(api):
     assert (await api.post(f"/api/complaints/{n}/actions/resolve", json={"result": "x"})).status_code == 401
     r = await api.post(f"/api/complaints/{n}/actions/resolve", json={"result": "ซ่อมแล้ว"}, headers=OFFICER)
     assert r.status_code == 409, r.text
-    r = await api.post(f"/api/complaints/{n}/actions/forward", json={"reference": "", "sent_on": "2026-11-23"},
-                       headers=OFFICER)
+    r = await api.post(
+        f"/api/complaints/{n}/actions/forward", json={"reference": "", "sent_on": "2026-11-23"}, headers=OFFICER
+    )
     assert r.status_code == 422, r.text
-    r = await api.post(f"/api/complaints/{n}/actions/forward",
-                       json={"reference": "ตง 0017/55", "sent_on": "2026-11-23"}, headers=OFFICER)
+    r = await api.post(
+        f"/api/complaints/{n}/actions/forward",
+        json={"reference": "ตง 0017/55", "sent_on": "2026-11-23"},
+        headers=OFFICER,
+    )
     assert r.status_code == 200 and r.json()["status"] == "FORWARDED", r.text
     r = await api.post("/api/complaints/2569-ZZZZZZ/actions/record_progress", json={"note": "x"}, headers=OFFICER)
     assert r.status_code == 404
-    r = await api.post(f"/api/complaints/{n}/actions/transfer", json={"center_code": "D9999", "reason": "x"},
-                       headers=OFFICER)
+    r = await api.post(
+        f"/api/complaints/{n}/actions/transfer", json={"center_code": "D9999", "reason": "x"}, headers=OFFICER
+    )
     assert r.status_code == 422
     view = await track(api, n, got["pin"], want="FORWARDED")
     assert view["agency"]["code"] == "PAO-92" and view["status_en"] == "Forwarded to the agency"
@@ -163,12 +188,14 @@ async def test_agency_callback_needs_a_valid_signature(api):
     got = (await api.post("/api/complaints", json=body)).json()
     n = got["tracking_number"]
     await track(api, n, got["pin"], want="FORWARDED")
-    event = json.dumps({"event_id": "ocpb-1", "tracking_number": n, "kind": "progress",
-                        "note": "เรียกผู้ประกอบการมาชี้แจงแล้ว"}).encode()
+    event = json.dumps(
+        {"event_id": "ocpb-1", "tracking_number": n, "kind": "progress", "note": "เรียกผู้ประกอบการมาชี้แจงแล้ว"}
+    ).encode()
     bad = await api.post("/api/agencies/ocpb/callbacks", content=event, headers={"X-Signature": "sha256=00"})
     assert bad.status_code == 401
-    ok = await api.post("/api/agencies/ocpb/callbacks", content=event,
-                        headers={"X-Signature": signature(DEV_AGENCY_SECRET, event)})
+    ok = await api.post(
+        "/api/agencies/ocpb/callbacks", content=event, headers={"X-Signature": signature(DEV_AGENCY_SECRET, event)}
+    )
     assert ok.status_code == 202, ok.text
     view = await track(api, n, got["pin"], want="IN_PROGRESS")
     assert view["status"] == "IN_PROGRESS"
@@ -192,9 +219,15 @@ async def test_a_filing_left_in_the_queue_by_a_crash_is_started_later(api):
     engine = make_engine(filings_url(api.database_url))
     try:
         with make_sessions(engine)() as s:
-            draft = ComplaintInput(tracking_number="", pin_hash="", text="ไฟถนนหน้าหมู่บ้านดับมาสามเดือนแล้ว",
-                                   filed_at="2026-11-22T10:00:00+00:00", province_code="92", district_code="9205",
-                                   anonymous=True)
+            draft = ComplaintInput(
+                tracking_number="",
+                pin_hash="",
+                text="ไฟถนนหน้าหมู่บ้านดับมาสามเดือนแล้ว",
+                filed_at="2026-11-22T10:00:00+00:00",
+                province_code="92",
+                district_code="9205",
+                anonymous=True,
+            )
             filed = accept_filing(s, draft, f"crashed-{api.database_url}", "api-test-secret")
     finally:
         engine.dispose()

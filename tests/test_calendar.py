@@ -3,7 +3,7 @@ calendar is fed, and Buddhist-era formatting."""
 
 import ast
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -42,12 +42,12 @@ def test_filed_monday_morning_one_business_day_is_due_tuesday_same_time():
 def test_results_are_in_utc():
     due = PLAIN.add_business_days(bkk(2026, 11, 23, 10), 1)
     assert due.utcoffset() == timedelta(0)
-    assert due == datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)
+    assert due == datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
 
 def test_utc_input_is_read_as_bangkok_time():
     # 01:00 UTC Monday is 08:00 in Bangkok: not open yet, so counting starts at 08:30.
-    t = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+    t = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
     assert not PLAIN.is_open(t)
     assert PLAIN.add_office_seconds(t, HOUR) == bkk(2026, 11, 23, 9, 30)
 
@@ -110,9 +110,7 @@ def test_office_seconds_between_ignores_days_off():
 @pytest.mark.parametrize("seconds", [0, 1, 1800, 7 * HOUR, OFFICE_DAY_SECONDS, 100_000, 10**6])
 @pytest.mark.parametrize("start", [bkk(2026, 4, 9, 9, 15), bkk(2026, 5, 29, 16), bkk(2026, 12, 4, 13)])
 def test_adding_then_measuring_gives_back_the_same_office_time(start, seconds):
-    assert THAI_2026.office_seconds_between(start, THAI_2026.add_office_seconds(start, seconds)) == (
-        seconds
-    )
+    assert THAI_2026.office_seconds_between(start, THAI_2026.add_office_seconds(start, seconds)) == (seconds)
 
 
 def test_naive_datetimes_and_negative_durations_are_refused():
@@ -130,7 +128,7 @@ def test_dates_are_shown_in_the_buddhist_era():
 
 
 def test_formatting_uses_bangkok_time_even_across_new_year():
-    t = datetime(2026, 12, 31, 18, 5, tzinfo=timezone.utc)  # 01:05 on 1 Jan 2027 in Bangkok
+    t = datetime(2026, 12, 31, 18, 5, tzinfo=UTC)  # 01:05 on 1 Jan 2027 in Bangkok
     assert format_date_th(t) == "1 ม.ค. 2570"
     assert format_datetime_th(t) == "ศ. 1 ม.ค. 2570 01:05 น."
     assert format_datetime_en(t) == "Fri 1 Jan 2570, 01:05"

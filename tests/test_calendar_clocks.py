@@ -35,8 +35,10 @@ async def skip_to(env: WorkflowEnvironment, when: datetime) -> None:
 
 
 def screening(url: str, number: str) -> CaseClock | None:
-    return read(url, lambda s: s.scalar(select(CaseClock).where(
-        CaseClock.tracking_number == number, CaseClock.name == c.SCREENING)))
+    return read(
+        url,
+        lambda s: s.scalar(select(CaseClock).where(CaseClock.tracking_number == number, CaseClock.name == c.SCREENING)),
+    )
 
 
 async def file_unsure(gw: ComplaintGateway, url: str) -> str:

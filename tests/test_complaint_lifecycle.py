@@ -5,7 +5,7 @@ when a linked agency stays down."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -22,8 +22,15 @@ SECRET = "test-secret"
 
 
 def draft(text: str, **kw) -> c.ComplaintInput:
-    base = dict(tracking_number="", pin_hash="", text=text, filed_at=datetime.now(timezone.utc).isoformat(),
-                province_code="92", district_code="9205", contact=c.Contact(name="สมชาย", phone="0812345678"))
+    base = dict(
+        tracking_number="",
+        pin_hash="",
+        text=text,
+        filed_at=datetime.now(UTC).isoformat(),
+        province_code="92",
+        district_code="9205",
+        contact=c.Contact(name="สมชาย", phone="0812345678"),
+    )
     base.update(kw)
     return c.ComplaintInput(**base)
 
@@ -58,13 +65,22 @@ def status_is(url: str, number: str, status: str):
 
 
 def open_tasks(url: str, number: str) -> list[str]:
-    return read(url, lambda s: [t.kind for t in s.scalars(select(Task).where(
-        Task.tracking_number == number, Task.state == "open"))])
+    return read(
+        url,
+        lambda s: [t.kind for t in s.scalars(select(Task).where(Task.tracking_number == number, Task.state == "open"))],
+    )
 
 
 def outbox_kinds(url: str, number: str) -> list[str]:
-    return read(url, lambda s: [m.kind for m in s.scalars(select(OutboxMessage).where(
-        OutboxMessage.tracking_number == number).order_by(OutboxMessage.id))])
+    return read(
+        url,
+        lambda s: [
+            m.kind
+            for m in s.scalars(
+                select(OutboxMessage).where(OutboxMessage.tracking_number == number).order_by(OutboxMessage.id)
+            )
+        ],
+    )
 
 
 class RecordingGateway(ComplaintGateway):
@@ -108,11 +124,17 @@ async def test_linked_agency_happy_path(world):
     await gw.signal(filed.tracking_number, "agency_event", c.AgencyEvent("ev-2", "resolved", "คืนเงินครบแล้ว"))
     await until(status_is(url, filed.tracking_number, c.RESOLVED))
     await gw.signal(filed.tracking_number, "rate", c.Rating(5, "ขอบคุณ"))
-    result = await env.client.get_workflow_handle(f"complaint-{filed.tracking_number}", result_type=c.CaseOutcome).result()
+    result = await env.client.get_workflow_handle(
+        f"complaint-{filed.tracking_number}", result_type=c.CaseOutcome
+    ).result()
     assert result.status == c.CLOSED
     await until(status_is(url, filed.tracking_number, c.CLOSED))
-    progress = read(url, lambda s: s.scalars(select(CaseEvent).where(
-        CaseEvent.tracking_number == filed.tracking_number, CaseEvent.kind == "progress")).all())
+    progress = read(
+        url,
+        lambda s: s.scalars(
+            select(CaseEvent).where(CaseEvent.tracking_number == filed.tracking_number, CaseEvent.kind == "progress")
+        ).all(),
+    )
     assert len(progress) == 1, "a redelivered agency event must not be recorded twice"
     assert outbox_kinds(url, filed.tracking_number)[0] == "acknowledgement"
     assert "result" in outbox_kinds(url, filed.tracking_number)
@@ -204,12 +226,13 @@ async def test_needs_info_pauses_clocks_and_moves_the_due_date(world):
     filed = await gw.file(draft("ซื้อสินค้าออนไลน์ ได้ของปลอม"), None)
     n = filed.tracking_number
     await until(status_is(url, n, c.FORWARDED))
-    before = (await gw.status(n))
+    before = await gw.status(n)
     due_before = datetime.fromisoformat(next(k for k in before.clocks if k.name == c.STATUTORY).due_at)
     await gw.act(n, "request_info", c.InfoRequest("officer.a", "ขอสำเนาใบเสร็จ"))
     view = await gw.status(n)
-    assert view.status == c.NEEDS_INFO and all(k.state != "running" for k in view.clocks
-                                              if k.name in (c.STATUTORY, c.RESOLUTION))
+    assert view.status == c.NEEDS_INFO and all(
+        k.state != "running" for k in view.clocks if k.name in (c.STATUTORY, c.RESOLUTION)
+    )
     await env.sleep(timedelta(days=3))
     await gw.signal(n, "add_info", c.CitizenInfo("แนบใบเสร็จแล้วครับ"))
     await until(status_is(url, n, c.FORWARDED))
@@ -252,8 +275,9 @@ async def test_linked_agency_that_keeps_failing_falls_back_to_manual_forwarding(
             row = case_row(sqlite_url, n)
             assert row.forward_failure and "503" in row.forward_failure
             assert len(fake_agency.for_case(n)) >= 2, "the send is retried before giving up"
-            await gw.act(n, "forward", c.ForwardRecord("officer.a", reference="มท 0230/55", sent_on="2026-11-24",
-                                                       method="email"))
+            await gw.act(
+                n, "forward", c.ForwardRecord("officer.a", reference="มท 0230/55", sent_on="2026-11-24", method="email")
+            )
             await until(status_is(sqlite_url, n, c.FORWARDED))
             await gw.end_all()
     finally:

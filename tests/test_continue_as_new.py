@@ -21,15 +21,24 @@ SUGGEST_AFTER_EVENTS = 60
 async def small_history_env():
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(BIN / "temporal"),
-        dev_server_extra_args=["--dynamic-config-value",
-                               f"limit.historyCount.suggestContinueAsNew={SUGGEST_AFTER_EVENTS}"])
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            f"limit.historyCount.suggestContinueAsNew={SUGGEST_AFTER_EVENTS}",
+        ],
+    )
     yield env
     await env.shutdown()
 
 
 def progress_events(url: str, number: str) -> int:
-    return read(url, lambda s: s.scalar(select(func.count()).select_from(CaseEvent).where(
-        CaseEvent.tracking_number == number, CaseEvent.kind == "progress")))
+    return read(
+        url,
+        lambda s: s.scalar(
+            select(func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.tracking_number == number, CaseEvent.kind == "progress")
+        ),
+    )
 
 
 async def test_a_long_case_continues_as_new_and_keeps_its_state(small_history_env, sqlite_url, fake_agency):
@@ -58,7 +67,11 @@ async def test_a_long_case_continues_as_new_and_keeps_its_state(small_history_en
         await gw.signal(n, "agency_event", c.AgencyEvent("ev-final", "resolved", "คืนเงินครบแล้ว"))
         await until(status_is(sqlite_url, n, c.RESOLVED))
         assert progress_events(sqlite_url, n) == 30, "an agency event seen before the new run was taken again"
-        seqs = read(sqlite_url, lambda s: list(s.scalars(select(CaseEvent.seq).where(
-            CaseEvent.tracking_number == n).order_by(CaseEvent.seq))))
+        seqs = read(
+            sqlite_url,
+            lambda s: list(
+                s.scalars(select(CaseEvent.seq).where(CaseEvent.tracking_number == n).order_by(CaseEvent.seq))
+            ),
+        )
         assert seqs == list(range(1, len(seqs) + 1)), "the timeline has a gap or a duplicate"
         await handle.terminate("test over")

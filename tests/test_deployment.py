@@ -23,12 +23,23 @@ DOCKERFILE = ROOT / "Dockerfile"
 SERVICES = {"postgres", "temporal", "temporal-ui", "migrate", "app", "worker"}
 # Read by api/settings.py, activities/worker.py, nlp/classifier.py; all must be set explicitly so the
 # deployment never falls back to a laptop default (SQLite, localhost Temporal, dev tokens).
-APP_ENV = {"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TASK_QUEUE", "APP_SECRET",
-           "OFFICER_API_TOKENS", "VAR_DIR", "NLP_MODEL_DIR"}
+APP_ENV = {
+    "DATABASE_URL",
+    "TEMPORAL_ADDRESS",
+    "TEMPORAL_NAMESPACE",
+    "TASK_QUEUE",
+    "APP_SECRET",
+    "OFFICER_API_TOKENS",
+    "VAR_DIR",
+    "NLP_MODEL_DIR",
+}
 AGENCY_SECRETS = {"AGENCY_SECRET_OPM1111", "AGENCY_SECRET_OCPB", "AGENCY_SECRET_LANDS", "AGENCY_SECRET_DOPA"}
 # Enough variables for `docker compose config` to interpolate every required `${VAR:?...}`.
-CONFIG_ENV = {"APP_SECRET": "test-secret", "AGENCY_API_BASE_URL": "https://agencies.example",
-              **{name: "test-agency-secret" for name in AGENCY_SECRETS}}
+CONFIG_ENV = {
+    "APP_SECRET": "test-secret",
+    "AGENCY_API_BASE_URL": "https://agencies.example",
+    **{name: "test-agency-secret" for name in AGENCY_SECRETS},
+}
 
 
 @pytest.fixture(scope="module")
@@ -146,8 +157,9 @@ def test_app_and_worker_get_every_variable_the_code_reads(services):
         assert re.fullmatch(r"\$\{APP_SECRET:\?[^}]+\}", env["APP_SECRET"]), "APP_SECRET must be required"
         for secret in AGENCY_SECRETS:  # unset means the public dev secret (db/credentials.py)
             assert env[secret].startswith(f"${{{secret}:?"), f"{name}: {secret} must be required"
-        assert any(str(v).split(":")[-1] == "/app/var" or ":/app/var:" in str(v)
-                   for v in services[name].get("volumes", [])), f"{name} needs a volume at /app/var"
+        assert any(
+            str(v).split(":")[-1] == "/app/var" or ":/app/var:" in str(v) for v in services[name].get("volumes", [])
+        ), f"{name} needs a volume at /app/var"
     assert env_of(services["app"]) == env_of(services["worker"])
     migrate_env = env_of(services["migrate"])
     assert {"DATABASE_URL", "AGENCY_API_BASE_URL"} <= set(migrate_env)
@@ -167,8 +179,7 @@ def test_agency_secret_names_match_the_directory():
 
 
 def test_database_urls_name_a_service(services):
-    urls = {name: env_of(svc)["DATABASE_URL"] for name, svc in services.items()
-            if "DATABASE_URL" in env_of(svc)}
+    urls = {name: env_of(svc)["DATABASE_URL"] for name, svc in services.items() if "DATABASE_URL" in env_of(svc)}
     assert set(urls) >= {"app", "worker", "migrate"}
     for name, url in urls.items():
         parts = urlsplit(url)
@@ -216,7 +227,8 @@ def test_dockerfile():
     runs = " ".join(rest for w, rest in steps if w == "RUN")
     assert re.search(r"pip install [^&]*--no-cache-dir[^&]*-r requirements\.txt", runs)
     assert ("COPY", "requirements.txt ./") in steps or any(
-        w == "COPY" and "requirements.txt" in rest for w, rest in steps)
+        w == "COPY" and "requirements.txt" in rest for w, rest in steps
+    )
     users = [rest for w, rest in steps if w == "USER"]
     assert users and users[-1].split(":")[0] not in ("root", "0"), "the image must not run as root"
     assert words.index("USER") > max(i for i, w in enumerate(words) if w == "RUN")
@@ -229,8 +241,11 @@ def test_dockerfile():
 
 
 def test_dockerignore_keeps_local_state_out():
-    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
-               if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert {".venv", "var", ".git"} <= ignored
 
 
@@ -249,10 +264,17 @@ def test_docker_compose_config_accepts_the_file():
     if cli is None:
         pytest.skip("no `docker compose` plugin or `docker-compose` binary here; structure is checked above")
     env = {**os.environ, **CONFIG_ENV}
-    result = subprocess.run([*cli, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*cli, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     missing = {k: v for k, v in env.items() if k != "APP_SECRET"}
-    result = subprocess.run([*cli, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=ROOT, env=missing,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*cli, "-f", str(COMPOSE_FILE), "config", "-q"],
+        cwd=ROOT,
+        env=missing,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "APP_SECRET" in result.stderr, "APP_SECRET must be required"

@@ -103,8 +103,7 @@ def _routed(province: str, district: str) -> dict[str, str | None]:
         AgencyOption(a["code"], a["agency_type"], a["linked"], a["province_code"], a["district_code"])
         for a in AGENCIES.values()
     ]
-    return {c["code"]: decide_agency(c["code"], province, district, rules, agencies)
-            for c in directory.categories()}
+    return {c["code"]: decide_agency(c["code"], province, district, rules, agencies) for c in directory.categories()}
 
 
 def test_every_category_routes_to_an_agency_in_sikao():

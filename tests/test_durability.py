@@ -32,8 +32,15 @@ def free_port() -> int:
 
 
 def new_stack(var: Path) -> Stack:
-    return Stack(var_dir=var, temporal_port=free_port(), ui_port=free_port(), app_port=free_port(),
-                 sandbox_port=free_port(), task_queue="durability", temporal_address="")
+    return Stack(
+        var_dir=var,
+        temporal_port=free_port(),
+        ui_port=free_port(),
+        app_port=free_port(),
+        sandbox_port=free_port(),
+        task_queue="durability",
+        temporal_address="",
+    )
 
 
 def cases(url: str) -> dict[str, Case]:
@@ -97,8 +104,9 @@ async def test_dev_server_restarted_on_its_file_keeps_every_case_and_clock(stack
     async with running_worker(client, stack.database_url) as queue:
         gw = ComplaintGateway(client, SECRET, queue)
         filed = [await gw.file(draft(f"ถนนหน้าบ้านเป็นหลุมใหญ่ ซอย {i} รถล้มบ่อย"), f"restart-{i}") for i in range(3)]
-        await wait_until(lambda: all((r := cases(stack.database_url).get(f.tracking_number)) and r.routed_at
-                                     for f in filed))
+        await wait_until(
+            lambda: all((r := cases(stack.database_url).get(f.tracking_number)) and r.routed_at for f in filed)
+        )
         before = {f.tracking_number: await gw.status(f.tracking_number) for f in filed}
     stack.children.pop("temporal").send_signal(signal.SIGTERM)
     await asyncio.sleep(1)
@@ -109,6 +117,7 @@ async def test_dev_server_restarted_on_its_file_keeps_every_case_and_clock(stack
         for number, view in before.items():
             after = await gw.status(number)
             assert after.status == view.status
-            assert [(k.name, k.due_at, k.state) for k in after.clocks] == \
-                   [(k.name, k.due_at, k.state) for k in view.clocks]
+            assert [(k.name, k.due_at, k.state) for k in after.clocks] == [
+                (k.name, k.due_at, k.state) for k in view.clocks
+            ]
         assert len({f.tracking_number for f in filed}) == 3

@@ -5,7 +5,7 @@ same key, a permanent refusal is not retried forever, and web-chat rows are left
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -29,9 +29,10 @@ def relay(sqlite_url, line):
     engine = make_engine(sqlite_url)
     sessions = make_sessions(engine)
     with sessions.begin() as s:  # earlier tests' LINE rows are not this test's business
-        for row in s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "line",
-                                                         OutboxMessage.delivered_at.is_(None))):
-            row.delivered_at = datetime.now(timezone.utc)
+        for row in s.scalars(
+            select(OutboxMessage).where(OutboxMessage.channel == "line", OutboxMessage.delivered_at.is_(None))
+        ):
+            row.delivered_at = datetime.now(UTC)
     yield LinePushRelay(sessions, line.base_url, "token-123"), sessions
     engine.dispose()
 
@@ -39,9 +40,19 @@ def relay(sqlite_url, line):
 def add(sessions, channel: str, user: str, language: str = "th") -> str:
     key = f"question:{uuid.uuid4().hex[:10]}:answer"
     with sessions.begin() as s:
-        s.add(OutboxMessage(message_key=key, question_id=key.split(":")[1], kind="answer",
-                            text_th="คำตอบภาษาไทย", text_en="The answer in English", channel=channel,
-                            channel_ref=user, language=language, created_at=datetime.now(timezone.utc)))
+        s.add(
+            OutboxMessage(
+                message_key=key,
+                question_id=key.split(":")[1],
+                kind="answer",
+                text_th="คำตอบภาษาไทย",
+                text_en="The answer in English",
+                channel=channel,
+                channel_ref=user,
+                language=language,
+                created_at=datetime.now(UTC),
+            )
+        )
     return key
 
 

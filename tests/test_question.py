@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -68,9 +68,14 @@ async def late_desk(sqlite_url):
 
 
 def question(text: str, **kw) -> c.QuestionInput:
-    base = dict(question_id=f"ev-{uuid.uuid4().hex[:12]}", text=text,
-                asked_at=datetime.now(timezone.utc).isoformat(), channel="web",
-                channel_ref=f"session-{uuid.uuid4().hex[:8]}", center_code="D9205")
+    base = dict(
+        question_id=f"ev-{uuid.uuid4().hex[:12]}",
+        text=text,
+        asked_at=datetime.now(UTC).isoformat(),
+        channel="web",
+        channel_ref=f"session-{uuid.uuid4().hex[:8]}",
+        center_code="D9205",
+    )
     base.update(kw)
     return c.QuestionInput(**base)
 
@@ -110,7 +115,7 @@ async def test_due_time_is_one_office_day_on_the_thai_calendar(desk):
     _, gw, url = desk
     view = await gw.ask_question(question("How long does a complaint take?", language="en"))
     due = datetime.fromisoformat(view.due_at)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     days_off = read(url, lambda s: load_days_off(s, range(now.year - 1, now.year + 2)))
     cal = BusinessCalendar(frozenset(days_off))
     # The workflow's clock started a moment after `now`, on the server's time.
@@ -138,8 +143,7 @@ async def test_redelivered_question_is_the_same_question(desk):
     again = await gw.ask_question(asked)
     assert first.due_at == again.due_at
     await until(lambda: row(url, asked.question_id))
-    count = read(url, lambda s: len(s.scalars(select(Question).where(
-        Question.question_id == asked.question_id)).all()))
+    count = read(url, lambda s: len(s.scalars(select(Question).where(Question.question_id == asked.question_id)).all()))
     assert count == 1
 
 

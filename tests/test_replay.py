@@ -83,16 +83,27 @@ async def staff_assign_note_escalate(env, gw: ComplaintGateway) -> str:
 
 
 async def question_answered(env, gw: ComplaintGateway) -> str:
-    view = await gw.ask_question(c.QuestionInput(
-        question_id=f"replay-{uuid.uuid4().hex[:12]}", text="ต่ออายุบัตรประชาชนที่ไหนได้บ้าง",
-        asked_at="2026-11-23T03:00:00+00:00", channel="web", channel_ref="replay-session", center_code="D9205"))
+    view = await gw.ask_question(
+        c.QuestionInput(
+            question_id=f"replay-{uuid.uuid4().hex[:12]}",
+            text="ต่ออายุบัตรประชาชนที่ไหนได้บ้าง",
+            asked_at="2026-11-23T03:00:00+00:00",
+            channel="web",
+            channel_ref="replay-session",
+            center_code="D9205",
+        )
+    )
     await gw.answer_question(view.question_id, c.QuestionAnswer("sikao.officer", "ที่ว่าการอำเภอทุกแห่งค่ะ"))
     await env.client.get_workflow_handle(f"question-{view.question_id}").result()
     return f"question-{view.question_id}"
 
 
-SCENARIOS = {"linked_to_closure": linked_to_closure, "triage_letter_info_dispute": triage_letter_info_dispute,
-             "staff_assign_note_escalate": staff_assign_note_escalate, "question_answered": question_answered}
+SCENARIOS = {
+    "linked_to_closure": linked_to_closure,
+    "triage_letter_info_dispute": triage_letter_info_dispute,
+    "staff_assign_note_escalate": staff_assign_note_escalate,
+    "question_answered": question_answered,
+}
 
 
 async def replay(history: WorkflowHistory) -> None:

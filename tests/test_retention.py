@@ -5,15 +5,15 @@ staff sign-in attempts go after 90 days."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from activities.retention import erase_due_now, prune_due_now
 from db.models import Case, PersonalData
-from db.staff import LoginAttempt
 from db.session import make_engine, make_sessions
+from db.staff import LoginAttempt
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -26,18 +26,37 @@ def sessions(request):
 
 def person(sessions, erase_after: datetime | None) -> str:
     number = "T" + uuid.uuid4().hex[:10].upper()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with sessions.begin() as s:
-        s.add(Case(tracking_number=number, workflow_id=f"complaint-{number}", pin_hash="x", status="CLOSED",
-                   text="ถนนพัง", filed_at=now, updated_at=now, last_seq=1, channel="api"))
+        s.add(
+            Case(
+                tracking_number=number,
+                workflow_id=f"complaint-{number}",
+                pin_hash="x",
+                status="CLOSED",
+                text="ถนนพัง",
+                filed_at=now,
+                updated_at=now,
+                last_seq=1,
+                channel="api",
+            )
+        )
         s.flush()
-        s.add(PersonalData(tracking_number=number, name="สมศรี ใจดี", phone="0812345678",
-                           national_id="1101700230705", email="somsri@example.com", erase_after=erase_after))
+        s.add(
+            PersonalData(
+                tracking_number=number,
+                name="สมศรี ใจดี",
+                phone="0812345678",
+                national_id="1101700230705",
+                email="somsri@example.com",
+                erase_after=erase_after,
+            )
+        )
     return number
 
 
 def test_expired_personal_data_is_erased_and_the_case_stays(sessions):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     expired = [person(sessions, now - timedelta(days=1)) for _ in range(3)]
     kept = person(sessions, now + timedelta(days=30))
     still_open = person(sessions, None)
@@ -54,13 +73,15 @@ def test_expired_personal_data_is_erased_and_the_case_stays(sessions):
 
 
 def test_old_sign_in_attempts_are_deleted_and_recent_ones_kept(sessions):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     who = "t-" + uuid.uuid4().hex[:8]
     with sessions.begin() as s:
         for age in (timedelta(days=91), timedelta(days=200), timedelta(days=89), timedelta(minutes=5)):
             s.add(LoginAttempt(username=who, client="203.0.113.7", at=now - age, succeeded=False))
     assert prune_due_now(sessions) >= 2
     with sessions() as s:
-        left = sorted((now - a.at.replace(tzinfo=a.at.tzinfo or timezone.utc)).days
-                      for a in s.scalars(select(LoginAttempt).where(LoginAttempt.username == who)))
+        left = sorted(
+            (now - a.at.replace(tzinfo=a.at.tzinfo or UTC)).days
+            for a in s.scalars(select(LoginAttempt).where(LoginAttempt.username == who))
+        )
     assert left == [0, 89]

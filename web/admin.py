@@ -48,8 +48,9 @@ def _managed(s, user: StaffUser, username: str) -> staff.StaffAccount:
 
 
 def _page(request: Request, s, user: StaffUser, status_code: int = 200, **extra):
-    return render(request, "admin_users.html", "_admin_users.html", status_code=status_code,
-                  **_values(s, user), **extra)
+    return render(
+        request, "admin_users.html", "_admin_users.html", status_code=status_code, **_values(s, user), **extra
+    )
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
@@ -58,9 +59,16 @@ def users(request: Request, s: DbSession, user: Admin):
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-def add_user(request: Request, s: DbSession, user: Admin, username: Annotated[str, Form(max_length=64)],
-             display_name: Annotated[str, Form(max_length=200)], role: Annotated[str, Form(max_length=16)],
-             center_code: Annotated[str, Form(max_length=16)], password: Annotated[str, Form(max_length=200)]):
+def add_user(
+    request: Request,
+    s: DbSession,
+    user: Admin,
+    username: Annotated[str, Form(max_length=64)],
+    display_name: Annotated[str, Form(max_length=200)],
+    role: Annotated[str, Form(max_length=16)],
+    center_code: Annotated[str, Form(max_length=16)],
+    password: Annotated[str, Form(max_length=200)],
+):
     lang = i18n.language(request)
     username, center_code = username.strip().lower(), center_code.strip().upper()
     try:
@@ -77,16 +85,27 @@ def add_user(request: Request, s: DbSession, user: Admin, username: Annotated[st
 
 
 @router.post("/admin/users/{username}", response_class=HTMLResponse)
-def update_user(request: Request, username: str, s: DbSession, user: Admin,
-                display_name: Annotated[str, Form(max_length=200)], role: Annotated[str, Form(max_length=16)],
-                center_code: Annotated[str, Form(max_length=16)], active: Annotated[str, Form()] = ""):
+def update_user(
+    request: Request,
+    username: str,
+    s: DbSession,
+    user: Admin,
+    display_name: Annotated[str, Form(max_length=200)],
+    role: Annotated[str, Form(max_length=16)],
+    center_code: Annotated[str, Form(max_length=16)],
+    active: Annotated[str, Form()] = "",
+):
     lang = i18n.language(request)
     row = _managed(s, user, username)
     try:
         _check(s, user, lang, role, center_code.strip().upper(), None)
     except InvalidInput as err:
         return _page(request, s, user, 422, error=err.message)
-    row.display_name, row.role, row.center_code = display_name.strip() or row.username, role, center_code.strip().upper()
+    row.display_name, row.role, row.center_code = (
+        display_name.strip() or row.username,
+        role,
+        center_code.strip().upper(),
+    )
     row.active = active == "on"
     if not row.active:
         staff.close_sessions(s, row.username)  # a deactivated account is signed out at once
@@ -95,8 +114,9 @@ def update_user(request: Request, username: str, s: DbSession, user: Admin,
 
 
 @router.post("/admin/users/{username}/password", response_class=HTMLResponse)
-def reset_password(request: Request, username: str, s: DbSession, user: Admin,
-                   password: Annotated[str, Form(max_length=200)]):
+def reset_password(
+    request: Request, username: str, s: DbSession, user: Admin, password: Annotated[str, Form(max_length=200)]
+):
     lang = i18n.language(request)
     row = _managed(s, user, username)
     if len(password) < MIN_PASSWORD:

@@ -103,7 +103,17 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 def set_session_cookie(response, request: Request, token: str) -> None:
     """Secure everywhere but plain HTTP on a developer's own machine (a loopback host), or always when
     APP_ENV=production says so, which also covers a TLS proxy that forwards to us over loopback."""
-    secure = (request.url.scheme == "https" or request.url.hostname not in LOOPBACK
-              or bool(getattr(request.app.state, "staff_secure_cookies", False)))
-    response.set_cookie(COOKIE, token, max_age=int(staff.SESSION_LIFETIME.total_seconds()), httponly=True,
-                        samesite="lax", secure=secure, path="/")
+    secure = (
+        request.url.scheme == "https"
+        or request.url.hostname not in LOOPBACK
+        or bool(getattr(request.app.state, "staff_secure_cookies", False))
+    )
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(staff.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )

@@ -61,8 +61,11 @@ def _int(raw: str) -> int:
 
 def check_codes(s, payload: Any) -> None:
     """Codes an officer names must exist in the directory; the workflow cannot know that."""
-    for name, lookup in (("category", queries.category), ("agency_code", queries.agency),
-                         ("center_code", queries.center)):
+    for name, lookup in (
+        ("category", queries.category),
+        ("agency_code", queries.agency),
+        ("center_code", queries.center),
+    ):
         code = getattr(payload, name, None)
         if code and lookup(s, code) is None:
             raise InvalidInput(f"ไม่พบรหัส {code} / unknown {name} '{code}'")
@@ -70,8 +73,9 @@ def check_codes(s, payload: Any) -> None:
 
 async def perform(s, gateway, user: StaffUser, case, action: str, form: dict[str, str]) -> None:
     if action == "assign":
-        refused = await assign_cases(s, gateway, user, [case.tracking_number],
-                                     str(form.get("assignee", "")).strip().lower() or user.username)
+        refused = await assign_cases(
+            s, gateway, user, [case.tracking_number], str(form.get("assignee", "")).strip().lower() or user.username
+        )
         if refused:
             raise InvalidInput(refused[0][1])
         return
@@ -81,8 +85,7 @@ async def perform(s, gateway, user: StaffUser, case, action: str, form: dict[str
 
 
 @router.post("/cases/{number}/actions/{action}", response_class=HTMLResponse)
-async def case_action(request: Request, number: str, action: str, s: DbSession, gateway: Gateway,
-                      user: ActingStaff):
+async def case_action(request: Request, number: str, action: str, s: DbSession, gateway: Gateway, user: ActingStaff):
     if action not in UPDATES:
         raise CaseNotFound(f"ไม่มีคำสั่ง {action} / no such action")
     form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
@@ -92,11 +95,17 @@ async def case_action(request: Request, number: str, action: str, s: DbSession, 
     except CaseError as err:
         s.expire_all()
         if is_fragment(request):
-            return render(request, "_refusal.html", status_code=err.status_code, message=err.message,
-                          headers={"HX-Retarget": f"#refusal-{action}", "HX-Reswap": "innerHTML"})
+            return render(
+                request,
+                "_refusal.html",
+                status_code=err.status_code,
+                message=err.message,
+                headers={"HX-Retarget": f"#refusal-{action}", "HX-Reswap": "innerHTML"},
+            )
         values = await case_page_values(s, gateway, user, case.tracking_number)
-        return render(request, "case.html", status_code=err.status_code, nav="inbox",
-                      refusals={action: err.message}, **values)
+        return render(
+            request, "case.html", status_code=err.status_code, nav="inbox", refusals={action: err.message}, **values
+        )
     if not is_fragment(request):
         return RedirectResponse(f"/cases/{case.tracking_number}", status_code=303)
     s.expire_all()  # the update has projected itself: read the case afresh
@@ -104,5 +113,6 @@ async def case_action(request: Request, number: str, action: str, s: DbSession, 
         values = await case_page_values(s, gateway, user, case.tracking_number)
     except CaseNotFound:  # transferred out of the user's centers: back to the inbox
         return HTMLResponse("", headers={"HX-Redirect": "/inbox"})
-    return render(request, "case.html", "_case.html", nav="inbox",
-                  flash=i18n.text("done", i18n.language(request)), **values)
+    return render(
+        request, "case.html", "_case.html", nav="inbox", flash=i18n.text("done", i18n.language(request)), **values
+    )

@@ -7,7 +7,7 @@ so."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,10 +21,20 @@ from workflows.domain.transitions import refusal
 CITIZEN_EVENTS = ("received", "info_added", "disputed", "withdrawn", "rated")
 REVEALABLE = ("phone", "national_id", "email")
 # Update name -> the transition rule it is checked against (domain/transitions.py).
-ACTION_RULES = {"triage": "triage", "forward": "forward", "record_progress": "progress",
-                "request_info": "request_info", "change_clock": "clock", "transfer": "transfer",
-                "resolve": "resolve", "reject": "reject", "reply": "reply", "note": "note",
-                "escalate": "escalate", "assign": "assign"}
+ACTION_RULES = {
+    "triage": "triage",
+    "forward": "forward",
+    "record_progress": "progress",
+    "request_info": "request_info",
+    "change_clock": "clock",
+    "transfer": "transfer",
+    "resolve": "resolve",
+    "reject": "reject",
+    "reply": "reply",
+    "note": "note",
+    "escalate": "escalate",
+    "assign": "assign",
+}
 
 
 @dataclass
@@ -69,26 +79,39 @@ def mask(field_name: str, value: str | None) -> str:
     return "•" * max(len(value) - 4, 2) + value[-4:]
 
 
-def _line(name: str, state: str, due: datetime | None, remaining: int | None, overdue: bool,
-          business: bool, now: datetime) -> ClockLine:
-    left = remaining if state == "paused" else (
-        int((due - now).total_seconds()) if due is not None and state == "running" else None)
+def _line(
+    name: str, state: str, due: datetime | None, remaining: int | None, overdue: bool, business: bool, now: datetime
+) -> ClockLine:
+    left = (
+        remaining
+        if state == "paused"
+        else (int((due - now).total_seconds()) if due is not None and state == "running" else None)
+    )
     late = overdue or (state == "running" and left is not None and left < 0)
     return ClockLine(name, state, due, left, bool(late), business)
 
 
 def live_clocks(view: c.CaseView, now: datetime) -> list[ClockLine]:
-    return [_line(k.name, k.state, datetime.fromisoformat(k.due_at) if k.due_at else None, k.remaining_seconds,
-                  k.overdue, k.business, now) for k in view.clocks]
+    return [
+        _line(
+            k.name,
+            k.state,
+            datetime.fromisoformat(k.due_at) if k.due_at else None,
+            k.remaining_seconds,
+            k.overdue,
+            k.business,
+            now,
+        )
+        for k in view.clocks
+    ]
 
 
 def recorded_clocks(detail: CaseDetail, now: datetime) -> list[ClockLine]:
-    return [_line(k.name, k.state, aware(k.due_at), k.remaining_seconds, k.overdue, False, now)
-            for k in detail.clocks]
+    return [_line(k.name, k.state, aware(k.due_at), k.remaining_seconds, k.overdue, False, now) for k in detail.clocks]
 
 
 def case_sheet(s: Session, case, view: c.CaseView | None) -> CaseSheet:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     detail = queries.case_detail(s, case, public_only=False)
     personal = s.get(PersonalData, case.tracking_number)
     masked = {}
@@ -97,19 +120,30 @@ def case_sheet(s: Session, case, view: c.CaseView | None) -> CaseSheet:
     status = view.status if view else case.status
     tasks = view.tasks if view else []
     actions = [a for a, rule in ACTION_RULES.items() if refusal(rule, status) is None]
-    if "forward" in actions and view and not any(
-            t.kind in (c.TASK_FORWARD_LETTER, c.TASK_FORWARD_MANUAL) for t in tasks):
+    if (
+        "forward" in actions
+        and view
+        and not any(t.kind in (c.TASK_FORWARD_LETTER, c.TASK_FORWARD_MANUAL) for t in tasks)
+    ):
         actions.remove("forward")
     return CaseSheet(
         detail=detail,
         clocks=live_clocks(view, now) if view else recorded_clocks(detail, now),
-        tasks=tasks, live=view is not None, events=detail.events,
+        tasks=tasks,
+        live=view is not None,
+        events=detail.events,
         notes=[e for e in detail.events if e.kind == "note"],
         from_citizen=[e for e in detail.events if e.kind in CITIZEN_EVENTS and e.actor == "citizen"],
-        photos=list(s.scalars(select(Attachment).where(Attachment.tracking_number == case.tracking_number)
-                              .order_by(Attachment.id))),
-        personal=masked, anonymous=bool(personal and personal.anonymous),
-        erased=bool(personal and personal.erased_at), actions=actions, status=status,
+        photos=list(
+            s.scalars(
+                select(Attachment).where(Attachment.tracking_number == case.tracking_number).order_by(Attachment.id)
+            )
+        ),
+        personal=masked,
+        anonymous=bool(personal and personal.anonymous),
+        erased=bool(personal and personal.erased_at),
+        actions=actions,
+        status=status,
         reveals=staff.reveals(s, case.tracking_number),
     )
 

@@ -17,9 +17,9 @@ from db import queries, staff
 from db.models import Attachment, Center, PersonalData
 from db.search import search_directory
 from web.auth import ActingStaff, CurrentStaff, StaffUser
-from web.i18n import BANGKOK
 from web.case_view import REVEALABLE, case_sheet, forwarding, reveal
 from web.deps import DbSession, Gateway
+from web.i18n import BANGKOK
 from web.pages import WebRoute, render
 from web.scope import ensure_visible, scope_of
 from workflows import contracts as c
@@ -55,8 +55,14 @@ def page_values(s, user: StaffUser, case, view: c.CaseView | None) -> dict:
     sheet = case_sheet(s, case, view)
     scope = scope_of(s, user)
     assignable = staff.usernames_at(s, None if scope.everything else list(scope.codes)) if user.supervises else []
-    return dict(sheet=sheet, case=case, categories=queries.categories(s), assignable=assignable,
-                letter=forwarding(sheet.detail), today=bangkok_today().isoformat())
+    return dict(
+        sheet=sheet,
+        case=case,
+        categories=queries.categories(s),
+        assignable=assignable,
+        letter=forwarding(sheet.detail),
+        today=bangkok_today().isoformat(),
+    )
 
 
 async def case_page_values(s, gateway, user: StaffUser, number: str) -> dict:
@@ -91,8 +97,9 @@ async def reveal_field(request: Request, number: str, field_name: str, s: DbSess
 
 def _photo(s, user: StaffUser, number: str, sha256: str) -> Attachment:
     case = visible_case(s, user, number)
-    row = s.scalar(select(Attachment).where(Attachment.tracking_number == case.tracking_number,
-                                                    Attachment.sha256 == sha256))
+    row = s.scalar(
+        select(Attachment).where(Attachment.tracking_number == case.tracking_number, Attachment.sha256 == sha256)
+    )
     if row is None:
         raise CaseNotFound()
     return row
@@ -104,9 +111,15 @@ async def photo(request: Request, number: str, sha256: str, s: DbSession, user: 
     path = request.app.state.settings.upload_dir / row.sha256[:2] / row.sha256
     if not path.exists():
         raise CaseNotFound("ไม่พบไฟล์รูปภาพ / the photo file is missing")
-    return FileResponse(path, media_type=row.content_type,
-                        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600",
-                                 "Content-Security-Policy": "default-src 'none'"})
+    return FileResponse(
+        path,
+        media_type=row.content_type,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+            "Content-Security-Policy": "default-src 'none'",
+        },
+    )
 
 
 def _letter_values(s, user: StaffUser, number: str, reference: str, sent_on: str) -> dict:
@@ -119,10 +132,16 @@ def _letter_values(s, user: StaffUser, number: str, reference: str, sent_on: str
     except ValueError:
         on = bangkok_today()
     center = s.get(Center, user.center_code)
-    return dict(case=case, detail=detail, agency=detail.agency, from_center=center,
-                address=office_address(s, center),
-                reference=reference or recorded.get("reference", ""), sent_on=on,
-                personal=None if case.anonymous else s.get(PersonalData, case.tracking_number))
+    return dict(
+        case=case,
+        detail=detail,
+        agency=detail.agency,
+        from_center=center,
+        address=office_address(s, center),
+        reference=reference or recorded.get("reference", ""),
+        sent_on=on,
+        personal=None if case.anonymous else s.get(PersonalData, case.tracking_number),
+    )
 
 
 def office_address(s, center: Center | None) -> str:
@@ -139,17 +158,26 @@ def office_address(s, center: Center | None) -> str:
 
 
 @router.get("/cases/{number}/letter", response_class=HTMLResponse)
-async def letter(request: Request, number: str, s: DbSession, user: CurrentStaff,
-                 reference: Annotated[str, Query(max_length=60)] = "",
-                 sent_on: Annotated[str, Query(max_length=10)] = ""):
+async def letter(
+    request: Request,
+    number: str,
+    s: DbSession,
+    user: CurrentStaff,
+    reference: Annotated[str, Query(max_length=60)] = "",
+    sent_on: Annotated[str, Query(max_length=10)] = "",
+):
     values = await run_in_threadpool(_letter_values, s, user, number, reference, sent_on)
     return render(request, "letter.html", nav="inbox", **values)
 
 
 @router.get("/directory/agencies", response_class=HTMLResponse)
-async def agency_options(request: Request, s: DbSession, user: CurrentStaff,
-                         q: Annotated[str, Query(max_length=100)] = "",
-                         agency_code: Annotated[str, Query(max_length=100)] = ""):
+async def agency_options(
+    request: Request,
+    s: DbSession,
+    user: CurrentStaff,
+    q: Annotated[str, Query(max_length=100)] = "",
+    agency_code: Annotated[str, Query(max_length=100)] = "",
+):
     """<option>s for the agency field's datalist, found by Thai or English name (the field sends its
     own value as `agency_code`)."""
     q = (q or agency_code).strip()

@@ -44,12 +44,12 @@ def _read(t: date | datetime) -> date | datetime:
 
 
 def be_date(d: date | datetime | None, lang: str = "th") -> str:
-    """"24 พ.ย. 2569" / "24 Nov 2569"."""
+    """ "24 พ.ย. 2569" / "24 Nov 2569"."""
     return "" if d is None else calendar.format_date(_read(d), lang)
 
 
 def be_datetime(t: datetime | None, lang: str = "th") -> str:
-    """"24 พ.ย. 2569 16:30" / "24 Nov 2569 16:30", in Bangkok time."""
+    """ "24 พ.ย. 2569 16:30" / "24 Nov 2569 16:30", in Bangkok time."""
     return "" if t is None else calendar.format_date_time(aware(t), lang)
 
 

@@ -7,7 +7,7 @@ only claim for themself, a supervisor may assign anyone at a center they oversee
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -26,8 +26,14 @@ from workflows.domain import tracking
 from workflows.errors import CaseError, CaseNotFound, InvalidInput
 
 router = APIRouter(route_class=WebRoute)
-TASK_KINDS = (c.TASK_TRIAGE, c.TASK_FORWARD_LETTER, c.TASK_FORWARD_MANUAL, c.TASK_FOLLOW_UP,
-              c.TASK_REVIEW_DISPUTE, QUESTION_KIND)
+TASK_KINDS = (
+    c.TASK_TRIAGE,
+    c.TASK_FORWARD_LETTER,
+    c.TASK_FORWARD_MANUAL,
+    c.TASK_FOLLOW_UP,
+    c.TASK_REVIEW_DISPUTE,
+    QUESTION_KIND,
+)
 STATUSES = (c.RECEIVED, c.TRIAGE, c.FORWARDED, c.IN_PROGRESS, c.NEEDS_INFO, c.RESOLVED, c.RETURNED)
 FILTER_NAMES = ("kind", "status", "category", "agency", "center", "due", "holder", "q", "sort")
 
@@ -53,12 +59,20 @@ def _filters(request: Request, form: dict | None = None) -> InboxFilter:
 
 def _list(s, user: StaffUser, f: InboxFilter):
     scope = scope_of(s, user)
-    page = inbox_page(s, f, scope.clause, user.username, datetime.now(timezone.utc))
+    page = inbox_page(s, f, scope.clause, user.username, datetime.now(UTC))
     staff_list = staff.usernames_at(s, None if scope.everything else list(scope.codes)) if user.supervises else []
     categories = queries.categories(s)
-    return dict(page=page, f=f, now=datetime.now(timezone.utc), categories=categories,
-                category_names={k.code: (k.name_th, k.name_en) for k in categories},
-                task_kinds=TASK_KINDS, statuses=STATUSES, staff_list=staff_list, scope=scope)
+    return dict(
+        page=page,
+        f=f,
+        now=datetime.now(UTC),
+        categories=categories,
+        category_names={k.code: (k.name_th, k.name_en) for k in categories},
+        task_kinds=TASK_KINDS,
+        statuses=STATUSES,
+        staff_list=staff_list,
+        scope=scope,
+    )
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -75,8 +89,12 @@ def _may_assign(s, user: StaffUser, scope: Scope, number: str, assignee: str) ->
     if assignee != user.username and not user.supervises:
         raise InvalidInput("เจ้าหน้าที่รับงานได้เฉพาะให้ตนเอง / an officer can only claim a case for themself")
     target = staff.account(s, assignee)
-    if target is None or not target.active or not scope.covers(target.center_code) or not scope_of(
-            s, target).covers(case.center_code, case.filed_with):
+    if (
+        target is None
+        or not target.active
+        or not scope.covers(target.center_code)
+        or not scope_of(s, target).covers(case.center_code, case.filed_with)
+    ):
         raise InvalidInput(f"มอบหมายให้ {assignee} ไม่ได้ / {assignee} cannot take this case")
     return target.username
 
@@ -134,5 +152,13 @@ async def assign(request: Request, s: DbSession, gateway: Gateway, user: ActingS
     flash = f"{i18n.text('assigned_ok', lang)}: {done}" if done else ""
     values = await run_in_threadpool(_list, s, user, _filters(request, dict(form)))
     status_code = 409 if refused and not done else 200  # nothing assigned: say so
-    return render(request, "inbox.html", "_inbox_list.html", status_code=status_code, nav="inbox",
-                  flash=flash, refused=refused, **values)
+    return render(
+        request,
+        "inbox.html",
+        "_inbox_list.html",
+        status_code=status_code,
+        nav="inbox",
+        flash=flash,
+        refused=refused,
+        **values,
+    )

@@ -35,8 +35,9 @@ def safe_next(target: str | None) -> str:
 
 def _login_page(request: Request, next_: str, error: str = "", username: str = "", status_code: int = 200):
     token = request.cookies.get(LOGIN_CSRF) or secrets.token_urlsafe(24)
-    response = render(request, "login.html", status_code=status_code, login_csrf=token, next=next_,
-                      error=error, username=username)
+    response = render(
+        request, "login.html", status_code=status_code, login_csrf=token, next=next_, error=error, username=username
+    )
     response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", path="/login")
     return response
 
@@ -47,9 +48,14 @@ def login_form(request: Request, next: str | None = None):
 
 
 @router.post("/login")
-def login(request: Request, s: DbSession, username: Annotated[str, Form(max_length=64)],
-          password: Annotated[str, Form(max_length=200)], csrf_token: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = "/inbox"):
+def login(
+    request: Request,
+    s: DbSession,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/inbox",
+):
     lang, target = i18n.language(request), safe_next(next)
     cookie = request.cookies.get(LOGIN_CSRF, "")
     if not cookie or not hmac.compare_digest(cookie, csrf_token):

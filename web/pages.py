@@ -26,16 +26,28 @@ i18n.install(templates.env)
 
 def context(request: Request, **values: Any) -> dict[str, Any]:
     user = getattr(request.state, "staff", None)
-    return {"request": request, "lang": i18n.language(request), "user": user,
-            "csrf_token": user.csrf_token if user else "", **values}
+    return {
+        "request": request,
+        "lang": i18n.language(request),
+        "user": user,
+        "csrf_token": user.csrf_token if user else "",
+        **values,
+    }
 
 
-def render(request: Request, template: str, fragment: str | None = None, status_code: int = 200,
-           headers: dict[str, str] | None = None, **values: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    template: str,
+    fragment: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **values: Any,
+) -> HTMLResponse:
     """The page `template`, or on an htmx request the `fragment` template the page includes."""
     name = fragment if fragment and is_fragment(request) else template
-    return templates.TemplateResponse(request, name, context(request, **values), status_code=status_code,
-                                      headers=headers)
+    return templates.TemplateResponse(
+        request, name, context(request, **values), status_code=status_code, headers=headers
+    )
 
 
 def missing_or_invalid(fields) -> str:
@@ -61,8 +73,7 @@ class WebRoute(APIRoute):
                 return error_response(request, err.status_code, err.message)
             except RequestValidationError as err:
                 # A form posted without a field or with a wrong one: say which, on the page.
-                return error_response(request, 422, missing_or_invalid(e.get("loc", ("?",))[-1]
-                                                                       for e in err.errors()))
+                return error_response(request, 422, missing_or_invalid(e.get("loc", ("?",))[-1] for e in err.errors()))
             except HTTPException as err:
                 if err.status_code in (403, 404, 429):
                     return error_response(request, err.status_code, str(err.detail))

@@ -37,20 +37,38 @@ async def question_page(request: Request, question_id: str, s: DbSession, user: 
 
 
 @router.post("/questions/{question_id}/answer", response_class=HTMLResponse)
-async def answer(request: Request, question_id: str, s: DbSession, gateway: Gateway, user: ActingStaff,
-                 text: Annotated[str, Form(max_length=5000)] = ""):
+async def answer(
+    request: Request,
+    question_id: str,
+    s: DbSession,
+    gateway: Gateway,
+    user: ActingStaff,
+    text: Annotated[str, Form(max_length=5000)] = "",
+):
     row = await run_in_threadpool(visible_question, s, user, question_id)
     try:
         await gateway.answer_question(row.question_id, c.QuestionAnswer(officer=user.username, text=text.strip()))
     except CaseError as err:
         if is_fragment(request):
-            return render(request, "_refusal.html", status_code=err.status_code, message=err.message,
-                          headers={"HX-Retarget": "#refusal-answer", "HX-Reswap": "innerHTML"})
-        return render(request, "question.html", status_code=err.status_code, nav="inbox", q=row,
-                      refusal=err.message, draft=text)
+            return render(
+                request,
+                "_refusal.html",
+                status_code=err.status_code,
+                message=err.message,
+                headers={"HX-Retarget": "#refusal-answer", "HX-Reswap": "innerHTML"},
+            )
+        return render(
+            request, "question.html", status_code=err.status_code, nav="inbox", q=row, refusal=err.message, draft=text
+        )
     if not is_fragment(request):
         return RedirectResponse(f"/questions/{row.question_id}", status_code=303)
     s.expire_all()
     row = await run_in_threadpool(visible_question, s, user, question_id)
-    return render(request, "question.html", "_question.html", nav="inbox", q=row,
-                  flash=i18n.text("answered", i18n.language(request)))
+    return render(
+        request,
+        "question.html",
+        "_question.html",
+        nav="inbox",
+        q=row,
+        flash=i18n.text("answered", i18n.language(request)),
+    )

@@ -43,8 +43,7 @@ def scope_of(s: Session, user) -> Scope:
         return Scope(True, ())
     codes = [center.code]
     if center.level == "province":
-        codes += s.scalars(select(Center.code).where(Center.parent_code == center.code)
-                           .order_by(Center.code)).all()
+        codes += s.scalars(select(Center.code).where(Center.parent_code == center.code).order_by(Center.code)).all()
     return Scope(False, tuple(codes))
 
 

@@ -29,10 +29,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "password": ("รหัสผ่าน", "Password"),
     "login": ("เข้าสู่ระบบ", "Sign in"),
     "login_failed": ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong username or password"),
-    "login_throttled": ("ลองเข้าสู่ระบบผิดหลายครั้ง กรุณารอ 15 นาทีแล้วลองใหม่",
-                        "Too many failed sign-ins; wait 15 minutes and try again"),
-    "csrf_failed": ("แบบฟอร์มหมดอายุ กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง",
-                    "The form has expired; reload the page and try again"),
+    "login_throttled": (
+        "ลองเข้าสู่ระบบผิดหลายครั้ง กรุณารอ 15 นาทีแล้วลองใหม่",
+        "Too many failed sign-ins; wait 15 minutes and try again",
+    ),
+    "csrf_failed": ("แบบฟอร์มหมดอายุ กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง", "The form has expired; reload the page and try again"),
     # task kinds
     "triage": ("คัดกรองเรื่อง", "Screen the case"),
     "forward_letter": ("ส่งหนังสือถึงหน่วยงาน", "Forward by letter or e-mail"),
@@ -109,8 +110,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "forward_failure": ("ส่งผ่านระบบไม่สำเร็จ", "Sending over the API failed"),
     "actions": ("ดำเนินการ", "Actions"),
     "done": ("บันทึกแล้ว", "Saved"),
-    "live_unavailable": ("ดึงสถานะล่าสุดจากระบบงานไม่ได้ แสดงข้อมูลที่บันทึกไว้",
-                         "The live state is unavailable; showing the recorded one"),
+    "live_unavailable": (
+        "ดึงสถานะล่าสุดจากระบบงานไม่ได้ แสดงข้อมูลที่บันทึกไว้",
+        "The live state is unavailable; showing the recorded one",
+    ),
     "act_triage": ("คัดกรอง (ยืนยันหรือเปลี่ยนหมวด/หน่วยงาน)", "Screen (confirm or change category/agency)"),
     "act_forward": ("บันทึกการส่งหนังสือ", "Record the forwarding letter"),
     "act_record_progress": ("บันทึกความคืบหน้า", "Record progress"),
@@ -172,8 +175,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "user_exists": ("มีชื่อผู้ใช้นี้แล้ว", "That username exists already"),
     "unknown_center": ("ไม่พบรหัสศูนย์นี้", "No center has that code"),
     "password_too_short": ("รหัสผ่านต้องยาวอย่างน้อย 10 ตัวอักษร", "The password needs at least 10 characters"),
-    "bad_username": ("ชื่อผู้ใช้ใช้ได้เฉพาะ a-z 0-9 . _ - (3-64 ตัว)",
-                     "A username is 3-64 of a-z 0-9 . _ -"),
+    "bad_username": ("ชื่อผู้ใช้ใช้ได้เฉพาะ a-z 0-9 . _ - (3-64 ตัว)", "A username is 3-64 of a-z 0-9 . _ -"),
     # timeline events
     "ev_received": ("รับเรื่อง", "Received"),
     "ev_classified": ("จัดหมวดอัตโนมัติ", "Classified"),

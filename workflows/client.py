@@ -9,7 +9,7 @@ import asyncio
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio.client import (
@@ -85,7 +85,7 @@ class ComplaintGateway:
         collision of tracking numbers moves on to the next candidate number."""
         key = idempotency_key or secrets.token_hex(16)
         fingerprint = tracking.key_fingerprint(self.secret, key)
-        year = datetime.fromisoformat(draft.filed_at).astimezone(timezone.utc).year
+        year = datetime.fromisoformat(draft.filed_at).astimezone(UTC).year
         for number, pin in tracking.candidates(self.secret, key, year):
             inp = replace(draft, tracking_number=number, pin_hash=tracking.pin_hash(self.secret, number, pin))
             if await self.start(inp, fingerprint):
@@ -98,7 +98,10 @@ class ComplaintGateway:
         """Start the case's workflow under its tracking-number ID; False when it exists already."""
         try:
             await self.client.start_workflow(
-                c.WORKFLOW_NAME, inp, id=tracking.workflow_id(inp.tracking_number), task_queue=self.task_queue,
+                c.WORKFLOW_NAME,
+                inp,
+                id=tracking.workflow_id(inp.tracking_number),
+                task_queue=self.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                 memo={"key": key_fingerprint, "pin_hash": inp.pin_hash},
@@ -166,11 +169,14 @@ class ComplaintGateway:
             raise InvalidInput("รหัสคำถามไม่ถูกต้อง / invalid question id")
         text = (inp.text or "").strip()
         if not text or len(text) > MAX_QUESTION_CHARS:
-            raise InvalidInput(f"คำถามต้องมี 1-{MAX_QUESTION_CHARS} ตัวอักษร / a question needs "
-                               f"1-{MAX_QUESTION_CHARS} characters")
+            raise InvalidInput(
+                f"คำถามต้องมี 1-{MAX_QUESTION_CHARS} ตัวอักษร / a question needs 1-{MAX_QUESTION_CHARS} characters"
+            )
         try:
             handle = await self.client.start_workflow(
-                c.QUESTION_WORKFLOW_NAME, replace(inp, text=text), id=question_workflow_id(inp.question_id),
+                c.QUESTION_WORKFLOW_NAME,
+                replace(inp, text=text),
+                id=question_workflow_id(inp.question_id),
                 task_queue=self.task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
@@ -220,8 +226,7 @@ class ComplaintGateway:
         except RPCError as err:
             raise await self._mapped(handle, err, NO_QUESTION, QUESTION_CLOSED) from err
 
-    async def _mapped(self, handle, err: RPCError, missing: str = NO_CASE,
-                      closed: str = CASE_CLOSED) -> Exception:
+    async def _mapped(self, handle, err: RPCError, missing: str = NO_CASE, closed: str = CASE_CLOSED) -> Exception:
         """NOT_FOUND means either no such workflow (`missing`) or one that has finished (`closed`)."""
         if err.status == RPCStatusCode.NOT_FOUND:
             try:

@@ -62,7 +62,7 @@ class ComplaintWorkflow(CaseActions):
             if timeout is None or timeout > timedelta(0):
                 try:
                     await workflow.wait_condition(lambda: self.wake or self.s.route_pending, timeout=timeout)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             async with self.lock:
                 await self._fire_due_clocks()
@@ -87,14 +87,19 @@ class ComplaintWorkflow(CaseActions):
         ]
         async with self.lock:
             await self._project(
-                "received", "citizen", intake=inp,
+                "received",
+                "citizen",
+                intake=inp,
                 message=c.CitizenMessage("acknowledgement", {"tracking_number": inp.tracking_number}),
             )
             if inp.category:
                 self.s.category, self.s.category_confidence = inp.category, 1.0
             else:
                 got = await workflow.execute_local_activity(
-                    c.CLASSIFY_COMPLAINT, c.ClassifyRequest(inp.text, channel=inp.channel), result_type=c.ClassifyResult, **LOCAL
+                    c.CLASSIFY_COMPLAINT,
+                    c.ClassifyRequest(inp.text, channel=inp.channel),
+                    result_type=c.ClassifyResult,
+                    **LOCAL,
                 )
                 self.s.category, self.s.category_confidence = got.category, got.confidence
                 if (got.unsure or got.category == "other") and not inp.agency_code:
@@ -103,17 +108,24 @@ class ComplaintWorkflow(CaseActions):
             self.s.route_pending = True
             # The category travels with the "routed" event now: one write less per case in a burst.
             if not workflow.patched("2026-11-22-classification-in-routed-event"):
-                await self._project("classified", "system", public=False,
-                                    data={"category": self.s.category or "",
-                                          "confidence": f"{self.s.category_confidence or 0:.2f}"})
+                await self._project(
+                    "classified",
+                    "system",
+                    public=False,
+                    data={"category": self.s.category or "", "confidence": f"{self.s.category_confidence or 0:.2f}"},
+                )
 
     async def _route(self) -> None:
         """Pick the agency (the citizen's or officer's choice, else the routing rules) and forward."""
         self.s.route_pending = False
         opts = await workflow.execute_local_activity(
             c.LOAD_ROUTING_OPTIONS,
-            c.RoutingRequest(self.s.category or "other", self.inp.province_code, self.inp.district_code,
-                             agency_code=self.s.agency_code),
+            c.RoutingRequest(
+                self.s.category or "other",
+                self.inp.province_code,
+                self.inp.district_code,
+                agency_code=self.s.agency_code,
+            ),
             result_type=c.RoutingOptions,
             **LOCAL,
         )
@@ -121,8 +133,11 @@ class ComplaintWorkflow(CaseActions):
             if self.s.status in c.TERMINAL_STATUSES:
                 return
             agency = self.s.agency_code or decide_agency(
-                self.s.category or "other", self.inp.province_code, self.inp.district_code,
-                opts.rules, opts.agencies,
+                self.s.category or "other",
+                self.inp.province_code,
+                self.inp.district_code,
+                opts.rules,
+                opts.agencies,
             )
             chosen = next((a for a in opts.agencies if a.code == agency), None)
             if chosen is None:
@@ -137,26 +152,37 @@ class ComplaintWorkflow(CaseActions):
             self._set_clock(clocks.start_business(c.RESOLUTION, now, days, self.cal))
             if not chosen.linked:
                 self._open_task(c.TASK_FORWARD_LETTER, "")
-                await self._project("routed", "system", data={"agency": chosen.code, "linked": "no",
-                                                              **self._classification()})
+                await self._project(
+                    "routed", "system", data={"agency": chosen.code, "linked": "no", **self._classification()}
+                )
                 return
-            await self._project("routed", "system", data={"agency": chosen.code, "linked": "yes",
-                                                          **self._classification()})
+            await self._project(
+                "routed", "system", data={"agency": chosen.code, "linked": "yes", **self._classification()}
+            )
         send = c.AgencySend(
-            tracking_number=self.inp.tracking_number, agency_code=chosen.code,
+            tracking_number=self.inp.tracking_number,
+            agency_code=chosen.code,
             idempotency_key=f"{self.inp.tracking_number}:{self.s.seq}:{chosen.code}",
-            text=self.inp.text, category=self.s.category, province_code=self.inp.province_code,
-            district_code=self.inp.district_code, anonymous=self.inp.anonymous,
+            text=self.inp.text,
+            category=self.s.category,
+            province_code=self.inp.province_code,
+            district_code=self.inp.district_code,
+            anonymous=self.inp.anonymous,
             attachments=self.inp.attachments,
         )
         try:
             receipt = await workflow.execute_activity(
-                c.SEND_TO_AGENCY, send, result_type=c.AgencyReceipt,
+                c.SEND_TO_AGENCY,
+                send,
+                result_type=c.AgencyReceipt,
                 start_to_close_timeout=timedelta(seconds=30),
                 schedule_to_close_timeout=timedelta(seconds=self.inp.policy.agency_send_budget_seconds),
-                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=2), backoff_coefficient=2.0,
-                                         maximum_interval=timedelta(minutes=5),
-                                         non_retryable_error_types=["AgencyRejected"]),
+                retry_policy=RetryPolicy(
+                    initial_interval=timedelta(seconds=2),
+                    backoff_coefficient=2.0,
+                    maximum_interval=timedelta(minutes=5),
+                    non_retryable_error_types=["AgencyRejected"],
+                ),
             )
         except ActivityError as err:
             async with self.lock:
@@ -165,8 +191,12 @@ class ComplaintWorkflow(CaseActions):
                 cause = err.cause
                 self.s.forward_failure = str(cause.message if isinstance(cause, ApplicationError) else cause or err)
                 self._open_task(c.TASK_FORWARD_MANUAL, self.s.forward_failure)
-                await self._project("forward_failed", "system", public=False,
-                                    data={"agency": chosen.code, "reason": self.s.forward_failure})
+                await self._project(
+                    "forward_failed",
+                    "system",
+                    public=False,
+                    data={"agency": chosen.code, "reason": self.s.forward_failure},
+                )
             return
         async with self.lock:
             if self.s.status in c.TERMINAL_STATUSES or self.s.agency_code != chosen.code:
@@ -183,9 +213,12 @@ class ComplaintWorkflow(CaseActions):
         self.s.last_progress_at = clocks.iso(now)
         self._close_tasks(c.TASK_FORWARD_LETTER, c.TASK_FORWARD_MANUAL, c.TASK_TRIAGE)
         self._set_clock(clocks.start_wall(c.PROGRESS, now, self.inp.policy.stale_reminder_days * DAY))
-        await self._project("forwarded", actor, data=data,
-                            message=c.CitizenMessage("status", {"status": c.FORWARDED,
-                                                                "agency": self.s.agency_code or ""}))
+        await self._project(
+            "forwarded",
+            actor,
+            data=data,
+            message=c.CitizenMessage("status", {"status": c.FORWARDED, "agency": self.s.agency_code or ""}),
+        )
 
     async def _to_triage(self, kind: str, reason: str) -> None:
         self.s.status = c.TRIAGE if self.s.status != c.RETURNED else c.RETURNED
@@ -220,8 +253,13 @@ class ComplaintWorkflow(CaseActions):
             message = None
             if clock.name == c.STATUTORY:
                 message = c.CitizenMessage("progress_notice", {"status": self.s.status})
-            await self._project("escalated", "system", public=message is not None, message=message,
-                                data={"clock": clock.name, "to": self.s.escalated_to})
+            await self._project(
+                "escalated",
+                "system",
+                public=message is not None,
+                message=message,
+                data={"clock": clock.name, "to": self.s.escalated_to},
+            )
 
     def _clock(self, name: str) -> c.ClockState | None:
         return next((k for k in self.s.clocks if k.name == name), None)
@@ -239,16 +277,27 @@ class ComplaintWorkflow(CaseActions):
     def _open_task(self, kind: str, reason: str) -> None:
         self._close_tasks(kind)
         key = f"{self.inp.tracking_number}:{kind}:{self.s.seq + 1}"
-        self.s.tasks.append(c.TaskState(key=key, kind=kind, center_code=self.s.center_code,
-                                        reason=reason, opened_at=clocks.iso(workflow.now())))
+        self.s.tasks.append(
+            c.TaskState(
+                key=key, kind=kind, center_code=self.s.center_code, reason=reason, opened_at=clocks.iso(workflow.now())
+            )
+        )
 
     def _close_tasks(self, *kinds: str) -> None:
         self.s.tasks = [t for t in self.s.tasks if kinds and t.kind not in kinds]
 
-    async def _project(self, kind: str, actor: str, *, note: str = "", public: bool = True,
-                       data: dict[str, str] | None = None, message: c.CitizenMessage | None = None,
-                       intake: c.ComplaintInput | None = None,
-                       attachments: list[c.AttachmentRef] | None = None) -> None:
+    async def _project(
+        self,
+        kind: str,
+        actor: str,
+        *,
+        note: str = "",
+        public: bool = True,
+        data: dict[str, str] | None = None,
+        message: c.CitizenMessage | None = None,
+        intake: c.ComplaintInput | None = None,
+        attachments: list[c.AttachmentRef] | None = None,
+    ) -> None:
         self.s.seq += 1
         self.wake = True
         if public and message is None and self.s.told_status not in (None, self.s.status):
@@ -257,16 +306,24 @@ class ComplaintWorkflow(CaseActions):
         if public or message is not None:
             self.s.told_status = self.s.status
         record = c.CaseEventRecord(
-            tracking_number=self.inp.tracking_number, workflow_id=workflow.info().workflow_id,
-            seq=self.s.seq, kind=kind, at=clocks.iso(workflow.now()), actor=actor,
-            state=copy.deepcopy(self.s), note=note, public=public, data=data or {}, message=message,
-            intake=intake, attachments=attachments or [],
+            tracking_number=self.inp.tracking_number,
+            workflow_id=workflow.info().workflow_id,
+            seq=self.s.seq,
+            kind=kind,
+            at=clocks.iso(workflow.now()),
+            actor=actor,
+            state=copy.deepcopy(self.s),
+            note=note,
+            public=public,
+            data=data or {},
+            message=message,
+            intake=intake,
+            attachments=attachments or [],
         )
         record.state.days_off = []  # the read model has its own calendar; keep the payload small
         await workflow.execute_local_activity(c.PROJECT_CASE_EVENT, record, **LOCAL)
 
-    async def _finish(self, status: str, kind: str, actor: str, note: str,
-                      message: c.CitizenMessage | None) -> None:
+    async def _finish(self, status: str, kind: str, actor: str, note: str, message: c.CitizenMessage | None) -> None:
         self.s.status = status
         for clock in self.s.clocks:
             clocks.settle(clock, "stopped")
@@ -286,12 +343,17 @@ class ComplaintWorkflow(CaseActions):
     @workflow.query
     def status(self) -> c.CaseView:
         return c.CaseView(
-            tracking_number=self.inp.tracking_number, status=self.s.status, category=self.s.category,
-            agency_code=self.s.agency_code, center_code=self.s.center_code, clocks=self.s.clocks,
-            tasks=self.s.tasks, escalated_to=self.s.escalated_to,
-            forward_failure=self.s.forward_failure, seq=self.s.seq,
+            tracking_number=self.inp.tracking_number,
+            status=self.s.status,
+            category=self.s.category,
+            agency_code=self.s.agency_code,
+            center_code=self.s.center_code,
+            clocks=self.s.clocks,
+            tasks=self.s.tasks,
+            escalated_to=self.s.escalated_to,
+            forward_failure=self.s.forward_failure,
+            seq=self.s.seq,
         )
-
 
 
 def _carry(inp: c.ComplaintInput, state: c.CaseState) -> c.ComplaintInput:

@@ -47,8 +47,13 @@ class CaseActions(_Base):
                 self.s.center_code = d.center_code
             self._close_tasks(c.TASK_TRIAGE)
             self.s.route_pending = True
-            await self._project("triaged", d.officer, note=d.note, public=False,
-                                data={"category": d.category, "agency": d.agency_code or ""})
+            await self._project(
+                "triaged",
+                d.officer,
+                note=d.note,
+                public=False,
+                data={"category": d.category, "agency": d.agency_code or ""},
+            )
         return self._result()
 
     @triage.validator
@@ -59,16 +64,26 @@ class CaseActions(_Base):
     @workflow.update
     async def forward(self, d: c.ForwardRecord) -> c.ActionResult:
         async with self.lock:
-            await self._forwarded(d.officer, {"reference": d.reference, "sent_on": d.sent_on,
-                                              "method": d.method, "agency": self.s.agency_code or ""})
+            await self._forwarded(
+                d.officer,
+                {
+                    "reference": d.reference,
+                    "sent_on": d.sent_on,
+                    "method": d.method,
+                    "agency": self.s.agency_code or "",
+                },
+            )
         return self._result()
 
     @forward.validator
     def _forward_ok(self, d: c.ForwardRecord) -> None:
         self._check("forward")
         if not any(t.kind in (c.TASK_FORWARD_LETTER, c.TASK_FORWARD_MANUAL) for t in self.s.tasks):
-            raise ApplicationError("ยังไม่มีหน่วยงานที่ต้องส่งหนังสือถึง / the case has no agency to forward to yet",
-                                   type=c.ERR_INVALID_TRANSITION, non_retryable=True)
+            raise ApplicationError(
+                "ยังไม่มีหน่วยงานที่ต้องส่งหนังสือถึง / the case has no agency to forward to yet",
+                type=c.ERR_INVALID_TRANSITION,
+                non_retryable=True,
+            )
         _require(d.reference, "เลขที่หนังสือ", "the letter's reference")
         if d.method not in ("letter", "email"):
             raise _invalid("วิธีส่งต้องเป็น letter หรือ email / method must be letter or email")
@@ -92,8 +107,12 @@ class CaseActions(_Base):
             self.s.status = c.NEEDS_INFO
             for clock in self.s.clocks:
                 clocks.pause(clock, now, self.cal)
-            await self._project("info_requested", d.officer, note=d.question,
-                                message=c.CitizenMessage("info_request", {"question": d.question}))
+            await self._project(
+                "info_requested",
+                d.officer,
+                note=d.question,
+                message=c.CitizenMessage("info_request", {"question": d.question}),
+            )
         return self._result()
 
     @request_info.validator
@@ -112,8 +131,13 @@ class CaseActions(_Base):
                 clocks.pause(clock, now, self.cal)
             else:
                 clocks.resume(clock, now, self.cal)
-            await self._project(f"clock_{d.action}", d.officer, note=d.reason, public=False,
-                                data={"clock": d.clock, "due_at": clock.due_at or ""})
+            await self._project(
+                f"clock_{d.action}",
+                d.officer,
+                note=d.reason,
+                public=False,
+                data={"clock": d.clock, "due_at": clock.due_at or ""},
+            )
         return self._result()
 
     @change_clock.validator
@@ -139,8 +163,7 @@ class CaseActions(_Base):
             self.s.center_code = d.center_code
             for task in self.s.tasks:
                 task.center_code = d.center_code
-            await self._project("transferred", d.officer, note=d.reason,
-                                data={"from": before, "to": d.center_code})
+            await self._project("transferred", d.officer, note=d.reason, data={"from": before, "to": d.center_code})
         return self._result()
 
     @transfer.validator
@@ -165,8 +188,9 @@ class CaseActions(_Base):
     @workflow.update
     async def reject(self, d: c.Rejection) -> c.ActionResult:
         async with self.lock:
-            await self._finish(c.REJECTED, "rejected", d.officer, d.reason,
-                               c.CitizenMessage("rejected", {"reason": d.reason}))
+            await self._finish(
+                c.REJECTED, "rejected", d.officer, d.reason, c.CitizenMessage("rejected", {"reason": d.reason})
+            )
         return self._result()
 
     @reject.validator
@@ -177,8 +201,9 @@ class CaseActions(_Base):
     @workflow.update
     async def reply(self, d: c.CitizenReply) -> c.ActionResult:
         async with self.lock:
-            await self._project("officer_reply", d.officer, note=d.text,
-                                message=c.CitizenMessage("reply", {"text": d.text}))
+            await self._project(
+                "officer_reply", d.officer, note=d.text, message=c.CitizenMessage("reply", {"text": d.text})
+            )
         return self._result()
 
     @reply.validator
@@ -191,8 +216,9 @@ class CaseActions(_Base):
         async with self.lock:
             before = self.s.assignee or ""
             self.s.assignee = d.assignee.strip() or None
-            await self._project("assigned", d.officer, note=d.note, public=False,
-                                data={"from": before, "to": self.s.assignee or ""})
+            await self._project(
+                "assigned", d.officer, note=d.note, public=False, data={"from": before, "to": self.s.assignee or ""}
+            )
         return self._result()
 
     @assign.validator
@@ -200,8 +226,11 @@ class CaseActions(_Base):
         self._check("assign")
         _require(d.officer, "ผู้มอบหมาย", "the officer")
         if (d.assignee.strip() or None) == self.s.assignee:
-            raise ApplicationError("เรื่องนี้อยู่กับผู้นี้แล้ว / the case is already held by that officer",
-                                   type=c.ERR_INVALID_TRANSITION, non_retryable=True)
+            raise ApplicationError(
+                "เรื่องนี้อยู่กับผู้นี้แล้ว / the case is already held by that officer",
+                type=c.ERR_INVALID_TRANSITION,
+                non_retryable=True,
+            )
 
     @workflow.update
     async def note(self, d: c.InternalNote) -> c.ActionResult:
@@ -218,8 +247,9 @@ class CaseActions(_Base):
     async def escalate(self, d: c.Escalation) -> c.ActionResult:
         async with self.lock:
             self.s.escalated_to = center_above(self.s.escalated_to or self.s.center_code)
-            await self._project("escalated", d.officer, note=d.reason, public=False,
-                                data={"clock": "", "to": self.s.escalated_to})
+            await self._project(
+                "escalated", d.officer, note=d.reason, public=False, data={"clock": "", "to": self.s.escalated_to}
+            )
         return self._result()
 
     @escalate.validator
@@ -227,8 +257,11 @@ class CaseActions(_Base):
         self._check("escalate")
         _require(d.reason, "เหตุผล", "a reason")
         if (self.s.escalated_to or self.s.center_code) == MINISTRY:
-            raise ApplicationError("เรื่องอยู่ที่ศูนย์ดำรงธรรมกระทรวงแล้ว / the case is already at the ministry",
-                                   type=c.ERR_INVALID_TRANSITION, non_retryable=True)
+            raise ApplicationError(
+                "เรื่องอยู่ที่ศูนย์ดำรงธรรมกระทรวงแล้ว / the case is already at the ministry",
+                type=c.ERR_INVALID_TRANSITION,
+                non_retryable=True,
+            )
 
     # --- citizens -------------------------------------------------------------------------
 
@@ -249,8 +282,9 @@ class CaseActions(_Base):
         async with self.lock:
             if refusal_quiet(self, "withdraw"):
                 return
-            await self._finish(c.WITHDRAWN, "withdrawn", "citizen", d.reason,
-                               c.CitizenMessage("status", {"status": c.WITHDRAWN}))
+            await self._finish(
+                c.WITHDRAWN, "withdrawn", "citizen", d.reason, c.CitizenMessage("status", {"status": c.WITHDRAWN})
+            )
 
     @workflow.signal
     async def rate(self, d: c.Rating) -> None:
@@ -274,8 +308,9 @@ class CaseActions(_Base):
             self._set_clock(clocks.start_business(c.RESOLUTION, now, policy.resolution_business_days, self.cal))
             self._set_clock(clocks.start_wall(c.PROGRESS, now, policy.stale_reminder_days * 86400))
             self._open_task(c.TASK_REVIEW_DISPUTE, d.reason)
-            await self._project("disputed", "citizen", note=d.reason,
-                                message=c.CitizenMessage("status", {"status": c.IN_PROGRESS}))
+            await self._project(
+                "disputed", "citizen", note=d.reason, message=c.CitizenMessage("status", {"status": c.IN_PROGRESS})
+            )
 
     # --- agencies -------------------------------------------------------------------------
 
@@ -309,8 +344,13 @@ class CaseActions(_Base):
         self.s.last_progress_at = clocks.iso(now)
         self._close_tasks(c.TASK_FOLLOW_UP, c.TASK_REVIEW_DISPUTE)
         self._set_clock(clocks.start_wall(c.PROGRESS, now, self.inp.policy.stale_reminder_days * 86400))
-        await self._project("progress", actor, note=note, data={"reference": reference},
-                            message=c.CitizenMessage("progress", {"note": note}))
+        await self._project(
+            "progress",
+            actor,
+            note=note,
+            data={"reference": reference},
+            message=c.CitizenMessage("progress", {"note": note}),
+        )
 
     async def _resolved(self, actor: str, result: str) -> None:
         now = workflow.now()
@@ -321,8 +361,7 @@ class CaseActions(_Base):
         self._settle(c.PROGRESS, "stopped")
         self._close_tasks()
         self._set_clock(clocks.start_wall(c.RATING, now, self.inp.policy.rating_window_days * 86400))
-        await self._project("resolved", actor, note=result,
-                            message=c.CitizenMessage("result", {"result": result}))
+        await self._project("resolved", actor, note=result, message=c.CitizenMessage("result", {"result": result}))
 
 
 def refusal_quiet(wf: CaseActions, action: str) -> bool:
@@ -331,4 +370,3 @@ def refusal_quiet(wf: CaseActions, action: str) -> bool:
     if reason:
         workflow.logger.info("ignored %s: %s", action, reason)
     return reason is not None
-

@@ -80,14 +80,17 @@ class QuestionWorkflow:
     @answer.validator
     def _validate_answer(self, reply: c.QuestionAnswer) -> None:
         if self.view.status != OPEN:
-            raise ApplicationError("คำถามนี้ปิดแล้ว / this question is already closed",
-                                   type=c.ERR_INVALID_TRANSITION, non_retryable=True)
+            raise ApplicationError(
+                "คำถามนี้ปิดแล้ว / this question is already closed", type=c.ERR_INVALID_TRANSITION, non_retryable=True
+            )
         text = (reply.text or "").strip()
         if not text:
             raise ApplicationError("กรุณาพิมพ์คำตอบ / the answer is empty", type=c.ERR_INVALID_INPUT)
         if len(text) > MAX_ANSWER_CHARS:
-            raise ApplicationError(f"คำตอบยาวเกิน {MAX_ANSWER_CHARS} ตัวอักษร / the answer is longer than "
-                                   f"{MAX_ANSWER_CHARS} characters", type=c.ERR_INVALID_INPUT)
+            raise ApplicationError(
+                f"คำตอบยาวเกิน {MAX_ANSWER_CHARS} ตัวอักษร / the answer is longer than {MAX_ANSWER_CHARS} characters",
+                type=c.ERR_INVALID_INPUT,
+            )
         if not (reply.officer or "").strip():
             raise ApplicationError("ไม่ทราบผู้ตอบ / the answering officer is missing", type=c.ERR_INVALID_INPUT)
 
@@ -104,7 +107,11 @@ class QuestionWorkflow:
     async def _project(self, kind: str) -> None:
         self.seq += 1
         record = c.QuestionEventRecord(
-            question=self.inp, workflow_id=workflow.info().workflow_id, seq=self.seq, kind=kind,
-            at=clocks.iso(workflow.now()), view=c.QuestionView(**vars(self.view)),
+            question=self.inp,
+            workflow_id=workflow.info().workflow_id,
+            seq=self.seq,
+            kind=kind,
+            at=clocks.iso(workflow.now()),
+            view=c.QuestionView(**vars(self.view)),
         )
         await workflow.execute_local_activity(c.PROJECT_QUESTION_EVENT, record, **LOCAL)

@@ -49,12 +49,16 @@ class Chat:
     last: list[dict] = field(default_factory=list)
     pushed_after: int = 0
 
-    async def say(self, text: str = "", action: str = "", image: bytes | None = None, message_id: str = "",
-                  **extra) -> list[dict]:
+    async def say(
+        self, text: str = "", action: str = "", image: bytes | None = None, message_id: str = "", **extra
+    ) -> list[dict]:
         data = {"session_id": self.session_id, "text": text, "action": action, "message_id": message_id, **extra}
         if image is not None:
-            r = await self.http.post("/api/chat/messages", data={k: str(v) for k, v in data.items()},
-                                     files={"image": ("photo.png", image, "image/png")})
+            r = await self.http.post(
+                "/api/chat/messages",
+                data={k: str(v) for k, v in data.items()},
+                files={"image": ("photo.png", image, "image/png")},
+            )
         else:
             r = await self.http.post("/api/chat/messages", json=data)
         assert r.status_code == 200, r.text
@@ -74,8 +78,9 @@ class Chat:
         got: list[dict] = []
         deadline = time.monotonic() + timeout
         while True:
-            r = await self.http.get(f"/api/chat/sessions/{self.session_id}/messages",
-                                    params={"after": self.pushed_after})
+            r = await self.http.get(
+                f"/api/chat/sessions/{self.session_id}/messages", params={"after": self.pushed_after}
+            )
             assert r.status_code == 200, r.text
             body = r.json()
             got += body["messages"]
@@ -127,17 +132,27 @@ def fake_line():
 
 
 def chat_settings(database_url: str, temporal: str, queue: str, var_dir: Path, line_base: str) -> Settings:
-    return Settings(database_url=database_url, temporal_address=temporal, task_queue=queue, var_dir=var_dir,
-                    secret=SECRET, dispatch_in_app=False, line_api_base=line_base, line_data_api_base=line_base,
-                    line_channel_access_token=LINE_TOKEN, line_channel_secret=LINE_SECRET)
+    return Settings(
+        database_url=database_url,
+        temporal_address=temporal,
+        task_queue=queue,
+        var_dir=var_dir,
+        secret=SECRET,
+        dispatch_in_app=False,
+        line_api_base=line_base,
+        line_data_api_base=line_base,
+        line_channel_access_token=LINE_TOKEN,
+        line_channel_secret=LINE_SECRET,
+    )
 
 
 @pytest.fixture(scope="session")
 async def chat_stack(dev_env, sqlite_url, tmp_path_factory, fake_line) -> AsyncIterator[ChatStack]:
     var_dir = tmp_path_factory.mktemp("chatvar")
     async with running_worker(dev_env.client, sqlite_url) as queue:
-        settings = chat_settings(sqlite_url, dev_env.client.service_client.config.target_host, queue, var_dir,
-                                 fake_line.base_url)
+        settings = chat_settings(
+            sqlite_url, dev_env.client.service_client.config.target_host, queue, var_dir, fake_line.base_url
+        )
         async with served(settings) as base_url:
             yield ChatStack(base_url, sqlite_url, ComplaintGateway(dev_env.client, SECRET, queue), var_dir, fake_line)
 

@@ -3,23 +3,46 @@ clock flagged with a notice, a paused clock explained, the latest timeline steps
 
 from __future__ import annotations
 
-from db.tracking import AgencyOut, ClockOut, EventOut, TrackingOut
 from chatbot.case_text import case_lines
+from db.tracking import AgencyOut, ClockOut, EventOut, TrackingOut
 
 
 def view(**kw) -> TrackingOut:
     fields = dict(
-        tracking_number="2569-K7Q3MX", status="FORWARDED", status_th="ส่งต่อหน่วยงานแล้ว",
-        status_en="Forwarded to the agency", category="land", filed_at="2026-11-02T03:00:00+00:00",
+        tracking_number="2569-K7Q3MX",
+        status="FORWARDED",
+        status_th="ส่งต่อหน่วยงานแล้ว",
+        status_en="Forwarded to the agency",
+        category="land",
+        filed_at="2026-11-02T03:00:00+00:00",
         agency=AgencyOut(code="lands", name_th="กรมที่ดิน", name_en="Department of Lands", linked=True),
-        center="D9205", center_name_th="ศูนย์ดำรงธรรมอำเภอสิเกา",
-        clocks=[ClockOut(name="statutory", state="running", due_at="2026-11-17T09:30:00+00:00",
-                         due_th="อ. 17 พ.ย. 2569 16:30 น.", due_en="Tue 17 Nov 2569, 16:30", overdue=True),
-                ClockOut(name="resolution", state="paused", due_at="2027-01-10T09:30:00+00:00",
-                         due_th="x", due_en="x", overdue=False)],
-        timeline=[EventOut(at="2026-11-02T03:00:00+00:00", kind="received", status="RECEIVED", note=None),
-                  EventOut(at="2026-11-03T03:00:00+00:00", kind="forwarded", status="FORWARDED", note="ref L-1")],
-        messages=[], attachments=1)
+        center="D9205",
+        center_name_th="ศูนย์ดำรงธรรมอำเภอสิเกา",
+        clocks=[
+            ClockOut(
+                name="statutory",
+                state="running",
+                due_at="2026-11-17T09:30:00+00:00",
+                due_th="อ. 17 พ.ย. 2569 16:30 น.",
+                due_en="Tue 17 Nov 2569, 16:30",
+                overdue=True,
+            ),
+            ClockOut(
+                name="resolution",
+                state="paused",
+                due_at="2027-01-10T09:30:00+00:00",
+                due_th="x",
+                due_en="x",
+                overdue=False,
+            ),
+        ],
+        timeline=[
+            EventOut(at="2026-11-02T03:00:00+00:00", kind="received", status="RECEIVED", note=None),
+            EventOut(at="2026-11-03T03:00:00+00:00", kind="forwarded", status="FORWARDED", note="ref L-1"),
+        ],
+        messages=[],
+        attachments=1,
+    )
     fields.update(kw)
     return TrackingOut(**fields)
 

@@ -18,8 +18,13 @@ from tests.live import served
 
 @pytest.fixture
 async def backlog_http(dev_env, sqlite_url, tmp_path, fake_line):
-    settings = chat_settings(sqlite_url, dev_env.client.service_client.config.target_host,
-                             f"nobody-polls-{uuid.uuid4().hex[:8]}", tmp_path, fake_line.base_url)
+    settings = chat_settings(
+        sqlite_url,
+        dev_env.client.service_client.config.target_host,
+        f"nobody-polls-{uuid.uuid4().hex[:8]}",
+        tmp_path,
+        fake_line.base_url,
+    )
     async with served(settings) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
             yield client

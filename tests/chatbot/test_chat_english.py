@@ -62,17 +62,22 @@ async def test_english_citizen_files_anonymously_with_a_photo_tracks_adds_info_a
     assert "Photo received" in other.text
     await other.say("The pole next to house 12 is leaning too")
     assert f"added to complaint {number}" in other.text
-    await chat_stack.wait_for(lambda s: s.scalars(select(CaseEvent).where(
-        CaseEvent.tracking_number == number, CaseEvent.kind == "info_added")).all())
-    await chat_stack.wait_for(lambda s: len(s.scalars(select(Attachment).where(
-        Attachment.tracking_number == number)).all()) == 2)
+    await chat_stack.wait_for(
+        lambda s: s.scalars(
+            select(CaseEvent).where(CaseEvent.tracking_number == number, CaseEvent.kind == "info_added")
+        ).all()
+    )
+    await chat_stack.wait_for(
+        lambda s: len(s.scalars(select(Attachment).where(Attachment.tracking_number == number)).all()) == 2
+    )
 
     await other.say(action="case:withdraw")
     assert "Withdraw complaint" in other.text
     await other.say(action="withdraw:yes")
     assert "has been withdrawn" in other.text
-    await chat_stack.wait_for(lambda s: s.scalar(select(Case.status).where(Case.tracking_number == number))
-                              == c.WITHDRAWN)
+    await chat_stack.wait_for(
+        lambda s: s.scalar(select(Case.status).where(Case.tracking_number == number)) == c.WITHDRAWN
+    )
     await chat.pushed("Withdrawn")  # the filing chat hears of it
 
 
@@ -90,7 +95,9 @@ async def test_english_faq_then_a_question_for_an_officer_answered_by_push(chat,
     await chat.say(action="leave:yes", message_id="ask-en-2")
     assert re.search(r"Expect an answer by (Mon|Tue|Wed|Thu|Fri) \d{1,2} \w{3} 25\d\d, \d\d:\d\d", chat.text), chat.text
 
-    await chat_stack.gateway.answer_question("web:ask-en-2", c.QuestionAnswer(
-        officer="demo.officer", text="Yes: book it with the subdistrict office a week ahead."))
+    await chat_stack.gateway.answer_question(
+        "web:ask-en-2",
+        c.QuestionAnswer(officer="demo.officer", text="Yes: book it with the subdistrict office a week ahead."),
+    )
     pushed = await chat.pushed("subdistrict office")
     assert any("book it with the subdistrict office" in m["text"] for m in pushed)

@@ -58,7 +58,9 @@ async def test_wrong_pins_are_refused_then_throttled(chat, chat_stack):
 async def test_malformed_requests_are_refused(http):
     assert (await http.post("/api/chat/messages", content=b"{not json")).status_code == 422
     assert (await http.post("/api/chat/messages", json={"session_id": "x", "text": "hi"})).status_code == 422
-    assert (await http.post("/api/chat/messages", json={"session_id": "s" * 20, "text": "x" * 100_001})).status_code == 422
+    assert (
+        await http.post("/api/chat/messages", json={"session_id": "s" * 20, "text": "x" * 100_001})
+    ).status_code == 422
     assert (await http.get("/api/chat/sessions/bad id!/messages")).status_code in (404, 422)
 
 

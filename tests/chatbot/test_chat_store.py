@@ -5,7 +5,7 @@ the messages pushed to a chat are found by channel and identity, after an id, an
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -45,12 +45,21 @@ def test_a_chat_state_is_saved_and_loaded(sessions):
 
 def test_pushed_messages_are_found_by_chat_and_stamped_delivered(sessions):
     ref, other = uuid.uuid4().hex, uuid.uuid4().hex
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with sessions.begin() as s:
         for i, (channel, chat) in enumerate([("web", ref), ("web", other), ("line", ref), ("web", ref)]):
-            s.add(OutboxMessage(message_key=f"{ref}-{i}", question_id=f"q-{ref[:8]}", kind="answer",
-                                text_th=f"ข้อความ {i}", text_en=f"message {i}", channel=channel,
-                                channel_ref=chat, created_at=now))
+            s.add(
+                OutboxMessage(
+                    message_key=f"{ref}-{i}",
+                    question_id=f"q-{ref[:8]}",
+                    kind="answer",
+                    text_th=f"ข้อความ {i}",
+                    text_en=f"message {i}",
+                    channel=channel,
+                    channel_ref=chat,
+                    created_at=now,
+                )
+            )
     with sessions.begin() as s:
         mine = store.pushed_messages(s, "web", ref)
         assert [m.text_en for m in mine] == ["message 0", "message 3"]
@@ -58,18 +67,23 @@ def test_pushed_messages_are_found_by_chat_and_stamped_delivered(sessions):
         store.mark_delivered(s, [mine[0].id])
     with sessions() as s:
         assert store.last_delivered_id(s, "web", ref) == mine[0].id
-        undelivered = s.scalars(select(OutboxMessage.text_en).where(
-            OutboxMessage.channel_ref == other, OutboxMessage.delivered_at.is_(None))).all()
+        undelivered = s.scalars(
+            select(OutboxMessage.text_en).where(
+                OutboxMessage.channel_ref == other, OutboxMessage.delivered_at.is_(None)
+            )
+        ).all()
         assert undelivered == ["message 1"]
 
 
 def test_old_events_and_idle_chats_are_pruned(sessions):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     old, recent = uuid.uuid4().hex, uuid.uuid4().hex
     with sessions.begin() as s:
         store.claim_event(s, "line", old, "U2", now=now - timedelta(days=8))
         store.claim_event(s, "line", recent, "U2", now=now - timedelta(hours=2))
-        store.save_session(s, "web", old, {"step": "phone", "draft": {"name": "สมชาย"}}, "th", now=now - timedelta(days=2))
+        store.save_session(
+            s, "web", old, {"step": "phone", "draft": {"name": "สมชาย"}}, "th", now=now - timedelta(days=2)
+        )
         store.save_session(s, "web", recent, {"step": "menu"}, "th", now=now - timedelta(hours=2))
     with sessions.begin() as s:
         store.prune(s, now)

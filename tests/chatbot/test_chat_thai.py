@@ -65,12 +65,18 @@ async def test_thai_citizen_files_a_land_complaint_with_a_photo_and_hears_back(c
     assert any(r["type"] == "link" and number in r["url"] for r in replies)
 
     # The same confirm again (a double tap, a retried request) is answered once and files nothing.
-    again = await chat.http.post("/api/chat/messages", json={"session_id": chat.session_id, "action": "confirm",
-                                                              "message_id": "confirm-th-1"})
+    again = await chat.http.post(
+        "/api/chat/messages", json={"session_id": chat.session_id, "action": "confirm", "message_id": "confirm-th-1"}
+    )
     assert again.json()["duplicate"] is True
 
-    case = await chat_stack.wait_for(lambda s: s.scalars(select(Case).where(  # once routed
-        Case.channel == "web", Case.channel_ref == chat.session_id, Case.category.is_not(None))).all())
+    case = await chat_stack.wait_for(
+        lambda s: s.scalars(
+            select(Case).where(  # once routed
+                Case.channel == "web", Case.channel_ref == chat.session_id, Case.category.is_not(None)
+            )
+        ).all()
+    )
     assert [k.tracking_number for k in case] == [number]
     assert case[0].agency_code == "lands" and case[0].category == "land" and case[0].center_code == "D9205"
     assert "https://example.org/map/1" in case[0].text
@@ -114,7 +120,8 @@ async def test_thai_faq_answer_and_a_question_left_for_an_officer_answered_by_pu
 
     view = await chat_stack.gateway.question_status("web:ask-th-1")
     assert view.status == "open" and view.due_at
-    await chat_stack.gateway.answer_question("web:ask-th-1", c.QuestionAnswer(
-        officer="demo.officer", text="ยื่นที่สำนักงานพัฒนาชุมชนอำเภอได้เลยค่ะ"))
+    await chat_stack.gateway.answer_question(
+        "web:ask-th-1", c.QuestionAnswer(officer="demo.officer", text="ยื่นที่สำนักงานพัฒนาชุมชนอำเภอได้เลยค่ะ")
+    )
     pushed = await chat.pushed("สำนักงานพัฒนาชุมชนอำเภอ")
     assert any("สำนักงานพัฒนาชุมชนอำเภอ" in m["text"] for m in pushed)

@@ -7,7 +7,7 @@ confirming message's id. And, through the service, a draft that survives an app 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from db.session import make_engine, make_sessions
 from nlp.classifier import load_default
 from nlp.faq import load_faq
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 # The filing steps in order, with a message that moves each one on.
 FILING = [
@@ -50,8 +50,9 @@ class Talk:
 
     def __call__(self, text: str = "", action: str = "", after: timedelta = timedelta(seconds=10)):
         self.at += after
-        self.turn = dialogue.step(self.state, Inbound(at=self.at, event_id=uuid.uuid4().hex, text=text,
-                                                      action=action), self.senses)
+        self.turn = dialogue.step(
+            self.state, Inbound(at=self.at, event_id=uuid.uuid4().hex, text=text, action=action), self.senses
+        )
         self.state = self.turn.state
         return self.turn
 
@@ -143,16 +144,22 @@ def test_quick_replies_never_exceed_thirteen(senses):
 
 async def test_a_draft_survives_an_app_restart(chat_stack, http):
     """Half a complaint through the running app, then a second app on the same database carries on."""
+    import httpx
+
     from api.app import create_app
     from tests.chatbot.conftest import Chat, chat_settings
-    import httpx
 
     chat = Chat(http)
     await chat.say(action="menu:file")
     await chat.say(action="consent:yes")
     await chat.say("ไฟฟ้าส่องสว่างริมถนนดับทั้งซอยมาสองสัปดาห์แล้ว")
-    settings = chat_settings(chat_stack.database_url, chat_stack.gateway.client.service_client.config.target_host,
-                             chat_stack.gateway.task_queue, chat_stack.var_dir, chat_stack.line.base_url)
+    settings = chat_settings(
+        chat_stack.database_url,
+        chat_stack.gateway.client.service_client.config.target_host,
+        chat_stack.gateway.task_queue,
+        chat_stack.var_dir,
+        chat_stack.line.base_url,
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://restarted") as again:

@@ -18,13 +18,26 @@ from db.models import Attachment, Case
 from tests.chatbot.conftest import LINE_TOKEN, PNG, line_signature, texts_of
 
 
-def event(user: str, *, text: str | None = None, postback: str | None = None, image: str | None = None,
-          location: dict | None = None, event_id: str | None = None, redelivery: bool = False,
-          age_seconds: float = 0) -> dict:
-    e = {"type": "message", "webhookEventId": event_id or uuid.uuid4().hex[:26].upper(),
-         "timestamp": int((time.time() - age_seconds) * 1000), "mode": "active",
-         "replyToken": f"{user}:{uuid.uuid4().hex}", "source": {"type": "user", "userId": user},
-         "deliveryContext": {"isRedelivery": redelivery}}
+def event(
+    user: str,
+    *,
+    text: str | None = None,
+    postback: str | None = None,
+    image: str | None = None,
+    location: dict | None = None,
+    event_id: str | None = None,
+    redelivery: bool = False,
+    age_seconds: float = 0,
+) -> dict:
+    e = {
+        "type": "message",
+        "webhookEventId": event_id or uuid.uuid4().hex[:26].upper(),
+        "timestamp": int((time.time() - age_seconds) * 1000),
+        "mode": "active",
+        "replyToken": f"{user}:{uuid.uuid4().hex}",
+        "source": {"type": "user", "userId": user},
+        "deliveryContext": {"isRedelivery": redelivery},
+    }
     if postback is not None:
         e.update(type="postback", postback={"data": postback})
     elif image is not None:
@@ -38,8 +51,11 @@ def event(user: str, *, text: str | None = None, postback: str | None = None, im
 
 async def deliver(http, *events: dict, signature: str | None = None):
     body = json.dumps({"destination": "Uchannel", "events": list(events)}).encode()
-    return await http.post("/webhooks/line", content=body, headers={
-        "Content-Type": "application/json", "X-Line-Signature": signature or line_signature(body)})
+    return await http.post(
+        "/webhooks/line",
+        content=body,
+        headers={"Content-Type": "application/json", "X-Line-Signature": signature or line_signature(body)},
+    )
 
 
 def user() -> str:
@@ -150,8 +166,12 @@ async def test_a_shared_location_answers_where(http, chat_stack):
     await say(http, line, who, postback="consent:yes")
     await say(http, line, who, text="A bridge railing in the village has collapsed into the river")
     await say(http, line, who, postback="next")
-    answer = await say(http, line, who, location={"title": "pin", "address": "Sikao, Trang 92150, Thailand",
-                                                  "latitude": 7.5733, "longitude": 99.3447})
+    answer = await say(
+        http,
+        line,
+        who,
+        location={"title": "pin", "address": "Sikao, Trang 92150, Thailand", "latitude": 7.5733, "longitude": 99.3447},
+    )
     assert "Sikao District Damrongdham Center" in answer
     await say(http, line, who, postback="office:accept")
     assert "Where: Sikao, Trang" in await say(http, line, who, postback="contact:anon")
@@ -168,8 +188,13 @@ async def test_an_event_taken_in_before_a_crash_is_answered_after_the_restart(ch
     taken = event(who, text="สวัสดีครับ")
     with chat_stack.sessions().begin() as s:
         assert claim_event(s, "line", taken["webhookEventId"], who, payload=taken)
-    settings = chat_settings(chat_stack.database_url, chat_stack.gateway.client.service_client.config.target_host,
-                             chat_stack.gateway.task_queue, chat_stack.var_dir, chat_stack.line.base_url)
+    settings = chat_settings(
+        chat_stack.database_url,
+        chat_stack.gateway.client.service_client.config.target_host,
+        chat_stack.gateway.task_queue,
+        chat_stack.var_dir,
+        chat_stack.line.base_url,
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         (answer,) = await chat_stack.line.wait_for(who, 1)

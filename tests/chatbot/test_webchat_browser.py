@@ -23,8 +23,9 @@ async def browser():
 
 
 async def test_citizen_files_a_complaint_with_a_photo_in_the_web_chat(browser, chat_stack, tmp_path):
-    context = await browser.new_context(base_url=chat_stack.base_url, locale="th-TH",
-                                        viewport={"width": 390, "height": 844}, has_touch=True)
+    context = await browser.new_context(
+        base_url=chat_stack.base_url, locale="th-TH", viewport={"width": 390, "height": 844}, has_touch=True
+    )
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -71,8 +72,9 @@ async def test_citizen_files_a_complaint_with_a_photo_in_the_web_chat(browser, c
             assert len(s.scalars(select(Attachment).where(Attachment.tracking_number == number)).all()) == 1
 
         # An officer's reply reaches the open page without a reload.
-        await chat_stack.gateway.act(number, "reply", c.CitizenReply(officer="demo.officer",
-                                                                      text="เจ้าหน้าที่ลงพื้นที่ตรวจสอบพรุ่งนี้ค่ะ"))
+        await chat_stack.gateway.act(
+            number, "reply", c.CitizenReply(officer="demo.officer", text="เจ้าหน้าที่ลงพื้นที่ตรวจสอบพรุ่งนี้ค่ะ")
+        )
         await log.get_by_text("เจ้าหน้าที่ลงพื้นที่ตรวจสอบพรุ่งนี้ค่ะ").wait_for(timeout=30_000)
         await page.screenshot(path=str(ARTIFACTS / "chat-pushed.png"), full_page=True)
         assert errors == []

@@ -15,10 +15,33 @@ from nlp.classifier import MIN_CHANNEL_EXAMPLES, train
 from nlp.taxonomy import CATEGORIES
 from nlp.training_data import LabelledText, load_shipped
 
-PLACES = ["หน้าตลาด", "หน้าโรงเรียน", "ปากซอย", "หน้าวัด", "ข้างร้านกาแฟ", "หน้าธนาคาร", "ใต้สะพาน",
-          "หน้าเซเว่น", "หน้าคอนโด", "ข้างป้ายรถเมล์", "หน้าร้านยา", "ริมคลอง", "หน้าโรงพยาบาล",
-          "หน้าไปรษณีย์", "ข้างสถานีตำรวจ", "หน้าหมู่บ้าน", "ตรงสามแยก", "หน้าอำเภอ", "หน้าห้าง", "ท้ายซอย",
-          "หน้าร้านทอง", "หน้าปั๊ม", "หน้าสวนสาธารณะ", "หน้าร้านอาหาร", "ข้างตึกแถว"]
+PLACES = [
+    "หน้าตลาด",
+    "หน้าโรงเรียน",
+    "ปากซอย",
+    "หน้าวัด",
+    "ข้างร้านกาแฟ",
+    "หน้าธนาคาร",
+    "ใต้สะพาน",
+    "หน้าเซเว่น",
+    "หน้าคอนโด",
+    "ข้างป้ายรถเมล์",
+    "หน้าร้านยา",
+    "ริมคลอง",
+    "หน้าโรงพยาบาล",
+    "หน้าไปรษณีย์",
+    "ข้างสถานีตำรวจ",
+    "หน้าหมู่บ้าน",
+    "ตรงสามแยก",
+    "หน้าอำเภอ",
+    "หน้าห้าง",
+    "ท้ายซอย",
+    "หน้าร้านทอง",
+    "หน้าปั๊ม",
+    "หน้าสวนสาธารณะ",
+    "หน้าร้านอาหาร",
+    "ข้างตึกแถว",
+]
 QUERY = "มีรถมาจอดบนทางเท้าหน้าบ้านทุกเช้า เดินไม่ได้เลย"
 
 
@@ -28,9 +51,11 @@ def _two_channels() -> list[LabelledText]:
     channel's citizens an infrastructure one (the shared Traffy data shows this very split)."""
     shipped = [replace(ex, channel="hotline" if i % 2 else "line") for i, ex in enumerate(load_shipped())]
     parked = [f"รถจอดบนทางเท้า{place} คนเดินต้องลงไปเดินบนถนน" for place in PLACES]
-    return (shipped
-            + [LabelledText(t, "traffic", "police", "hotline") for t in parked]
-            + [LabelledText(t, "infrastructure", "local_admin", "line") for t in parked])
+    return (
+        shipped
+        + [LabelledText(t, "traffic", "police", "hotline") for t in parked]
+        + [LabelledText(t, "infrastructure", "local_admin", "line") for t in parked]
+    )
 
 
 @pytest.fixture(scope="module")

@@ -155,7 +155,16 @@ def test_cli_trains_evaluates_and_classifies(tmp_path, capsys):
     trained = _cli(capsys, "train", "--data", str(data), "--out", str(tmp_path / "model"))
     assert trained["n_examples"] == len(lines[1::3]) and len(trained["categories"]) == len(CATEGORIES)
     figures = _cli(capsys, "evaluate", "--model", str(tmp_path / "model"), "--data", str(data))
-    assert {"n", "accuracy", "macro_f1", "top3_accuracy", "coverage_at_threshold", "accuracy_when_sure", "per_class", "latency_ms"} <= set(figures)
+    assert {
+        "n",
+        "accuracy",
+        "macro_f1",
+        "top3_accuracy",
+        "coverage_at_threshold",
+        "accuracy_when_sure",
+        "per_class",
+        "latency_ms",
+    } <= set(figures)
     assert figures["accuracy"] > 0.9  # on its own training data: a smoke test, not a figure
     one = _cli(capsys, "classify", "--model", str(tmp_path / "model"), "น้ำท่วมซอยทุกครั้งที่ฝนตก")
     assert one["category"] == "infrastructure"

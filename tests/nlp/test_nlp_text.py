@@ -32,7 +32,12 @@ def test_non_text_input_is_a_clear_error():
 
 @pytest.mark.parametrize(
     "text, language",
-    [("ไฟถนนดับ", "th"), ("street light is broken", "en"), ("ไฟ street light ดับ broken", "mixed"), ("12345 !!", "unknown")],
+    [
+        ("ไฟถนนดับ", "th"),
+        ("street light is broken", "en"),
+        ("ไฟ street light ดับ broken", "mixed"),
+        ("12345 !!", "unknown"),
+    ],
 )
 def test_language_detection(text, language):
     assert detect_language(text) == language

@@ -6,7 +6,7 @@ tracking number, so tests on the shared session databases see only their own cas
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_
 
@@ -15,7 +15,7 @@ from db.projection import apply_event
 from workflows import contracts as c
 from workflows.domain.tracking import ALPHABET
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def new_number() -> str:
@@ -31,31 +31,60 @@ def clock(name: str, due_in: timedelta, state: str = "running", overdue: bool | 
     overdue, as the workflow flags them when they fire."""
     due = NOW + due_in
     flagged = (state == "running" and due < NOW) if overdue is None else overdue
-    return c.ClockState(name=name, state=state, due_at=iso(due), overdue=flagged,
-                        remaining_seconds=3600 if state == "paused" else None)
+    return c.ClockState(
+        name=name, state=state, due_at=iso(due), overdue=flagged, remaining_seconds=3600 if state == "paused" else None
+    )
 
 
-def seed_case(s, center: str, *, status: str = c.IN_PROGRESS, clocks: list[c.ClockState] = (),
-              filed_ago: timedelta = timedelta(days=20), category: str = "infrastructure",
-              assignee: str | None = None, tasks: tuple[str, ...] = (), escalated_to: str | None = None) -> str:
+def seed_case(
+    s,
+    center: str,
+    *,
+    status: str = c.IN_PROGRESS,
+    clocks: list[c.ClockState] = (),
+    filed_ago: timedelta = timedelta(days=20),
+    category: str = "infrastructure",
+    assignee: str | None = None,
+    tasks: tuple[str, ...] = (),
+    escalated_to: str | None = None,
+) -> str:
     """One case at `center` (a center code: "D9205", "P92", "MOI"), projected as the workflow would."""
     number = new_number()
     filed = NOW - filed_ago
     province = center[1:3] if center[0] in "DP" else None
     district = center[1:] if center[0] == "D" else None
-    intake = c.ComplaintInput(tracking_number=number, pin_hash="0" * 64, text=f"ถนนชำรุด {number}",
-                              filed_at=iso(filed), province_code=province, district_code=district,
-                              category=category, center_code=center)
+    intake = c.ComplaintInput(
+        tracking_number=number,
+        pin_hash="0" * 64,
+        text=f"ถนนชำรุด {number}",
+        filed_at=iso(filed),
+        province_code=province,
+        district_code=district,
+        category=category,
+        center_code=center,
+    )
     base = c.CaseState(center_code=center)
-    apply_event(s, c.CaseEventRecord(number, f"complaint-{number}", 1, "received", iso(filed), "citizen",
-                                     base, intake=intake))
+    apply_event(
+        s, c.CaseEventRecord(number, f"complaint-{number}", 1, "received", iso(filed), "citizen", base, intake=intake)
+    )
     state = c.CaseState(
-        status=status, category=category, center_code=center, clocks=list(clocks), assignee=assignee,
-        escalated_to=escalated_to, seq=2,
-        tasks=[c.TaskState(key=f"{number}:{kind}:2", kind=kind, center_code=center, opened_at=iso(filed))
-               for kind in tasks])
-    apply_event(s, c.CaseEventRecord(number, f"complaint-{number}", 2, "progress", iso(filed + timedelta(hours=1)),
-                                     "system", state))
+        status=status,
+        category=category,
+        center_code=center,
+        clocks=list(clocks),
+        assignee=assignee,
+        escalated_to=escalated_to,
+        seq=2,
+        tasks=[
+            c.TaskState(key=f"{number}:{kind}:2", kind=kind, center_code=center, opened_at=iso(filed)) for kind in tasks
+        ],
+    )
+    apply_event(
+        s,
+        c.CaseEventRecord(
+            number, f"complaint-{number}", 2, "progress", iso(filed + timedelta(hours=1)), "system", state
+        ),
+    )
     s.flush()
     return number
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -55,9 +55,15 @@ class WebStack:
 
     async def file(self, text: str, **kw) -> str:
         """File a case straight through the gateway (as the intake front does); its tracking number."""
-        fields = dict(tracking_number="", pin_hash="", text=text, filed_at=datetime.now(timezone.utc).isoformat(),
-                      province_code="92", district_code="9205",
-                      contact=c.Contact(name="สมชาย ใจดี", phone="0812345678", national_id="1103700012345"))
+        fields = dict(
+            tracking_number="",
+            pin_hash="",
+            text=text,
+            filed_at=datetime.now(UTC).isoformat(),
+            province_code="92",
+            district_code="9205",
+            contact=c.Contact(name="สมชาย ใจดี", phone="0812345678", national_id="1103700012345"),
+        )
         fields.update(kw)
         filed = await self.gateway.file(c.ComplaintInput(**fields), None)
         return filed.tracking_number
@@ -107,9 +113,15 @@ class WebStack:
         """A client signed in as `username`; `client.csrf` is the session's CSRF token."""
         async with self.client() as client:
             await client.get("/login")
-            r = await client.post("/login", data={"username": username, "password": password,
-                                                  "csrf_token": client.cookies.get("login_csrf", ""),
-                                                  "next": "/inbox"})
+            r = await client.post(
+                "/login",
+                data={
+                    "username": username,
+                    "password": password,
+                    "csrf_token": client.cookies.get("login_csrf", ""),
+                    "next": "/inbox",
+                },
+            )
             assert r.status_code == 303, r.text
             page = await client.get("/inbox")
             client.csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page.text).group(1)
@@ -131,8 +143,14 @@ def web_db_url(tmp_path_factory, fake_agency) -> Iterator[str]:
 async def web_stack(dev_env, web_db_url, tmp_path_factory) -> AsyncIterator[WebStack]:
     var_dir = tmp_path_factory.mktemp("webvar")
     async with running_worker(dev_env.client, web_db_url) as queue:
-        settings = Settings(database_url=web_db_url, temporal_address=dev_env.client.service_client.config.target_host,
-                            task_queue=queue, var_dir=var_dir, secret=SECRET, dispatch_in_app=False)
+        settings = Settings(
+            database_url=web_db_url,
+            temporal_address=dev_env.client.service_client.config.target_host,
+            task_queue=queue,
+            var_dir=var_dir,
+            secret=SECRET,
+            dispatch_in_app=False,
+        )
         async with served(settings) as base_url:
             yield WebStack(base_url, web_db_url, ComplaintGateway(dev_env.client, SECRET, queue), var_dir)
 
@@ -147,8 +165,9 @@ async def browser():
 async def page(browser, web_stack):
     """A fresh browser context (no cookies); `page.script_errors` collects uncaught errors and console
     errors (htmx reports a bad trigger or swap there), for a test to assert on."""
-    context = await browser.new_context(base_url=web_stack.base_url, locale="th-TH",
-                                        viewport={"width": 1280, "height": 900})
+    context = await browser.new_context(
+        base_url=web_stack.base_url, locale="th-TH", viewport={"width": 1280, "height": 900}
+    )
     pg = await context.new_page()
     pg.script_errors = []
     pg.on("pageerror", lambda err: pg.script_errors.append(str(err)))

@@ -12,8 +12,9 @@ from workflows import contracts as c
 
 
 async def test_supervisor_sees_an_overdue_case_and_reassigns_it(web_stack, page):
-    number = await web_stack.file("ท่อระบายน้ำอุดตัน น้ำท่วมขังหน้าบ้านทุกครั้งที่ฝนตก",
-                                  category="infrastructure", policy=c.ClockPolicy(statutory_days=0))
+    number = await web_stack.file(
+        "ท่อระบายน้ำอุดตัน น้ำท่วมขังหน้าบ้านทุกครั้งที่ฝนตก", category="infrastructure", policy=c.ClockPolicy(statutory_days=0)
+    )
     await web_stack.wait_case(number, lambda row: row.escalated_to == "P92" and row.next_due_at is not None)
 
     await sign_in(page, "trang")

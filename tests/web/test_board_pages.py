@@ -20,8 +20,9 @@ OVERDUE_AT_ONCE = c.ClockPolicy(statutory_days=0)
 @pytest.fixture(scope="module")
 async def overdue_case(web_stack) -> str:
     """A Sikao (D9205) case whose statutory clock fired at filing: overdue, escalated to Trang."""
-    number = await web_stack.file("ไฟถนนดับทั้งซอยมาหนึ่งเดือน <script>alert(1)</script>",
-                                  category="infrastructure", policy=OVERDUE_AT_ONCE)
+    number = await web_stack.file(
+        "ไฟถนนดับทั้งซอยมาหนึ่งเดือน <script>alert(1)</script>", category="infrastructure", policy=OVERDUE_AT_ONCE
+    )
     await web_stack.wait_case(number, lambda row: row.escalated_to == "P92" and row.next_due_at is not None)
     return number
 
@@ -52,8 +53,9 @@ async def test_officers_are_refused_and_supervisors_see_the_overdue_case(web_sta
 
 async def test_compliance_fragment_for_a_custom_period(web_stack, overdue_case):
     async with web_stack.signed_in("trang") as trang:
-        r = await trang.get("/board/compliance?period=custom&from=2026-01-01&to=2026-12-31",
-                            headers={"HX-Request": "true"})
+        r = await trang.get(
+            "/board/compliance?period=custom&from=2026-01-01&to=2026-12-31", headers={"HX-Request": "true"}
+        )
         assert r.status_code == 200 and "<html" not in r.text
         assert "1 ม.ค. 2569" in r.text and "31 ธ.ค. 2569" in r.text  # Buddhist-era dates
         assert "อัตราทันกำหนด" in r.text and "ศูนย์ดำรงธรรมอำเภอสิเกา" in r.text
@@ -81,8 +83,7 @@ async def test_escalate_from_the_list_goes_through_the_workflow(web_stack, overd
     async with web_stack.signed_in("trang") as trang:
         assert (await trang.post("/board/escalate", data=form)).status_code == 403  # no CSRF token
 
-        refused = await trang.post("/board/escalate", data={**form, "reason": "", "csrf_token": trang.csrf},
-                                   headers=hx)
+        refused = await trang.post("/board/escalate", data={**form, "reason": "", "csrf_token": trang.csrf}, headers=hx)
         assert refused.status_code == 422 and "ต้องระบุเหตุผล / a reason is required" in refused.text
         assert "<html" not in refused.text
 

@@ -36,17 +36,33 @@ def seeded(sessions):
     rating window past, paused for information, closed."""
     with sessions.begin() as s:
         cases = {
-            "sikao_3d": seed_case(s, "D9205", clocks=[clock("statutory", -3 * D), clock("resolution", 20 * D)],
-                                  assignee="sikao", tasks=("follow_up",)),
-            "sikao_10d": seed_case(s, "D9205", status=c.RECEIVED, clocks=[clock("screening", -10 * D)],
-                                   tasks=("forward_letter",), category="land"),
-            "kantang_40d": seed_case(s, "D9202", clocks=[clock("resolution", -40 * D)], assignee="kantang",
-                                     filed_ago=60 * D),
+            "sikao_3d": seed_case(
+                s,
+                "D9205",
+                clocks=[clock("statutory", -3 * D), clock("resolution", 20 * D)],
+                assignee="sikao",
+                tasks=("follow_up",),
+            ),
+            "sikao_10d": seed_case(
+                s,
+                "D9205",
+                status=c.RECEIVED,
+                clocks=[clock("screening", -10 * D)],
+                tasks=("forward_letter",),
+                category="land",
+            ),
+            "kantang_40d": seed_case(
+                s, "D9202", clocks=[clock("resolution", -40 * D)], assignee="kantang", filed_ago=60 * D
+            ),
             "p92_at_risk": seed_case(s, "P92", clocks=[clock("statutory", 5 * H)]),
             "sikao_later": seed_case(s, "D9205", clocks=[clock("statutory", 3 * D)]),
             "krabi_2d": seed_case(s, "D8101", clocks=[clock("statutory", -2 * D)]),
-            "resolved": seed_case(s, "D9205", status=c.RESOLVED, clocks=[
-                clock("statutory", -5 * D, "met", overdue=True), clock("rating", -1 * H)]),
+            "resolved": seed_case(
+                s,
+                "D9205",
+                status=c.RESOLVED,
+                clocks=[clock("statutory", -5 * D, "met", overdue=True), clock("rating", -1 * H)],
+            ),
             "paused": seed_case(s, "D9205", status=c.NEEDS_INFO, clocks=[clock("statutory", -5 * D, "paused")]),
             "closed": seed_case(s, "D9202", status=c.CLOSED, clocks=[clock("statutory", 2 * D, "met")]),
         }
@@ -61,14 +77,18 @@ def test_counts_roll_districts_up_into_their_province_and_open_on_the_districts(
     visible = only(seeded.values())
     with sessions() as s:
         top = _by_code(bq.center_loads(s, visible, bq.ALL, NOW))
-        assert top == {"P92": bq.Aging(at_risk=1, up_to_7=1, d8_30=1, over_30=1),
-                       "P81": bq.Aging(up_to_7=1)}
+        assert top == {"P92": bq.Aging(at_risk=1, up_to_7=1, d8_30=1, over_30=1), "P81": bq.Aging(up_to_7=1)}
         loads = bq.center_loads(s, visible, bq.node(s, "P92"), NOW)
-        assert _by_code(loads) == {"D9205": bq.Aging(up_to_7=1, d8_30=1), "D9202": bq.Aging(over_30=1),
-                                   "P92": bq.Aging(at_risk=1)}
+        assert _by_code(loads) == {
+            "D9205": bq.Aging(up_to_7=1, d8_30=1),
+            "D9202": bq.Aging(over_30=1),
+            "P92": bq.Aging(at_risk=1),
+        }
         assert [r.code for r in loads] == ["D9205", "D9202", "P92"]  # most overdue first
         assert bq.total_aging(loads) == bq.Aging(at_risk=1, up_to_7=1, d8_30=1, over_30=1)
-        assert _by_code(bq.center_loads(s, visible, bq.node(s, "D9205"), NOW)) == {"D9205": bq.Aging(up_to_7=1, d8_30=1)}
+        assert _by_code(bq.center_loads(s, visible, bq.node(s, "D9205"), NOW)) == {
+            "D9205": bq.Aging(up_to_7=1, d8_30=1)
+        }
         names = {r.code: r for r in bq.center_loads(s, visible, bq.ALL, NOW)}
         assert names["P92"].name_th == "ศูนย์ดำรงธรรมจังหวัดตรัง" and names["P92"].drillable
 
@@ -76,8 +96,9 @@ def test_counts_roll_districts_up_into_their_province_and_open_on_the_districts(
 def test_overdue_list_is_longest_overdue_first_with_late_clock_and_holder(sessions, seeded):
     with sessions() as s:
         rows = bq.overdue_cases(s, only(seeded.values()), bq.ALL, NOW)
-    assert [r.tracking_number for r in rows] == [seeded[k] for k in ("kantang_40d", "sikao_10d", "sikao_3d",
-                                                                    "krabi_2d")]
+    assert [r.tracking_number for r in rows] == [
+        seeded[k] for k in ("kantang_40d", "sikao_10d", "sikao_3d", "krabi_2d")
+    ]
     first, _, third, _ = rows
     assert first.late_clocks == ("resolution",) and first.assignee == "kantang" and first.days_late == 40
     assert third.late_clocks == ("statutory",) and third.assignee == "sikao"
@@ -108,8 +129,14 @@ def test_compliance_counts_met_late_and_pending_per_center_and_category(sessions
             # met: closed with every clock met in time
             seed_case(s, "D9205", status=c.CLOSED, filed_ago=10 * D, clocks=[clock("statutory", -1 * D, "met")]),
             # late: closed, but the statutory clock was flagged overdue on the way
-            seed_case(s, "D9205", status=c.CLOSED, filed_ago=12 * D, category="land",
-                      clocks=[clock("statutory", -2 * D, "met", overdue=True)]),
+            seed_case(
+                s,
+                "D9205",
+                status=c.CLOSED,
+                filed_ago=12 * D,
+                category="land",
+                clocks=[clock("statutory", -2 * D, "met", overdue=True)],
+            ),
             # late: still open and past due
             seed_case(s, "D9202", filed_ago=20 * D, clocks=[clock("statutory", -5 * D)]),
             # pending: open, nothing due yet

@@ -6,7 +6,7 @@ Buddhist-era formatting and the phrases the pages use."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -20,7 +20,7 @@ from web.scope import Scope, scope_of
 from web.texts import TEXTS
 from workflows import contracts as c
 
-NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 class Who:
@@ -34,23 +34,71 @@ def _load(url: str) -> None:
         for i in range(12):
             number = f"2569-INB{i:03d}"
             due = NOW + timedelta(hours=[-30, 5, 72][i % 3])  # overdue, at risk, later
-            s.add(Case(tracking_number=number, workflow_id=f"complaint-{number}", pin_hash="x",
-                       status=c.TRIAGE if i % 2 else c.RETURNED,
-                       text=("ถนนพังหน้าโรงเรียน" if i % 4 == 0 else "street light broken") + f" #{i}",
-                       category="infrastructure", agency_code="PAO-92" if i == 5 else None,
-                       center_code="D9205" if i < 10 else "D8101", filed_with=None, province_code="92",
-                       district_code="9205", filed_at=NOW - timedelta(days=i), updated_at=NOW,
-                       assignee="sikao" if i in (1, 2) else None, next_due_at=due))
-            s.add(Task(task_key=f"{number}:triage:1", tracking_number=number, kind=c.TASK_TRIAGE,
-                       center_code="D9205", assignee="sikao" if i in (1, 2) else None, state="open",
-                       opened_at=NOW - timedelta(days=i, minutes=i % 2)))
-        s.add(Task(task_key="2569-INB000:follow_up:0", tracking_number="2569-INB000", kind=c.TASK_FOLLOW_UP,
-                   center_code="D9205", state="done", opened_at=NOW))
-        s.add(Question(question_id="q-inbox-1", workflow_id="question-q-inbox-1", status="open",
-                       text="ต่อภาษีรถได้ที่ไหน", center_code="D9205", channel="web", asked_at=NOW - timedelta(hours=1),
-                       due_at=NOW + timedelta(hours=2), overdue=False))
-        s.add(Question(question_id="q-inbox-2", workflow_id="question-q-inbox-2", status="answered",
-                       text="ตอบแล้ว", center_code="D9205", channel="web", asked_at=NOW, overdue=False))
+            s.add(
+                Case(
+                    tracking_number=number,
+                    workflow_id=f"complaint-{number}",
+                    pin_hash="x",
+                    status=c.TRIAGE if i % 2 else c.RETURNED,
+                    text=("ถนนพังหน้าโรงเรียน" if i % 4 == 0 else "street light broken") + f" #{i}",
+                    category="infrastructure",
+                    agency_code="PAO-92" if i == 5 else None,
+                    center_code="D9205" if i < 10 else "D8101",
+                    filed_with=None,
+                    province_code="92",
+                    district_code="9205",
+                    filed_at=NOW - timedelta(days=i),
+                    updated_at=NOW,
+                    assignee="sikao" if i in (1, 2) else None,
+                    next_due_at=due,
+                )
+            )
+            s.add(
+                Task(
+                    task_key=f"{number}:triage:1",
+                    tracking_number=number,
+                    kind=c.TASK_TRIAGE,
+                    center_code="D9205",
+                    assignee="sikao" if i in (1, 2) else None,
+                    state="open",
+                    opened_at=NOW - timedelta(days=i, minutes=i % 2),
+                )
+            )
+        s.add(
+            Task(
+                task_key="2569-INB000:follow_up:0",
+                tracking_number="2569-INB000",
+                kind=c.TASK_FOLLOW_UP,
+                center_code="D9205",
+                state="done",
+                opened_at=NOW,
+            )
+        )
+        s.add(
+            Question(
+                question_id="q-inbox-1",
+                workflow_id="question-q-inbox-1",
+                status="open",
+                text="ต่อภาษีรถได้ที่ไหน",
+                center_code="D9205",
+                channel="web",
+                asked_at=NOW - timedelta(hours=1),
+                due_at=NOW + timedelta(hours=2),
+                overdue=False,
+            )
+        )
+        s.add(
+            Question(
+                question_id="q-inbox-2",
+                workflow_id="question-q-inbox-2",
+                status="answered",
+                text="ตอบแล้ว",
+                center_code="D9205",
+                channel="web",
+                asked_at=NOW,
+                overdue=False,
+            )
+        )
     engine.dispose()
 
 
@@ -86,8 +134,12 @@ def test_keyset_pages_walk_every_open_task_once_in_each_order(loaded):
     newest = keys(loaded, sikao, sort="newest")
     assert newest[0] == "2569-INB000:triage:1" and newest[-1] == "2569-INB009:triage:1"
     assert keys(loaded, sikao, sort="oldest") == list(reversed(newest))
-    assert keys(loaded, sikao, sort="due")[:4] == ["2569-INB000:triage:1", "2569-INB003:triage:1",
-                                                   "2569-INB006:triage:1", "2569-INB009:triage:1"]
+    assert keys(loaded, sikao, sort="due")[:4] == [
+        "2569-INB000:triage:1",
+        "2569-INB003:triage:1",
+        "2569-INB006:triage:1",
+        "2569-INB009:triage:1",
+    ]
 
 
 def test_filters_and_search(loaded):
@@ -109,7 +161,7 @@ def test_filters_and_search(loaded):
 
 
 def test_buddhist_era_dates_and_labels():
-    at = datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)  # 16:30 in Bangkok
+    at = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)  # 16:30 in Bangkok
     assert i18n.be_datetime(at, "th") == "24 พ.ย. 2569 16:30"
     assert i18n.be_datetime(at, "en") == "24 Nov 2569 16:30"
     assert i18n.be_date_long(date(2027, 1, 5)) == "5 มกราคม 2570"
@@ -117,9 +169,19 @@ def test_buddhist_era_dates_and_labels():
     assert i18n.duration(-90 * 60, "en") == "1 h 30 min"
     for action in ACTION_RULES:
         assert f"act_{action}" in TEXTS
-    for kind in (c.TASK_TRIAGE, c.TASK_FORWARD_LETTER, c.TASK_FORWARD_MANUAL, c.TASK_FOLLOW_UP,
-                 c.TASK_REVIEW_DISPUTE, "answer_question", c.SCREENING, c.STATUTORY, c.RESOLUTION,
-                 c.PROGRESS, c.RATING):
+    for kind in (
+        c.TASK_TRIAGE,
+        c.TASK_FORWARD_LETTER,
+        c.TASK_FORWARD_MANUAL,
+        c.TASK_FOLLOW_UP,
+        c.TASK_REVIEW_DISPUTE,
+        "answer_question",
+        c.SCREENING,
+        c.STATUTORY,
+        c.RESOLUTION,
+        c.PROGRESS,
+        c.RATING,
+    ):
         assert kind in TEXTS
     with pytest.raises(ValueError):
         i18n.add_texts({"logout": ("x", "y")})
@@ -131,7 +193,10 @@ def test_every_phrase_a_template_asks_for_exists_in_both_languages():
 
     import web.routes  # noqa: F401  (every router, so every module's add_texts has run)
 
-    asked = {m.group(1) for f in (Path(i18n.__file__).parent / "templates").glob("*.html")
-             for m in re.finditer(r"(?<![\w.])t\('([a-z_0-9]+)'\)", f.read_text())}
+    asked = {
+        m.group(1)
+        for f in (Path(i18n.__file__).parent / "templates").glob("*.html")
+        for m in re.finditer(r"(?<![\w.])t\('([a-z_0-9]+)'\)", f.read_text())
+    }
     assert asked and not asked - set(TEXTS)
     assert all(th and en for th, en in TEXTS.values())

@@ -11,15 +11,22 @@ from db import staff
 from tests.web.conftest import PASSWORD, shot, sign_in
 from workflows import contracts as c
 
-PAYLOAD = ("<script>window.__xss='script'</script>\"><img src=x onerror=\"window.__xss='img'\">"
-           "' onmouseover='window.__xss=1' autofocus onfocus='window.__xss=2' {{7*7}}")
+PAYLOAD = (
+    "<script>window.__xss='script'</script>\"><img src=x onerror=\"window.__xss='img'\">"
+    "' onmouseover='window.__xss=1' autofocus onfocus='window.__xss=2' {{7*7}}"
+)
 
 
 async def inert(page, where: str) -> None:
     assert await page.evaluate("typeof window.__xss") == "undefined", where
     assert await page.evaluate("document.querySelectorAll('img[src=\"x\"], script:not([src])').length") == 0, where
-    assert await page.evaluate("[...document.querySelectorAll('*')].some(e => e.hasAttribute('onerror') "
-                               "|| e.hasAttribute('onmouseover') || e.hasAttribute('onfocus'))") is False, where
+    assert (
+        await page.evaluate(
+            "[...document.querySelectorAll('*')].some(e => e.hasAttribute('onerror') "
+            "|| e.hasAttribute('onmouseover') || e.hasAttribute('onfocus'))"
+        )
+        is False
+    ), where
 
 
 async def test_injection_payloads_render_inert_on_every_page(web_stack, page):
@@ -28,8 +35,11 @@ async def test_injection_payloads_render_inert_on_every_page(web_stack, page):
     number = await web_stack.file("ขอความช่วยเหลือ " + PAYLOAD)
     await web_stack.wait_case(number, lambda row: row.status == c.TRIAGE)
     question = f"q-xss-{number}"
-    await web_stack.gateway.ask_question(c.QuestionInput(question_id=question, text="ถามหน่อย " + PAYLOAD,
-                                                         asked_at="2026-11-23T08:00:00+00:00", center_code="D9205"))
+    await web_stack.gateway.ask_question(
+        c.QuestionInput(
+            question_id=question, text="ถามหน่อย " + PAYLOAD, asked_at="2026-11-23T08:00:00+00:00", center_code="D9205"
+        )
+    )
     with web_stack.sessions().begin() as s:
         staff.add_account(s, "xss.colleague", "ชื่อ " + PAYLOAD, "officer", "D9205", PASSWORD)
     async with web_stack.signed_in("sikao") as client:
@@ -40,9 +50,18 @@ async def test_injection_payloads_render_inert_on_every_page(web_stack, page):
     await web_stack.wait_question(question)
 
     await sign_in(page, "root")
-    pages = [f"/inbox?q={quote(PAYLOAD)}", "/inbox", f"/cases/{number}",
-             f"/cases/{number}/letter?reference={quote(PAYLOAD[:60])}", f"/questions/{question}", "/admin/users",
-             f"/login?next={quote(PAYLOAD)}", "/board", f"/board?at={quote(PAYLOAD)}", "/board/compliance"]
+    pages = [
+        f"/inbox?q={quote(PAYLOAD)}",
+        "/inbox",
+        f"/cases/{number}",
+        f"/cases/{number}/letter?reference={quote(PAYLOAD[:60])}",
+        f"/questions/{question}",
+        "/admin/users",
+        f"/login?next={quote(PAYLOAD)}",
+        "/board",
+        f"/board?at={quote(PAYLOAD)}",
+        "/board/compliance",
+    ]
     for path in pages:
         await page.goto(path)
         await page.wait_for_load_state("networkidle")
@@ -60,8 +79,9 @@ async def test_injection_payloads_render_inert_on_every_page(web_stack, page):
 async def test_language_toggle_keyboard_and_phone_width(web_stack, browser):
     number = await web_stack.file("ขอความช่วยเหลือ ทดสอบภาษาและจอโทรศัพท์")
     await web_stack.wait_case(number, lambda row: row.status == c.TRIAGE)
-    context = await browser.new_context(base_url=web_stack.base_url, viewport={"width": 375, "height": 740},
-                                        is_mobile=True, has_touch=True)
+    context = await browser.new_context(
+        base_url=web_stack.base_url, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+    )
     page = await context.new_page()
     try:
         await page.goto("/inbox")

@@ -24,9 +24,15 @@ async def test_a_visitor_is_sent_to_sign_in(web_stack):
         assert (await client.get("/cases/2569-AAAAAA")).status_code == 303
         assert (await client.post("/inbox/assign", data={"numbers": "2569-AAAAAA"})).status_code == 303
         await client.get("/login")
-        signed = await client.post("/login", data={"username": "sikao", "password": PASSWORD,
-                                                   "csrf_token": client.cookies.get("login_csrf", ""),
-                                                   "next": "//evil.example/"})
+        signed = await client.post(
+            "/login",
+            data={
+                "username": "sikao",
+                "password": PASSWORD,
+                "csrf_token": client.cookies.get("login_csrf", ""),
+                "next": "//evil.example/",
+            },
+        )
         assert signed.status_code == 303 and signed.headers["location"] == "/inbox"  # never off-site
         cookie = next(v for v in signed.headers.get_list("set-cookie") if v.startswith("staff_session="))
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -38,17 +44,31 @@ async def test_a_post_without_the_csrf_token_is_refused(web_stack):
     await web_stack.wait_case(number, lambda row: row.status == c.TRIAGE)
     async with web_stack.signed_in("sikao") as client:
         bare = await client.post(f"/cases/{number}/actions/note", data={"text": "แอบบันทึก"})
-        forged = await client.post(f"/cases/{number}/actions/note", data={"text": "แอบบันทึก", "csrf_token": "forged"},
-                             headers={"HX-Request": "true"})
+        forged = await client.post(
+            f"/cases/{number}/actions/note",
+            data={"text": "แอบบันทึก", "csrf_token": "forged"},
+            headers={"HX-Request": "true"},
+        )
         assert bare.status_code == 403 and forged.status_code == 403
         assert (await client.post("/logout")).status_code == 403
         assert (await client.post("/inbox/assign", data={"numbers": number, "assignee": "me"})).status_code == 403
         with web_stack.sessions()() as s:
-            assert s.scalars(select(CaseEvent.kind).where(CaseEvent.tracking_number == number,
-                                                          CaseEvent.kind.in_(("note", "assigned")))).all() == []
-        by_header = await client.post(f"/cases/{number}/actions/note", data={"text": "บันทึกจริง"},
-                                headers={"X-CSRF-Token": client.csrf, "HX-Request": "true"})
-        by_field = await client.post(f"/cases/{number}/actions/note", data={"text": "บันทึกที่สอง", "csrf_token": client.csrf})
+            assert (
+                s.scalars(
+                    select(CaseEvent.kind).where(
+                        CaseEvent.tracking_number == number, CaseEvent.kind.in_(("note", "assigned"))
+                    )
+                ).all()
+                == []
+            )
+        by_header = await client.post(
+            f"/cases/{number}/actions/note",
+            data={"text": "บันทึกจริง"},
+            headers={"X-CSRF-Token": client.csrf, "HX-Request": "true"},
+        )
+        by_field = await client.post(
+            f"/cases/{number}/actions/note", data={"text": "บันทึกที่สอง", "csrf_token": client.csrf}
+        )
         assert by_header.status_code == 200 and "บันทึกจริง" in by_header.text
         assert by_field.status_code == 303
         token = client.cookies.get("staff_session")
@@ -68,8 +88,10 @@ async def test_repeated_wrong_passwords_lock_the_sign_in(web_stack):
 
     async def attempt(client, password):
         await client.get("/login")
-        return await client.post("/login", data={"username": "guessme", "password": password,
-                                           "csrf_token": client.cookies.get("login_csrf", "")})
+        return await client.post(
+            "/login",
+            data={"username": "guessme", "password": password, "csrf_token": client.cookies.get("login_csrf", "")},
+        )
 
     async with web_stack.client() as client:
         for i in range(5):
@@ -79,8 +101,10 @@ async def test_repeated_wrong_passwords_lock_the_sign_in(web_stack):
         assert "staff_session" not in client.cookies
     async with web_stack.client() as other:  # another account from the same client still signs in
         await other.get("/login")
-        ok = await other.post("/login", data={"username": "kantang", "password": PASSWORD,
-                                        "csrf_token": other.cookies.get("login_csrf", "")})
+        ok = await other.post(
+            "/login",
+            data={"username": "kantang", "password": PASSWORD, "csrf_token": other.cookies.get("login_csrf", "")},
+        )
         assert ok.status_code == 303
 
 
@@ -96,10 +120,12 @@ SEES = {
 @pytest.fixture(scope="module")
 async def scoped_cases(web_stack) -> dict[str, str]:
     """One triage case per center in SEES: center -> tracking number."""
-    areas = {"D9205": dict(province_code="92", district_code="9205"),
-             "D9202": dict(province_code="92", district_code="9202"),
-             "P92": dict(province_code="92", district_code="9201", center_code="P92"),
-             "D8101": dict(province_code="81", district_code="8101")}
+    areas = {
+        "D9205": dict(province_code="92", district_code="9205"),
+        "D9202": dict(province_code="92", district_code="9202"),
+        "P92": dict(province_code="92", district_code="9201", center_code="P92"),
+        "D8101": dict(province_code="81", district_code="8101"),
+    }
     numbers = {}
     for center, area in areas.items():
         numbers[center] = await web_stack.file(f"ขอความช่วยเหลือ ขอบเขต {center}", **area)
@@ -122,16 +148,26 @@ async def test_every_account_sees_exactly_its_centers_cases(web_stack, scoped_ca
                 assert (number in inbox) is visible, where
                 hx = {"X-CSRF-Token": client.csrf, "HX-Request": "true"}
                 if not visible:
-                    assert (await client.post(f"/cases/{number}/actions/note", data={"text": "x"}, headers=hx)).status_code == 404
+                    assert (
+                        await client.post(f"/cases/{number}/actions/note", data={"text": "x"}, headers=hx)
+                    ).status_code == 404
                     assert (await client.post(f"/cases/{number}/reveal/phone", headers=hx)).status_code == 404
                     assert (await client.get(f"/cases/{number}/photos/{'0' * 64}")).status_code == 404
-                    assigned = await client.post("/inbox/assign", data={"numbers": number, "assignee": "me"}, headers=hx)
+                    assigned = await client.post(
+                        "/inbox/assign", data={"numbers": number, "assignee": "me"}, headers=hx
+                    )
                     assert number in assigned.text and "ไม่พบ" in assigned.text, where
     live = await web_stack.gateway.status(scoped_cases["D8101"])
     assert live.status == c.TRIAGE  # nothing out of scope reached the workflow
     with web_stack.sessions()() as s:
-        assert s.scalars(select(CaseEvent.kind).where(CaseEvent.tracking_number.in_(scoped_cases.values()),
-                                                      CaseEvent.kind.in_(("note", "assigned")))).all() == []
+        assert (
+            s.scalars(
+                select(CaseEvent.kind).where(
+                    CaseEvent.tracking_number.in_(scoped_cases.values()), CaseEvent.kind.in_(("note", "assigned"))
+                )
+            ).all()
+            == []
+        )
 
 
 async def test_a_revealed_phone_number_is_logged(web_stack, scoped_cases):
@@ -139,7 +175,9 @@ async def test_a_revealed_phone_number_is_logged(web_stack, scoped_cases):
     async with web_stack.signed_in("sikao") as client:
         page = (await client.get(f"/cases/{number}")).text
         assert "0812345678" not in page and "1103700012345" not in page and "5678" in page
-        shown = await client.post(f"/cases/{number}/reveal/phone", headers={"X-CSRF-Token": client.csrf, "HX-Request": "true"})
+        shown = await client.post(
+            f"/cases/{number}/reveal/phone", headers={"X-CSRF-Token": client.csrf, "HX-Request": "true"}
+        )
         assert shown.status_code == 200 and "0812345678" in shown.text
         audit = (await client.get(f"/cases/{number}")).text
         assert "sikao · โทรศัพท์" in audit and "0812345678" not in audit  # logged, and masked again
@@ -157,8 +195,16 @@ def test_the_session_cookie_is_secure_outside_development():
 
     def cookie(scheme: str, host: str, production: bool = False) -> str:
         app = SimpleNamespace(state=SimpleNamespace(staff_secure_cookies=production))
-        request = Request({"type": "http", "scheme": scheme, "app": app, "path": "/", "server": (host, 80),
-                           "headers": [(b"host", host.encode())]})
+        request = Request(
+            {
+                "type": "http",
+                "scheme": scheme,
+                "app": app,
+                "path": "/",
+                "server": (host, 80),
+                "headers": [(b"host", host.encode())],
+            }
+        )
         response = Response()
         set_session_cookie(response, request, "token")
         return response.headers["set-cookie"]

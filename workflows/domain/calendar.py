@@ -7,7 +7,7 @@ time-zone database and no holiday package; the days off arrive as data (see acti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 # Thailand has had no daylight saving time since 1920, so a fixed offset is exact and needs no tzdata.
 BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
@@ -39,7 +39,7 @@ def _local(t: datetime) -> datetime:
 
 
 def _utc(t: datetime) -> datetime:
-    return t.astimezone(timezone.utc)
+    return t.astimezone(UTC)
 
 
 def _at(d: date, clock: time) -> datetime:
@@ -124,13 +124,13 @@ def _day(t: datetime | date) -> date:
 
 
 def format_date_th(t: datetime | date) -> str:
-    """"24 พ.ย. 2569": day, abbreviated Thai month, Buddhist year, in Bangkok time."""
+    """ "24 พ.ย. 2569": day, abbreviated Thai month, Buddhist year, in Bangkok time."""
     d = _day(t)
     return f"{d.day} {_MONTHS_TH[d.month - 1]} {buddhist_year(d)}"
 
 
 def format_date(t: datetime | date, lang: str = "th") -> str:
-    """"24 พ.ย. 2569" / "24 Nov 2569": English keeps the Buddhist year too (DESIGN §5)."""
+    """ "24 พ.ย. 2569" / "24 Nov 2569": English keeps the Buddhist year too (DESIGN §5)."""
     if lang != "en":
         return format_date_th(t)
     d = _day(t)
@@ -138,29 +138,29 @@ def format_date(t: datetime | date, lang: str = "th") -> str:
 
 
 def format_date_time(t: datetime, lang: str = "th") -> str:
-    """"24 พ.ย. 2569 16:30" / "24 Nov 2569 16:30" in Bangkok time: for lists and tables."""
+    """ "24 พ.ย. 2569 16:30" / "24 Nov 2569 16:30" in Bangkok time: for lists and tables."""
     return f"{format_date(t, lang)} {_local(t):%H:%M}"
 
 
 def format_date_long_th(t: datetime | date) -> str:
-    """"24 พฤศจิกายน 2569": the month in full, as official letters date themselves."""
+    """ "24 พฤศจิกายน 2569": the month in full, as official letters date themselves."""
     d = _day(t)
     return f"{d.day} {_MONTHS_TH_FULL[d.month - 1]} {buddhist_year(d)}"
 
 
 def format_day_en(t: datetime | date) -> str:
-    """"Tue 24 Nov 2569" in Bangkok time."""
+    """ "Tue 24 Nov 2569" in Bangkok time."""
     d = _day(t)
     return f"{_WEEKDAYS_EN[d.weekday()]} {format_date(d, 'en')}"
 
 
 def format_datetime_th(t: datetime) -> str:
-    """"อ. 24 พ.ย. 2569 16:30 น." in Bangkok time."""
+    """ "อ. 24 พ.ย. 2569 16:30 น." in Bangkok time."""
     local = _local(t)
     weekday = _WEEKDAYS_TH[local.weekday()]
     return f"{weekday} {format_date_th(local.date())} {local:%H:%M} น."
 
 
 def format_datetime_en(t: datetime) -> str:
-    """"Tue 24 Nov 2569, 16:30" in Bangkok time; English keeps the Buddhist year (DESIGN §5)."""
+    """ "Tue 24 Nov 2569, 16:30" in Bangkok time; English keeps the Buddhist year (DESIGN §5)."""
     return f"{format_day_en(t)}, {_local(t):%H:%M}"

@@ -62,9 +62,7 @@ def resume(clock: ClockState, now: datetime, cal: BusinessCalendar) -> None:
     clock.state = "running"
 
 
-def extend(
-    clock: ClockState, seconds: int, business_days: int, now: datetime, cal: BusinessCalendar
-) -> None:
+def extend(clock: ClockState, seconds: int, business_days: int, now: datetime, cal: BusinessCalendar) -> None:
     """Move the deadline later; an overdue clock that moves past now is no longer overdue."""
     if clock.state == "paused":
         clock.remaining_seconds = (clock.remaining_seconds or 0) + seconds + business_days * 8 * 3600

@@ -58,11 +58,7 @@ def _nearest(
     candidates = [a for a in agencies if a.agency_type == agency_type]
     tiers = (
         [a for a in candidates if district_code and a.district_code == district_code],
-        [
-            a
-            for a in candidates
-            if province_code and a.province_code == province_code and not a.district_code
-        ],
+        [a for a in candidates if province_code and a.province_code == province_code and not a.district_code],
         [a for a in candidates if not a.province_code and not a.district_code],
     )
     for tier in tiers:
@@ -89,8 +85,7 @@ def decide_agency(
         (
             (spec, rule)
             for rule in rules
-            if rule.category == category
-            and (spec := _specificity(rule, province_code, district_code)) >= 0
+            if rule.category == category and (spec := _specificity(rule, province_code, district_code)) >= 0
         ),
         key=lambda pair: (-pair[0], -pair[1].priority),
     )

@@ -29,14 +29,17 @@ static:
 	for w in thai-400 thai-700 latin-400 latin-700; do \
 	  cp var/npm/fontsource-sarabun-5.3.0/package/files/sarabun-$$w-normal.woff2 web/static/fonts/; done
 
-test: setup browser
+test: setup browser lint
 	$(PY) -m pytest -q
 
 bench: setup
 	@$(PY) -m bench.run
 
+# ruff (format and check) and the import contracts of DESIGN.md section 3; `make test` runs it first.
 lint: setup
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf var

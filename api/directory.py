@@ -16,6 +16,8 @@ from workflows.errors import CaseNotFound
 
 router = APIRouter(prefix="/api", tags=["directory"])
 Limit = Annotated[int, Query(ge=1, le=500)]
+# An offset past the largest 64-bit integer cannot reach a database (SQLite raises OverflowError, a 500).
+Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]
 
 
 def _center(c) -> dict:
@@ -50,7 +52,7 @@ def list_centers(
     parent: str | None = None,
     level: str | None = None,
     limit: Limit = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[dict]:
     return [_center(c) for c in queries.centers(session, parent, level, limit, offset)]
 
@@ -70,7 +72,7 @@ def list_agencies(
     province: str | None = None,
     linked: bool | None = None,
     limit: Limit = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[dict]:
     return [_agency(a) for a in queries.agencies(session, type, province, linked, limit, offset)]
 

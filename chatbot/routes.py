@@ -98,7 +98,9 @@ async def post_message(request: Request) -> dict:
 
 @router.get("/api/chat/sessions/{session_id}/messages", tags=["chat"])
 async def pushed_messages(
-    request: Request, session_id: Annotated[str, Path(pattern=SESSION_ID)], after: Annotated[int, Query(ge=0)] = 0
+    request: Request,
+    session_id: Annotated[str, Path(pattern=SESSION_ID)],
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,  # past a 64-bit id, SQLite raises OverflowError
 ) -> dict:
     """Messages pushed to this chat (status changes, officers' replies, answers) after id `after`."""
     got = await asyncio.to_thread(chat_service(request).pushed, "web", session_id, after)

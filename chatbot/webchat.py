@@ -138,7 +138,9 @@ async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie
 
 @router.get("/chat/pushed", response_class=HTMLResponse)
 async def chat_pushed(
-    request: Request, chat_session: Annotated[str | None, Cookie()] = None, after: Annotated[int, Query(ge=0)] = 0
+    request: Request,
+    chat_session: Annotated[str | None, Cookie()] = None,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,  # past a 64-bit id, SQLite raises OverflowError
 ) -> Response:
     if not chat_session or not SESSION.match(chat_session):
         return HTMLResponse("")

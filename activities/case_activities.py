@@ -9,7 +9,7 @@ import time
 from datetime import date
 
 import httpx
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
@@ -18,10 +18,10 @@ from temporalio.exceptions import ApplicationError
 from activities.days_off import load_days_off
 from activities.messages import render
 from db.credentials import agency_secret
-from db.models import Agency, CaseEvent, Category, RoutingRule
+from db.models import Agency, CaseEvent
 from db.projection import apply_event
+from db.routing import routing_options
 from workflows import contracts as c
-from workflows.domain.routing import AgencyOption, RuleOption
 
 
 class CaseActivities:
@@ -59,28 +59,7 @@ class CaseActivities:
     @activity.defn(name=c.LOAD_ROUTING_OPTIONS)
     def load_routing_options(self, req: c.RoutingRequest) -> c.RoutingOptions:
         with self.sessions() as s:
-            rules = list(s.scalars(select(RoutingRule).where(RoutingRule.category == req.category)))
-            types = {r.agency_type for r in rules if r.agency_type}
-            codes = {r.agency_code for r in rules if r.agency_code} | ({req.agency_code} - {None})
-            near = or_(
-                Agency.province_code.is_(None),
-                (Agency.province_code == req.province_code) & Agency.district_code.is_(None),
-                Agency.district_code == req.district_code,
-            )
-            agencies = s.scalars(
-                select(Agency).where(or_(Agency.code.in_(codes), Agency.agency_type.in_(types) & near))
-            )
-            category = s.get(Category, req.category)
-            return c.RoutingOptions(
-                rules=[
-                    RuleOption(r.category, r.province_code, r.district_code, r.agency_code, r.agency_type, r.priority)
-                    for r in rules
-                ],
-                agencies=[
-                    AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code) for a in agencies
-                ],
-                resolution_business_days=category.resolution_business_days if category else None,
-            )
+            return routing_options(s, req.category, req.province_code, req.district_code, req.agency_code)
 
     @activity.defn(name=c.LOAD_DAYS_OFF)
     def load_days_off(self, req: c.DaysOffRequest) -> c.DaysOff:

@@ -9,16 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import queries
-from db.models import Agency, RoutingRule
+from db.routing import routing_options
 from db.search import search_directory
 from nlp.intents import detect_intent
 from nlp.taxonomy import category_label
 from nlp.text import detect_language, normalize
-from workflows.domain.routing import AgencyOption, RuleOption, center_for_area, decide_agency
+from workflows.domain.routing import center_for_area, decide_agency
 
 
 @dataclass(frozen=True)
@@ -80,19 +79,8 @@ class ReadModelSenses:
             center = self.office("center", center_for_area(province, district), s)
             agency = None
             if category:
-                rules = [
-                    RuleOption(r.category, r.province_code, r.district_code, r.agency_code, r.agency_type, r.priority)
-                    for r in s.scalars(select(RoutingRule).where(RoutingRule.category == category))
-                ]
-                wanted = Agency.agency_type.in_({r.agency_type for r in rules if r.agency_type}) | Agency.code.in_(
-                    {r.agency_code for r in rules if r.agency_code}
-                )
-                nearby = Agency.province_code.is_(None) | (Agency.province_code == (province or (district or "")[:2]))
-                agencies = [
-                    AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code)
-                    for a in s.scalars(select(Agency).where(wanted, nearby))
-                ]
-                code = decide_agency(category, province, district, rules, agencies)
+                opts = routing_options(s, category, province, district)
+                code = decide_agency(category, province, district, opts.rules, opts.agencies)
                 agency = self.office("agency", code, s) if code else None
         return Suggestion(
             category,

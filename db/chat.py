@@ -41,6 +41,8 @@ class ChatEvent(Base):
     # An event answered 200 before it was handled is kept until handled, so a restart finishes it.
     payload: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     done_at: Mapped[datetime | None] = mapped_column(Stamp)
+    # What the event was answered, so a retried message (its response lost) gets the same answer.
+    replies: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     __table_args__ = (Index("ix_chat_events_received_at", "received_at"),)
 
 
@@ -99,6 +101,20 @@ def event_done(s: Session, channel: str, event_id: str, now: datetime | None = N
         row.done_at, row.payload = now or datetime.now(UTC), None
 
 
+def keep_replies(s: Session, channel: str, event_id: str, replies: list) -> None:
+    row = s.get(ChatEvent, session_key(channel, event_id)[:240])
+    if row is not None:
+        row.replies = replies
+
+
+def kept_replies(s: Session, channel: str, event_id: str, ref: str) -> list | None:
+    """The replies an event of this chat got, while they are kept; None for another chat's event."""
+    row = s.get(ChatEvent, session_key(channel, event_id)[:240])
+    if row is None or row.session_key != session_key(channel, ref)[:240]:
+        return None
+    return row.replies
+
+
 def unfinished_events(s: Session, channel: str, since: datetime) -> list[dict]:
     """Events taken in (and answered 200) since `since` whose handling never finished: a crash or a
     restart came in between. Oldest first."""
@@ -119,12 +135,19 @@ def unfinished_events(s: Session, channel: str, since: datetime) -> list[dict]:
 # phone number) is worth nothing after its 60-minute expiry, so neither is kept long.
 EVENTS_KEPT = timedelta(days=7)
 SESSIONS_KEPT = timedelta(days=1)
+# A lost response is retried within minutes; the replies (a confirm echoes the name and phone) go soon.
+REPLIES_KEPT = timedelta(hours=1)
 
 
 def prune(s: Session, now: datetime | None = None) -> tuple[int, int]:
     """Forget old channel events and idle chats; (events, sessions) deleted."""
     now = now or datetime.now(UTC)
     events = s.execute(delete(ChatEvent).where(ChatEvent.received_at < now - EVENTS_KEPT)).rowcount
+    s.execute(
+        update(ChatEvent)
+        .where(ChatEvent.received_at < now - REPLIES_KEPT, ChatEvent.replies.is_not(None))
+        .values(replies=None)
+    )
     sessions = s.execute(delete(ChatSession).where(ChatSession.updated_at < now - SESSIONS_KEPT)).rowcount
     return events or 0, sessions or 0
 

@@ -222,11 +222,15 @@ class PersonalData(Base):
 
 class Filing(Base):
     """A complaint accepted at the front door and not yet (or already) handed to its workflow: the
-    durable queue between a burst of filings and the workflow engine. Unique tracking number and key
-    fingerprint make a retried filing the same filing."""
+    durable queue between a burst of filings and the workflow engine, and the one table tracking
+    numbers are allocated from (unique here, whatever the door). The key fingerprint is the
+    idempotency key scoped to its door and caller; the body hash tells a replay from a second
+    complaint under the same key. A filing the dispatcher gives up on is dead-lettered: kept, with
+    its error, for an administrator, and its personal data wiped."""
 
     __tablename__ = "filings"
     tracking_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # "released:<number>" once the key has expired, so the key can be used again
     key_fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     pin_hash: Mapped[str] = mapped_column(String(128))
     payload: Mapped[dict] = mapped_column(JSON)
@@ -234,6 +238,10 @@ class Filing(Base):
     started_at: Mapped[datetime | None] = mapped_column(Stamp)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    door: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(Stamp)
+    dead_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
     __table_args__ = (Index("ix_filings_pending", "started_at", "accepted_at"),)
 
 
@@ -259,3 +267,28 @@ class Question(Base):
     answered_by: Mapped[str | None] = mapped_column(String(100))
     answered_at: Mapped[datetime | None] = mapped_column(Stamp)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PinAttempt(Base):
+    """Wrong tracking PINs of late, counted per client ("c:<address>") and per tracking number
+    ("n:<number>"): the PIN throttle's shared store, so every app process sees every guess. A count
+    starts again after a quiet window, and a row that quiet is pruned."""
+
+    __tablename__ = "pin_attempts"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+
+
+class Upload(Base):
+    """A photo stored at a door, issued to that door and caller (`scope`, e.g. `api:<client>` or
+    `chat:web:<session>`). The file is content-addressed; a file whose uploads are old and that no
+    attachment names is an orphan `db.photos.prune_orphans` deletes."""
+
+    __tablename__ = "uploads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    scope: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    stored_at: Mapped[datetime] = mapped_column(Stamp, index=True)

@@ -171,7 +171,7 @@ class Stack:
             self.start_worker("worker" if i == 0 else f"worker-{i + 1}")
 
     def start_dispatcher(self) -> subprocess.Popen:
-        return self._spawn("dispatcher", [sys.executable, "-m", "api.dispatcher"], background=True)
+        return self._spawn("dispatcher", [sys.executable, "-m", "intake.dispatcher"], background=True)
 
     def start_app(self) -> None:
         self._spawn(

@@ -13,14 +13,14 @@ import pytest
 
 from api.app import create_app
 from api.callbacks import signature
-from api.dispatcher import FilingDispatcher
-from api.filing_desk import accept_filing
 from api.settings import DEV_OFFICER_TOKEN, Settings
 from db.credentials import DEV_AGENCY_SECRET
 from db.models import Filing
 from db.session import filings_url, make_engine, make_sessions
+from intake import desk
+from intake.dispatcher import FilingDispatcher
+from intake.filing import ComplaintFiling, Door
 from tests.conftest import running_worker
-from workflows.contracts import ComplaintInput
 
 OFFICER = {"Authorization": f"Bearer {DEV_OFFICER_TOKEN}"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -44,6 +44,7 @@ async def api(request, dev_env, tmp_path, fake_agency):
             var_dir=tmp_path,
             secret="api-test-secret",
             dispatch_in_app=False,
+            api_clients={"partner-key": "partner.system"},
         )
         app = create_app(settings)
         async with app.router.lifespan_context(app):
@@ -89,13 +90,23 @@ async def test_anonymous_filing_with_english_names(api):
     assert r.status_code == 201, r.text
 
 
-async def test_same_idempotency_key_twice_is_one_case(api):
-    headers = {"Idempotency-Key": "chat-event-42"}
+async def test_same_idempotency_key_twice_is_one_case_and_its_pin_goes_only_to_an_identified_client(api):
+    headers = {"Idempotency-Key": "event-42"}
     first = await api.post("/api/complaints", json=BODY, headers=headers)
     second = await api.post("/api/complaints", json=BODY, headers=headers)
     assert first.status_code == second.status_code == 201
     assert first.json()["tracking_number"] == second.json()["tracking_number"]
-    assert first.json()["pin"] == second.json()["pin"] and second.json()["created"] is False
+    assert first.json()["pin"] and second.json()["created"] is False
+    assert second.json()["pin"] is None, "an anonymous replay showed the PIN"
+
+    partner = {"Idempotency-Key": "event-42", "X-Api-Key": "partner-key"}
+    mine = await api.post("/api/complaints", json=BODY, headers=partner)
+    again = await api.post("/api/complaints", json=BODY, headers=partner)
+    assert mine.json()["tracking_number"] != first.json()["tracking_number"], "a key of another caller"
+    assert again.json()["tracking_number"] == mine.json()["tracking_number"]
+    assert again.json()["pin"] == mine.json()["pin"] and again.json()["created"] is False
+    unknown = await api.post("/api/complaints", json=BODY, headers={"X-Api-Key": "guessed"})
+    assert unknown.status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -216,21 +227,14 @@ async def test_directory_endpoints_and_health(api):
 
 async def test_a_filing_left_in_the_queue_by_a_crash_is_started_later(api):
     """As if the app died right after committing a filing and before starting its workflow."""
-    engine = make_engine(filings_url(api.database_url))
+    engine, queue = make_engine(api.database_url), make_engine(filings_url(api.database_url))
     try:
-        with make_sessions(engine)() as s:
-            draft = ComplaintInput(
-                tracking_number="",
-                pin_hash="",
-                text="ไฟถนนหน้าหมู่บ้านดับมาสามเดือนแล้ว",
-                filed_at="2026-11-22T10:00:00+00:00",
-                province_code="92",
-                district_code="9205",
-                anonymous=True,
-            )
-            filed = accept_filing(s, draft, f"crashed-{api.database_url}", "api-test-secret")
+        with make_sessions(engine)() as directory, make_sessions(queue)() as s:
+            filing = ComplaintFiling("ไฟถนนหน้าหมู่บ้านดับมาสามเดือนแล้ว", "92", "9205", anonymous=True)
+            filed = desk.file(directory, s, filing, Door("api", "crash.test"), "crashed", "api-test-secret")
     finally:
         engine.dispose()
+        queue.dispose()
     view = await track(api, filed.tracking_number, filed.pin)
     for _ in range(100):
         if view["timeline"]:

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from db.models import Case, CaseClock, CaseEvent, OutboxMessage, Task
 from db.session import make_engine, make_sessions
 from tests.conftest import running_worker
-from tests.support import Guess, KeywordClassifier
+from tests.support import DirectGateway, Guess, KeywordClassifier
 from workflows import contracts as c
-from workflows.client import ComplaintGateway
 from workflows.errors import InvalidInput, InvalidTransition
 
 SECRET = "test-secret"
@@ -83,7 +82,7 @@ def outbox_kinds(url: str, number: str) -> list[str]:
     )
 
 
-class RecordingGateway(ComplaintGateway):
+class RecordingGateway(DirectGateway):
     """Remembers its cases so the test can end them: on the time-skipping server a workflow left
     without a worker would hold the clock still for every later test."""
 

@@ -10,9 +10,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from db.models import CaseEvent
 from tests.conftest import BIN, running_worker
+from tests.support import DirectGateway
 from tests.test_complaint_lifecycle import SECRET, draft, read, status_is, until
 from workflows import contracts as c
-from workflows.client import ComplaintGateway
 
 SUGGEST_AFTER_EVENTS = 60
 
@@ -45,7 +45,7 @@ async def test_a_long_case_continues_as_new_and_keeps_its_state(small_history_en
     env = small_history_env
     fake_agency.mode = "ok"
     async with running_worker(env.client, sqlite_url) as queue:
-        gw = ComplaintGateway(env.client, SECRET, queue)
+        gw = DirectGateway(env.client, SECRET, queue)
         filed = await gw.file(draft("ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ ร้านค้าไม่ติดต่อกลับ"), None)
         n = filed.tracking_number
         await until(status_is(sqlite_url, n, c.FORWARDED))

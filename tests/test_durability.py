@@ -18,9 +18,9 @@ from db.models import Case
 from db.session import make_engine, make_sessions
 from scripts.stack import Stack
 from tests.conftest import migrate, running_worker, seed
+from tests.support import DirectGateway
 from tests.test_complaint_lifecycle import draft
 from workflows import contracts as c
-from workflows.client import ComplaintGateway
 
 SECRET = "durability-secret"
 
@@ -77,7 +77,7 @@ async def test_worker_killed_mid_send_is_replaced_and_the_case_is_forwarded_once
     try:
         worker = stack.start_worker()
         client = await Client.connect(stack.temporal_address)
-        gw = ComplaintGateway(client, SECRET, stack.task_queue)
+        gw = DirectGateway(client, SECRET, stack.task_queue)
         filed = await gw.file(draft("ซื้อสินค้าทางออนไลน์ ได้ของไม่ตรงปก ร้านไม่คืนเงิน", category="consumer"), "kill-1")
         n = filed.tracking_number
         await wait_until(lambda: fake_agency.for_case(n))  # the worker is now inside the agency call
@@ -102,7 +102,7 @@ async def test_dev_server_restarted_on_its_file_keeps_every_case_and_clock(stack
     stack.start_temporal()
     client = await Client.connect(stack.temporal_address)
     async with running_worker(client, stack.database_url) as queue:
-        gw = ComplaintGateway(client, SECRET, queue)
+        gw = DirectGateway(client, SECRET, queue)
         filed = [await gw.file(draft(f"ถนนหน้าบ้านเป็นหลุมใหญ่ ซอย {i} รถล้มบ่อย"), f"restart-{i}") for i in range(3)]
         await wait_until(
             lambda: all((r := cases(stack.database_url).get(f.tracking_number)) and r.routed_at for f in filed)
@@ -113,7 +113,7 @@ async def test_dev_server_restarted_on_its_file_keeps_every_case_and_clock(stack
     stack.start_temporal()
     client = await Client.connect(stack.temporal_address)
     async with running_worker(client, stack.database_url, queue=queue) as queue:
-        gw = ComplaintGateway(client, SECRET, queue)
+        gw = DirectGateway(client, SECRET, queue)
         for number, view in before.items():
             after = await gw.status(number)
             assert after.status == view.status

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
 from typing import Any
 
 from temporalio.client import (
@@ -60,13 +58,6 @@ def question_workflow_id(question_id: str) -> str:
     return f"question-{question_id}"
 
 
-@dataclass
-class Filed:
-    tracking_number: str
-    pin: str
-    created: bool
-
-
 async def connect(address: str, namespace: str = "default") -> Client:
     try:
         return await Client.connect(address, namespace=namespace)
@@ -79,20 +70,6 @@ class ComplaintGateway:
         self.client = client
         self.secret = secret
         self.task_queue = task_queue
-
-    async def file(self, draft: c.ComplaintInput, idempotency_key: str | None) -> Filed:
-        """Start the case's workflow. The same key always yields the same case and PIN; a genuine
-        collision of tracking numbers moves on to the next candidate number."""
-        key = idempotency_key or secrets.token_hex(16)
-        fingerprint = tracking.key_fingerprint(self.secret, key)
-        year = datetime.fromisoformat(draft.filed_at).astimezone(UTC).year
-        for number, pin in tracking.candidates(self.secret, key, year):
-            inp = replace(draft, tracking_number=number, pin_hash=tracking.pin_hash(self.secret, number, pin))
-            if await self.start(inp, fingerprint):
-                return Filed(number, pin, created=True)
-            if await self._memo(number, "key") == fingerprint:
-                return Filed(number, pin, created=False)
-        raise Unavailable("ออกเลขเรื่องไม่ได้ / could not allocate a tracking number")
 
     async def start(self, inp: c.ComplaintInput, key_fingerprint: str = "") -> bool:
         """Start the case's workflow under its tracking-number ID; False when it exists already."""
@@ -112,6 +89,11 @@ class ComplaintGateway:
             return False
         except RPCError as err:
             raise Unavailable(f"ระบบงานไม่พร้อม / the case engine is unavailable: {err.message}") from err
+
+    async def memo_key(self, number: str) -> str | None:
+        """The idempotency-key fingerprint case `number`'s workflow was started with, if it exists."""
+        found = await self._memo(number, "key")
+        return found if isinstance(found, str) else None
 
     async def _memo(self, number: str, field: str) -> Any:
         try:

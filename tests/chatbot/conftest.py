@@ -138,7 +138,7 @@ def chat_settings(database_url: str, temporal: str, queue: str, var_dir: Path, l
         task_queue=queue,
         var_dir=var_dir,
         secret=SECRET,
-        dispatch_in_app=False,
+        dispatch_in_app=True,  # the chat files through the intake's queue, as every door does
         line_api_base=line_base,
         line_data_api_base=line_base,
         line_channel_access_token=LINE_TOKEN,

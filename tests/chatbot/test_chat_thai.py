@@ -64,11 +64,14 @@ async def test_thai_citizen_files_a_land_complaint_with_a_photo_and_hears_back(c
     assert "ยื่นเรื่องเรียบร้อยแล้ว" in filed
     assert any(r["type"] == "link" and number in r["url"] for r in replies)
 
-    # The same confirm again (a double tap, a retried request) is answered once and files nothing.
+    # The same confirm again (a double tap, a retried request whose response was lost) files nothing
+    # and shows the same number and PIN again.
     again = await chat.http.post(
         "/api/chat/messages", json={"session_id": chat.session_id, "action": "confirm", "message_id": "confirm-th-1"}
     )
     assert again.json()["duplicate"] is True
+    repeated = " ".join(r.get("text", "") for r in again.json()["replies"])
+    assert number in repeated and f"PIN {pin}" in repeated
 
     case = await chat_stack.wait_for(
         lambda s: s.scalars(

@@ -23,6 +23,7 @@ from db import staff
 from db.session import make_engine, make_sessions
 from tests.conftest import ready_database, running_worker
 from tests.live import ARTIFACTS, chromium, served
+from tests.support import DirectGateway
 from workflows import contracts as c
 from workflows.client import ComplaintGateway
 
@@ -152,7 +153,7 @@ async def web_stack(dev_env, web_db_url, tmp_path_factory) -> AsyncIterator[WebS
             dispatch_in_app=False,
         )
         async with served(settings) as base_url:
-            yield WebStack(base_url, web_db_url, ComplaintGateway(dev_env.client, SECRET, queue), var_dir)
+            yield WebStack(base_url, web_db_url, DirectGateway(dev_env.client, SECRET, queue), var_dir)
 
 
 @pytest.fixture(scope="session")

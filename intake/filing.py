@@ -1,0 +1,93 @@
+"""What every door hands the intake, and the one builder of the workflow's input. A `Door` says where a
+filing came in and who is behind it (an API client, a chat session, a LINE user, an officer at the
+counter); a `ComplaintFiling` is the complaint as any door gives it, before anything is resolved.
+`complaint_input` resolves the area (names or DOPA codes), checks the chosen category, center and
+agency against the directory, and builds the `ComplaintInput`: anything that does not resolve is an
+`InvalidInput` naming the field, in Thai and English, before anything is written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from db import queries
+from db.directory import UnknownArea, resolve_area
+from workflows.contracts import AttachmentRef, ComplaintInput, Contact
+from workflows.errors import InvalidInput
+
+AREA_LABELS = {"province": "จังหวัด / province", "district": "อำเภอ / district"}
+
+
+@dataclass(frozen=True)
+class Door:
+    """Where a filing came in (`channel`: api, web, line, ...) and who is behind it (`caller`: the API
+    client's name, the chat session, the LINE user; "" for an anonymous caller). Idempotency keys are
+    scoped to both, so one door's key never names another door's filing."""
+
+    channel: str
+    caller: str = ""
+    channel_ref: str = ""  # where the case's messages go back to (a chat identity), if anywhere
+
+    @property
+    def scope(self) -> str:
+        return f"{self.channel}\x1f{self.caller}"
+
+    @property
+    def proven(self) -> bool:
+        """Whether a replay may show the PIN again: only to a caller the door identified."""
+        return bool(self.caller)
+
+
+@dataclass(frozen=True)
+class ComplaintFiling:
+    text: str
+    province: str | None = None  # a name in Thai or English, or a DOPA code
+    district: str | None = None
+    category: str | None = None
+    center: str | None = None
+    agency: str | None = None
+    contact: Contact | None = None
+    anonymous: bool = False
+    attachments: tuple[AttachmentRef, ...] = field(default_factory=tuple)
+    language: str = "th"
+
+    def body_hash(self) -> str:
+        """The filing's fingerprint: the same key with another body is another complaint."""
+        body = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> ComplaintInput:
+    """The workflow's input for a filing, checked against the directory; number and PIN still empty."""
+    try:
+        province, district = resolve_area(filing.province, filing.district)
+    except UnknownArea as err:
+        label = AREA_LABELS[err.field]
+        raise InvalidInput(f"ไม่พบ{label} '{err.value}' / unknown {err.field} '{err.value}'") from err
+    if filing.category and queries.category(s, filing.category) is None:
+        raise InvalidInput(f"ไม่รู้จักหมวดเรื่อง / unknown category '{filing.category}'")
+    if filing.center and queries.center(s, filing.center) is None:
+        raise InvalidInput(f"ไม่พบศูนย์ดำรงธรรม / unknown center '{filing.center}'")
+    if filing.agency and queries.agency(s, filing.agency) is None:
+        raise InvalidInput(f"ไม่พบหน่วยงาน / unknown agency '{filing.agency}'")
+    return ComplaintInput(
+        tracking_number="",
+        pin_hash="",
+        text=filing.text,
+        filed_at=datetime.now(UTC).isoformat(),
+        channel=door.channel,
+        channel_ref=door.channel_ref,
+        province_code=province,
+        district_code=district,
+        category=filing.category or None,
+        center_code=filing.center or None,
+        agency_code=filing.agency or None,
+        contact=filing.contact,
+        anonymous=filing.anonymous,
+        attachments=list(filing.attachments),
+        language=filing.language,
+    )

@@ -1,8 +1,11 @@
 """`ComplaintWorkflow`: one complaint's whole life, from intake to closure, as one durable workflow.
 
 It owns the case's status and clocks and nothing else does. Intake, classification and routing run as
-local activities (short, idempotent, cheap); the send to a linked agency is a regular activity with a
-retry budget, after which the case falls back to a manual forwarding task. Officer actions are updates
+local activities (short, idempotent, cheap) with bounded retries, never while holding the case's lock:
+a classification or routing that keeps failing sends the case to triage with the error, a calendar
+that will not load leaves weekends-only clocks and a `system_fault` task (see `complaint_feed.py` for
+the projection). The send to a linked agency is a regular activity with a retry budget, after which the
+case falls back to a manual forwarding task. Officer actions are updates
 with validators, citizen and agency events are signals, `status` is a read-only query. Every transition
 is projected into the read model by `project_case_event`, keyed by the case's sequence number, so a
 retried projection adds nothing twice. Deadlines are clocks (see `domain/clocks.py`) that the main loop
@@ -20,26 +23,26 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 from workflows import contracts as c
 from workflows.complaint_actions import CaseActions
+from workflows.complaint_feed import CaseLock, ComplaintFeed
 from workflows.domain import clocks
 from workflows.domain.calendar import BusinessCalendar
 from workflows.domain.centers import center_above
 from workflows.domain.routing import center_for_area, decide_agency
 from workflows.domain.transitions import refusal
+from workflows.retries import LOCAL, UNBOUNDED, failure_reason
 
-LOCAL = dict(
-    start_to_close_timeout=timedelta(seconds=30),
-    retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
-)
 DAY = 86400
+CALENDAR = "calendar"
 
 
 @workflow.defn(name=c.WORKFLOW_NAME)
-class ComplaintWorkflow(CaseActions):
+class ComplaintWorkflow(CaseActions, ComplaintFeed):
     @workflow.init
     def __init__(self, inp: c.ComplaintInput) -> None:
         self.inp = inp
         self.s = inp.carried or c.CaseState(center_code=inp.center_code, agency_code=inp.agency_code)
-        self.lock = asyncio.Lock()
+        self.lock = CaseLock(self._deliver)
+        self._start_feed()
         self.wake = False
         self.cal = BusinessCalendar(frozenset(date.fromisoformat(d) for d in self.s.days_off))
 
@@ -53,7 +56,8 @@ class ComplaintWorkflow(CaseActions):
             if self.s.route_pending:
                 await self._route()
                 continue
-            if workflow.info().is_continue_as_new_suggested():
+            # Parked records live in this run only: the case continues as new once they went through.
+            if workflow.info().is_continue_as_new_suggested() and not self.parked:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(_carry(inp, self.s))
             self.wake = False
@@ -64,20 +68,36 @@ class ComplaintWorkflow(CaseActions):
                     await workflow.wait_condition(lambda: self.wake or self.s.route_pending, timeout=timeout)
                 except TimeoutError:
                     pass
+            await self._retry_parked()
             async with self.lock:
                 await self._fire_due_clocks()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        while self.parked:  # a closed case still owes the read model its last transitions
+            await asyncio.sleep(max(0.0, (self.parked_retry_at - workflow.now()).total_seconds()))
+            await self._retry_parked()
         return c.CaseOutcome(tracking_number=inp.tracking_number, status=self.s.status)
+
+    def _local(self) -> dict:
+        return LOCAL if self._hardened() else UNBOUNDED
 
     async def _intake(self) -> None:
         inp = self.inp
         filed = workflow.now()  # the server's clock, not the front's: clocks start when the case exists
-        days = await workflow.execute_local_activity(
-            c.LOAD_DAYS_OFF,
-            c.DaysOffRequest(filed.year - 1, filed.year + inp.policy.days_off_years_ahead),
-            result_type=c.DaysOff,
-            **LOCAL,
-        )
+        hardened = self._hardened()
+        calendar_fault = ""
+        try:
+            days = await workflow.execute_local_activity(
+                c.LOAD_DAYS_OFF,
+                c.DaysOffRequest(filed.year - 1, filed.year + inp.policy.days_off_years_ahead),
+                result_type=c.DaysOff,
+                **self._local(),
+            )
+        except ActivityError as err:
+            if not hardened:
+                raise
+            # Weekends only until someone looks: the clocks run a little early, never not at all.
+            calendar_fault = failure_reason("ปฏิทินวันหยุด / the calendar of days off", err)
+            days = c.DaysOff(days=[])
         self.s.days_off = days.days
         self.cal = BusinessCalendar(frozenset(date.fromisoformat(d) for d in days.days))
         self.s.center_code = inp.center_code or center_for_area(inp.province_code, inp.district_code)
@@ -92,43 +112,80 @@ class ComplaintWorkflow(CaseActions):
                 intake=inp,
                 message=c.CitizenMessage("acknowledgement", {"tracking_number": inp.tracking_number}),
             )
+            if calendar_fault:
+                self._fault(CALENDAR, calendar_fault)
             if inp.category:
                 self.s.category, self.s.category_confidence = inp.category, 1.0
-            else:
+            elif not hardened:
+                # As recorded before 2026-12-04: classified while holding the lock.
                 got = await workflow.execute_local_activity(
                     c.CLASSIFY_COMPLAINT,
                     c.ClassifyRequest(inp.text, channel=inp.channel),
                     result_type=c.ClassifyResult,
-                    **LOCAL,
+                    **UNBOUNDED,
                 )
-                self.s.category, self.s.category_confidence = got.category, got.confidence
-                if (got.unsure or got.category == "other") and not inp.agency_code:
-                    await self._to_triage("classified", f"{got.category} {got.confidence:.2f}")
+                if await self._classified(got):
                     return
-            self.s.route_pending = True
-            # The category travels with the "routed" event now: one write less per case in a burst.
-            if not workflow.patched("2026-11-22-classification-in-routed-event"):
-                await self._project(
-                    "classified",
-                    "system",
-                    public=False,
-                    data={"category": self.s.category or "", "confidence": f"{self.s.category_confidence or 0:.2f}"},
-                )
+            if inp.category or not hardened:
+                self.s.route_pending = True
+                # The category travels with the "routed" event now: one write less per case in a burst.
+                if not workflow.patched("2026-11-22-classification-in-routed-event"):
+                    await self._project(
+                        "classified",
+                        "system",
+                        public=False,
+                        data={
+                            "category": self.s.category or "",
+                            "confidence": f"{self.s.category_confidence or 0:.2f}",
+                        },
+                    )
+                return
+        try:
+            got = await workflow.execute_local_activity(
+                c.CLASSIFY_COMPLAINT,
+                c.ClassifyRequest(inp.text, channel=inp.channel),
+                result_type=c.ClassifyResult,
+                **LOCAL,
+            )
+        except ActivityError as err:
+            async with self.lock:
+                if self.s.status not in c.TERMINAL_STATUSES:
+                    await self._to_triage("classification_failed", failure_reason("การจัดหมวด / classification", err))
+            return
+        async with self.lock:
+            if self.s.status not in c.TERMINAL_STATUSES and not await self._classified(got):
+                self.s.route_pending = True
+
+    async def _classified(self, got: c.ClassifyResult) -> bool:
+        """Take the classifier's answer; True when the case went to triage instead of routing."""
+        self.s.category, self.s.category_confidence = got.category, got.confidence
+        if (got.unsure or got.category == "other") and not self.inp.agency_code:
+            await self._to_triage("classified", f"{got.category} {got.confidence:.2f}")
+            return True
+        return False
 
     async def _route(self) -> None:
         """Pick the agency (the citizen's or officer's choice, else the routing rules) and forward."""
         self.s.route_pending = False
-        opts = await workflow.execute_local_activity(
-            c.LOAD_ROUTING_OPTIONS,
-            c.RoutingRequest(
-                self.s.category or "other",
-                self.inp.province_code,
-                self.inp.district_code,
-                agency_code=self.s.agency_code,
-            ),
-            result_type=c.RoutingOptions,
-            **LOCAL,
-        )
+        try:
+            opts = await workflow.execute_local_activity(
+                c.LOAD_ROUTING_OPTIONS,
+                c.RoutingRequest(
+                    self.s.category or "other",
+                    self.inp.province_code,
+                    self.inp.district_code,
+                    agency_code=self.s.agency_code,
+                ),
+                result_type=c.RoutingOptions,
+                **self._local(),
+            )
+        except ActivityError as err:
+            if not self._hardened():
+                raise
+            async with self.lock:
+                if self.s.status not in c.TERMINAL_STATUSES:
+                    await self._to_triage("unroutable", failure_reason("ตัวเลือกการส่งต่อ / routing options", err))
+            return
         async with self.lock:
             if self.s.status in c.TERMINAL_STATUSES:
                 return
@@ -221,7 +278,12 @@ class ComplaintWorkflow(CaseActions):
         )
 
     async def _to_triage(self, kind: str, reason: str) -> None:
-        self.s.status = c.TRIAGE if self.s.status != c.RETURNED else c.RETURNED
+        if self.s.status == c.NEEDS_INFO:
+            # Asked the citizen meanwhile: screening waits for the answer instead of dropping the question.
+            if self.s.status_before_info != c.RETURNED:
+                self.s.status_before_info = c.TRIAGE
+        elif self.s.status != c.RETURNED:
+            self.s.status = c.TRIAGE
         self._open_task(c.TASK_TRIAGE, reason)
         await self._project(kind, "system", public=False, data={"reason": reason})
 
@@ -229,6 +291,9 @@ class ComplaintWorkflow(CaseActions):
 
     def _next_due(self) -> datetime | None:
         times = [t for t in (clocks.next_fire(k) for k in self.s.clocks) if t is not None]
+        parked = self._parked_due()
+        if parked is not None:
+            times.append(parked)
         return min(times) if times else None
 
     async def _fire_due_clocks(self) -> None:
@@ -286,43 +351,6 @@ class ComplaintWorkflow(CaseActions):
     def _close_tasks(self, *kinds: str) -> None:
         self.s.tasks = [t for t in self.s.tasks if kinds and t.kind not in kinds]
 
-    async def _project(
-        self,
-        kind: str,
-        actor: str,
-        *,
-        note: str = "",
-        public: bool = True,
-        data: dict[str, str] | None = None,
-        message: c.CitizenMessage | None = None,
-        intake: c.ComplaintInput | None = None,
-        attachments: list[c.AttachmentRef] | None = None,
-    ) -> None:
-        self.s.seq += 1
-        self.wake = True
-        if public and message is None and self.s.told_status not in (None, self.s.status):
-            # Every status change the citizen may see reaches their channel, even one with nothing to add.
-            message = c.CitizenMessage("status", {"status": self.s.status})
-        if public or message is not None:
-            self.s.told_status = self.s.status
-        record = c.CaseEventRecord(
-            tracking_number=self.inp.tracking_number,
-            workflow_id=workflow.info().workflow_id,
-            seq=self.s.seq,
-            kind=kind,
-            at=clocks.iso(workflow.now()),
-            actor=actor,
-            state=copy.deepcopy(self.s),
-            note=note,
-            public=public,
-            data=data or {},
-            message=message,
-            intake=intake,
-            attachments=attachments or [],
-        )
-        record.state.days_off = []  # the read model has its own calendar; keep the payload small
-        await workflow.execute_local_activity(c.PROJECT_CASE_EVENT, record, **LOCAL)
-
     async def _finish(self, status: str, kind: str, actor: str, note: str, message: c.CitizenMessage | None) -> None:
         self.s.status = status
         for clock in self.s.clocks:
@@ -353,6 +381,7 @@ class ComplaintWorkflow(CaseActions):
             escalated_to=self.s.escalated_to,
             forward_failure=self.s.forward_failure,
             seq=self.s.seq,
+            unprojected=self._unprojected(),
         )
 
 

@@ -5,7 +5,7 @@ the rules of which action fits which status live in `domain/transitions.py`."""
 
 from __future__ import annotations
 
-import asyncio
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
@@ -18,10 +18,18 @@ from workflows.domain.transitions import refusal
 
 if TYPE_CHECKING:
     from workflows.complaint import ComplaintWorkflow as _Base
+    from workflows.complaint_feed import CaseLock
 else:
     _Base = object
 
 CLOCK_NAMES = {c.SCREENING, c.STATUTORY, c.RESOLUTION, c.PROGRESS}
+# Every number a person types is bounded before a handler sees it: an extension of more than a year is
+# a typo, and an unbounded one overflows the datetime arithmetic inside the handler.
+MAX_EXTENSION_DAYS = 365
+MAX_EXTENSION_SECONDS = MAX_EXTENSION_DAYS * 86400
+# No deadline moves further than this past now, however many extensions pile up.
+MAX_DUE_AHEAD = timedelta(days=5 * 365)
+RATING_SCORES = range(1, 6)
 
 
 def _invalid(message: str) -> ApplicationError:
@@ -34,7 +42,7 @@ def _require(value: str, what_th: str, what_en: str) -> None:
 
 
 class CaseActions(_Base):
-    lock: asyncio.Lock
+    lock: CaseLock
 
     # --- officers -------------------------------------------------------------------------
 
@@ -124,7 +132,8 @@ class CaseActions(_Base):
     async def change_clock(self, d: c.ClockChange) -> c.ActionResult:
         async with self.lock:
             now, clock = workflow.now(), self._clock(d.clock)
-            assert clock is not None
+            if clock is None or clock.state not in ("running", "paused"):  # settled since the validator ran
+                raise _invalid(f"ไม่มีนาฬิกา {d.clock} ที่เดินอยู่ / no running clock named {d.clock!r}")
             if d.action == "extend":
                 clocks.extend(clock, d.seconds, d.business_days, now, self.cal)
             elif d.action == "pause":
@@ -147,8 +156,8 @@ class CaseActions(_Base):
         clock = self._clock(d.clock) if d.clock in CLOCK_NAMES else None
         if clock is None or clock.state not in ("running", "paused"):
             raise _invalid(f"ไม่มีนาฬิกา {d.clock} ที่เดินอยู่ / no running clock named {d.clock!r}")
-        if d.action == "extend" and (d.seconds < 0 or d.business_days < 0 or d.seconds + d.business_days == 0):
-            raise _invalid("ต้องระบุเวลาที่ขยาย / give a positive extension")
+        if d.action == "extend":
+            _check_extension(clock, d, workflow.now())
         if d.action == "pause" and clock.state != "running":
             raise _invalid("นาฬิกาหยุดอยู่แล้ว / the clock is already paused")
         if d.action == "resume" and clock.state != "paused":
@@ -291,6 +300,9 @@ class CaseActions(_Base):
         async with self.lock:
             if refusal_quiet(self, "rate"):
                 return
+            if not _is_score(d.score) and workflow.patched("2026-12-04-rating-within-1-5"):
+                workflow.logger.info("ignored a rating of %r: scores are 1 to 5", d.score)
+                return
             await self._project("rated", "citizen", note=d.comment, data={"score": str(d.score)})
             await self._finish(c.CLOSED, "closed", "citizen", "", None)
 
@@ -362,6 +374,33 @@ class CaseActions(_Base):
         self._close_tasks()
         self._set_clock(clocks.start_wall(c.RATING, now, self.inp.policy.rating_window_days * 86400))
         await self._project("resolved", actor, note=result, message=c.CitizenMessage("result", {"result": result}))
+
+
+def _is_score(score: object) -> bool:
+    return isinstance(score, int) and not isinstance(score, bool) and score in RATING_SCORES
+
+
+def _whole(n: object, most: int) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= most
+
+
+def _check_extension(clock: c.ClockState, d: c.ClockChange, now: datetime) -> None:
+    """An extension is 1..365 days (wall seconds and/or business days), and the deadline it makes stays
+    within five years: the handler's datetime arithmetic can then never overflow."""
+    if not _whole(d.seconds, MAX_EXTENSION_SECONDS) or not _whole(d.business_days, MAX_EXTENSION_DAYS):
+        raise _invalid(
+            f"ขยายเวลาได้ครั้งละไม่เกิน {MAX_EXTENSION_DAYS} วัน / an extension is at most {MAX_EXTENSION_DAYS} days"
+        )
+    if d.seconds + d.business_days == 0:
+        raise _invalid("ต้องระบุเวลาที่ขยาย / give a positive extension")
+    # A business day is at most a few calendar days even over Songkran: twice counts them generously.
+    reach = timedelta(seconds=d.seconds) + timedelta(days=2 * d.business_days)
+    if clock.state == "paused":
+        base = now + timedelta(seconds=clock.remaining_seconds or 0) * 3  # office seconds: 8 of every 24 hours
+    else:
+        base = clocks.parse(clock.due_at) if clock.due_at else now
+    if base + reach > now + MAX_DUE_AHEAD:
+        raise _invalid("กำหนดเวลาจะเลยไปเกิน 5 ปี / the deadline would move more than 5 years ahead")
 
 
 def refusal_quiet(wf: CaseActions, action: str) -> bool:

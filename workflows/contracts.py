@@ -49,6 +49,9 @@ TASK_FORWARD_LETTER = "forward_letter"
 TASK_FORWARD_MANUAL = "forward_manual"
 TASK_FOLLOW_UP = "follow_up"
 TASK_REVIEW_DISPUTE = "review_dispute"
+# A step the system itself could not finish (the read model, the calendar): the reason names the error;
+# it closes by itself once the step goes through.
+TASK_SYSTEM_FAULT = "system_fault"
 
 # Error types carried in ApplicationError.type from workflows to the gateway.
 ERR_INVALID_TRANSITION = "InvalidTransition"
@@ -132,6 +135,7 @@ class CaseState:
     disputes: int = 0
     assignee: str | None = None  # the officer holding the case (update `assign`)
     told_status: str | None = None  # the status the citizen last heard of (None: before intake)
+    faults: dict[str, str] = field(default_factory=dict)  # what keeps failing (projection, calendar): why
 
 
 @dataclass
@@ -350,6 +354,7 @@ class CaseView:
     escalated_to: str | None
     forward_failure: str | None
     seq: int
+    unprojected: int = 0  # transitions the read model has not taken yet (parked after failing)
 
 
 # --- activities ------------------------------------------------------------------------------

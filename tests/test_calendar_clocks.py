@@ -17,9 +17,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.days_off import load_days_off
 from db.models import CaseClock
 from tests.conftest import BIN, running_worker
+from tests.support import DirectGateway
 from tests.test_complaint_lifecycle import SECRET, draft, read, status_is, until
 from workflows import contracts as c
-from workflows.client import ComplaintGateway
 
 BANGKOK = timezone(timedelta(hours=7))
 
@@ -45,7 +45,7 @@ def screening(url: str, number: str) -> CaseClock | None:
     )
 
 
-async def file_unsure(gw: ComplaintGateway, url: str) -> str:
+async def file_unsure(gw: DirectGateway, url: str) -> str:
     """A case the classifier cannot place: it waits in triage with its screening clock running."""
     filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
     await until(status_is(url, filed.tracking_number, c.TRIAGE))
@@ -127,7 +127,7 @@ async def test_screening_clock_skips_the_substitution_day_and_songkran(calendar_
         ]
     )
     async with running_worker(env.client, sqlite_url) as queue:
-        gw = ComplaintGateway(env.client, SECRET, queue)
+        gw = DirectGateway(env.client, SECRET, queue)
         for filed_at, off_at, what in cases:
             await skip_to(env, filed_at)
             await the_day_off_is_not_counted(filed_at, off_at, what)

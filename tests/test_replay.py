@@ -18,16 +18,16 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from tests.conftest import running_worker
+from tests.support import DirectGateway
 from tests.test_complaint_lifecycle import draft
 from workflows import contracts as c
-from workflows.client import ComplaintGateway
 from workflows.complaint import ComplaintWorkflow
 from workflows.question import QuestionWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 
 
-async def wait_status(gw: ComplaintGateway, number: str, status: str) -> None:
+async def wait_status(gw: DirectGateway, number: str, status: str) -> None:
     for _ in range(200):
         if (await gw.status(number)).status == status:
             return
@@ -35,7 +35,7 @@ async def wait_status(gw: ComplaintGateway, number: str, status: str) -> None:
     raise AssertionError(f"{number} never reached {status}")
 
 
-async def linked_to_closure(env, gw: ComplaintGateway) -> str:
+async def linked_to_closure(env, gw: DirectGateway) -> str:
     filed = await gw.file(draft("ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ", category="consumer"), None)
     n = filed.tracking_number
     await wait_status(gw, n, c.FORWARDED)
@@ -47,7 +47,7 @@ async def linked_to_closure(env, gw: ComplaintGateway) -> str:
     return f"complaint-{n}"
 
 
-async def triage_letter_info_dispute(env, gw: ComplaintGateway) -> str:
+async def triage_letter_info_dispute(env, gw: DirectGateway) -> str:
     filed = await gw.file(draft("ขอความช่วยเหลือด้วยครับ"), None)
     n = filed.tracking_number
     await wait_status(gw, n, c.TRIAGE)
@@ -69,7 +69,7 @@ async def triage_letter_info_dispute(env, gw: ComplaintGateway) -> str:
     return f"complaint-{n}"
 
 
-async def staff_assign_note_escalate(env, gw: ComplaintGateway) -> str:
+async def staff_assign_note_escalate(env, gw: DirectGateway) -> str:
     filed = await gw.file(draft("ขอความช่วยเหลือด้วยครับ"), None)
     n = filed.tracking_number
     await wait_status(gw, n, c.TRIAGE)
@@ -82,7 +82,7 @@ async def staff_assign_note_escalate(env, gw: ComplaintGateway) -> str:
     return f"complaint-{n}"
 
 
-async def question_answered(env, gw: ComplaintGateway) -> str:
+async def question_answered(env, gw: DirectGateway) -> str:
     view = await gw.ask_question(
         c.QuestionInput(
             question_id=f"replay-{uuid.uuid4().hex[:12]}",
@@ -118,7 +118,7 @@ async def test_recorded_history_replays(path: Path):
 @pytest.mark.parametrize("scenario", SCENARIOS)
 async def test_fresh_run_replays(scenario, time_env, sqlite_url):
     async with running_worker(time_env.client, sqlite_url) as queue:
-        gw = ComplaintGateway(time_env.client, "replay-secret", queue)
+        gw = DirectGateway(time_env.client, "replay-secret", queue)
         workflow_id = await SCENARIOS[scenario](time_env, gw)
         history = await time_env.client.get_workflow_handle(workflow_id).fetch_history()
     await replay(history)
@@ -136,7 +136,7 @@ async def _record(names: list[str]) -> None:
     try:
         with ready_database("sqlite", Path("/tmp"), agency.base_url) as url:
             async with running_worker(env.client, url) as queue:
-                gw = ComplaintGateway(env.client, "replay-secret", queue)
+                gw = DirectGateway(env.client, "replay-secret", queue)
                 HISTORIES.mkdir(exist_ok=True)
                 for name in names or list(SCENARIOS):
                     workflow_id = await SCENARIOS[name](env, gw)

@@ -109,6 +109,15 @@ async def test_same_idempotency_key_twice_is_one_case_and_its_pin_goes_only_to_a
     assert unknown.status_code == 401
 
 
+async def test_the_same_key_with_another_complaint_is_a_422_naming_the_conflict(api):
+    headers = {"Idempotency-Key": "reused-key"}
+    first = await api.post("/api/complaints", json=BODY, headers=headers)
+    other = await api.post("/api/complaints", json={**BODY, "text": "ไฟถนนดับทั้งซอยมาสองสัปดาห์แล้ว"}, headers=headers)
+    assert first.status_code == 201 and other.status_code == 422
+    assert "Idempotency-Key" in other.json()["detail"] and "ไทย" not in other.json()["detail"]
+    assert "/" in other.json()["detail"]  # Thai and English
+
+
 @pytest.mark.parametrize(
     "body, field",
     [

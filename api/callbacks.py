@@ -40,7 +40,10 @@ async def agency_callback(
         agency is None
         or not agency.linked
         or not x_signature
-        or not hmac.compare_digest(signature(agency_secret(agency.credential_ref), body), x_signature)
+        # bytes, not str: compare_digest raises TypeError on a non-ASCII str (a forged header was a 500)
+        or not hmac.compare_digest(
+            signature(agency_secret(agency.credential_ref), body).encode(), x_signature.encode("utf-8", "replace")
+        )
     ):
         raise HTTPException(401, "ลายมือชื่อไม่ถูกต้อง / bad signature")
     event = CallbackIn.model_validate_json(body)

@@ -73,7 +73,8 @@ async def submitted_csrf(request: Request) -> str:
 async def acting_staff(request: Request, user: CurrentStaff) -> StaffUser:
     if request.method in UNSAFE:
         given = await submitted_csrf(request)
-        if not given or not hmac.compare_digest(given, user.csrf_token):
+        # bytes, not str: compare_digest raises TypeError on a non-ASCII str (a forged token was a 500)
+        if not given or not hmac.compare_digest(given.encode("utf-8", "replace"), user.csrf_token.encode()):
             raise HTTPException(403, "CSRF token ไม่ถูกต้อง / missing or wrong CSRF token")
     return user
 

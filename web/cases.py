@@ -5,7 +5,9 @@ user's centers (else 404). Actions are posted to `web.case_actions`."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 from db import queries, staff
 from db.models import Attachment, Center, PersonalData
+from db.photos import sniff
 from db.search import search_directory
 from web.auth import ActingStaff, CurrentStaff, StaffUser
 from web.case_view import REVEALABLE, case_sheet, forwarding, reveal
@@ -27,6 +30,7 @@ from workflows.domain import tracking
 from workflows.errors import CaseError, CaseNotFound
 
 router = APIRouter(route_class=WebRoute)
+UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f"\\;]')  # nothing that could break the header
 
 
 def bangkok_today() -> date:
@@ -111,13 +115,25 @@ async def photo(request: Request, number: str, sha256: str, s: DbSession, user: 
     path = request.app.state.settings.upload_dir / row.sha256[:2] / row.sha256
     if not path.exists():
         raise CaseNotFound("ไม่พบไฟล์รูปภาพ / the photo file is missing")
+    return await run_in_threadpool(photo_response, path, row.filename)
+
+
+def photo_response(path: Path, filename: str) -> FileResponse:
+    """A stored file served as the type its own bytes show, never as what a row or a client claimed:
+    one of the four image types inline, anything else as a download, so no upload renders as a page
+    (HTML, SVG) from our origin."""
+    with path.open("rb") as f:
+        kind = sniff(f.read(16))
+    name = UNSAFE_NAME.sub("_", filename)[:200] or "photo"
     return FileResponse(
         path,
-        media_type=row.content_type,
+        media_type=kind or "application/octet-stream",
+        filename=name,
+        content_disposition_type="inline" if kind else "attachment",
         headers={
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, max-age=3600",
-            "Content-Security-Policy": "default-src 'none'",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
         },
     )
 

@@ -58,7 +58,8 @@ def login(
 ):
     lang, target = i18n.language(request), safe_next(next)
     cookie = request.cookies.get(LOGIN_CSRF, "")
-    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+    # bytes, not str: compare_digest raises TypeError on a non-ASCII str (a forged token was a 500)
+    if not cookie or not hmac.compare_digest(cookie.encode("utf-8", "replace"), csrf_token.encode("utf-8", "replace")):
         return _login_page(request, target, i18n.text("csrf_failed", lang), username, 403)
     client = request.client.host if request.client else "?"
     by_user, by_client = staff.recent_failures(s, username, client, WINDOW)

@@ -11,7 +11,10 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 
 from api.deps import CurrentOfficer, GatewayDep, SessionDep, SettingsDep, ThrottleDep
+from api.door import is_json
 from db import queries
+from intake import uploads
+from intake.text import LIMITS, clean, clean_all, load_json
 from workflows.client import SIGNALS, UPDATES
 from workflows.contracts import ActionResult
 from workflows.domain import tracking
@@ -40,12 +43,60 @@ async def officer_action(
 ) -> ActionResult:
     if action not in UPDATES:
         raise CaseNotFound(f"ไม่มีคำสั่ง {action} / no such action '{action}'")
+    body = clean_all(body)
     await run_in_threadpool(_check_codes, session, body)
     payload = TypeAdapter(UPDATES[action]).validate_python({**body, "officer": officer})
     return await gateway.act(tracking.normalise(number), action, payload)
 
 
-@router.post("/{number}/events/{name}", status_code=202)
+EVENT_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": {"type": "object", "description": "the event's fields, e.g. {text}"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string", "maxLength": LIMITS["add_info"]},
+                        "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+        },
+        "required": True,
+    }
+}
+
+
+async def _read_event(request: Request, name: str, settings) -> tuple[dict[str, Any], list]:
+    """The event's fields, cleaned, and (add_info only) the photos uploaded with it, not yet stored.
+    A citizen attaches photos by uploading them here, never by naming a stored file: the server
+    sets each attachment's type from the bytes it sniffed."""
+    kind = request.headers.get("content-type", "")
+    photos: list = []
+    if uploads.is_multipart(kind):
+        limits = uploads.PartLimits(
+            "photos", settings.max_photos if name == "add_info" else 0, settings.max_photo_bytes
+        )
+        form = await uploads.read_form(kind, request.stream(), limits, strict=True)
+        body: Any = dict(form.fields)
+        photos = form.photos
+    elif is_json(kind):
+        body = load_json(await request.body())
+    else:
+        raise uploads.unsupported(kind)
+    if not isinstance(body, dict):
+        raise InvalidInput("ข้อมูลต้องเป็น JSON object / the body must be a JSON object")
+    if "attachments" in body:
+        raise InvalidInput(
+            "แนบรูปโดยอัปโหลดไฟล์มากับคำขอนี้เท่านั้น / attach photos by uploading them with this request (multipart)"
+        )
+    if name == "add_info" and isinstance(body.get("text"), str):
+        body["text"] = clean(body["text"], "add_info")  # named as the citizen knows it
+    return clean_all(body), photos
+
+
+@router.post("/{number}/events/{name}", status_code=202, openapi_extra=EVENT_BODY)
 async def citizen_event(
     number: str,
     name: str,
@@ -54,10 +105,10 @@ async def citizen_event(
     session: SessionDep,
     settings: SettingsDep,
     throttle: ThrottleDep,
-    body: Annotated[dict[str, Any], Body()],
     pin: Annotated[str | None, Query(max_length=12)] = None,
     x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None,
 ) -> dict:
+    body, photos = await _read_event(request, name, settings)
     number = tracking.normalise(number)
     client = request.client.host if request.client else "?"
     throttle.check(client, number)
@@ -71,5 +122,8 @@ async def citizen_event(
         throttle.failed(client, number)
         raise CaseNotFound()
     payload = TypeAdapter(SIGNALS[name]).validate_python(body)
+    if photos:
+        scope = f"api:case:{number}"
+        payload.attachments = await uploads.store(request.app.state.sessions, settings.upload_dir, photos, scope)
     await gateway.signal(number, name, payload)
     return {"accepted": True}

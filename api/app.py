@@ -14,20 +14,24 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 import chatbot.routes
 import web.routes
 from api import actions, callbacks, complaints, directory, health
 from api.dispatcher import FilingDispatcher
+from api.door import DoorLimits
 from api.settings import Settings
 from api.throttle import PinThrottle
 from db import filings
 from db.session import filings_url, make_engine, make_sessions
 from workflows.client import ComplaintGateway, connect
-from workflows.errors import CaseError
+from workflows.errors import CaseError, Unavailable
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 INVALID = "ข้อมูลไม่ถูกต้อง / invalid input"
+DOWN = "ระบบขัดข้องชั่วคราว กรุณาลองใหม่อีกครั้ง / the service is briefly unavailable; please try again"
+RETRY_AFTER = "5"  # seconds: a database or Temporal restart takes about that long
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,10 +77,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (complaints, actions, callbacks, directory, health, chatbot.routes, web.routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(DoorLimits, settings=settings)
 
     @app.exception_handler(CaseError)
     async def _case_error(_: Request, err: CaseError) -> JSONResponse:
-        return JSONResponse({"detail": err.message}, status_code=err.status_code)
+        headers = {"Retry-After": RETRY_AFTER} if isinstance(err, Unavailable) else None
+        return JSONResponse({"detail": err.message}, status_code=err.status_code, headers=headers)
+
+    @app.exception_handler(DBAPIError)
+    async def _database_down(_: Request, err: DBAPIError) -> JSONResponse:
+        # Only a lost or refused connection is the database being down; any other database error is
+        # a bug (a NUL byte that reached a write, a broken query) and stays a 500.
+        if not (err.connection_invalidated or _connection_failure(err)):
+            raise err
+        return JSONResponse({"detail": DOWN}, status_code=503, headers={"Retry-After": RETRY_AFTER})
 
     @app.exception_handler(RequestValidationError)
     @app.exception_handler(ValidationError)
@@ -92,3 +106,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
 
     return app
+
+
+def _connection_failure(err: DBAPIError) -> bool:
+    """A driver error about the connection itself (refused, closed, server gone or full, SQLite's file
+    busy or unopenable), told apart from e.g. a deadlock or bad data by SQLSTATE or SQLite's code."""
+    if isinstance(err, InterfaceError):
+        return True
+    if not isinstance(err, OperationalError):
+        return False
+    code = getattr(err.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code in (5, 6, 14)  # SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN
+    state = getattr(err.orig, "sqlstate", None) or ""
+    # 08: connection exception, 53: out of connections or memory, 57P0x: shutting down; none: no session.
+    return not state or state.startswith(("08", "53", "57P0"))

@@ -5,22 +5,22 @@ case filed a moment ago, the filings queue)."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import ValidationError
 
 from api.deps import SettingsDep, ThrottleDep
+from api.door import is_json
 from api.filing_desk import accept
 from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
-from db.photos import store_photo
 from db.tracking import track_with_pin
+from intake import uploads
+from intake.text import load_json
 from workflows.contracts import RECEIVED
 from workflows.domain import tracking
-from workflows.errors import CaseNotFound, InvalidInput
+from workflows.errors import CaseNotFound
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 
@@ -43,33 +43,20 @@ FILING_BODY = {
 }
 
 
-async def _read_filing(request: Request, settings) -> tuple[ComplaintIn, list]:
+async def _read_filing(request: Request, settings, scope: str = "api") -> tuple[ComplaintIn, list]:
+    """The filing and its photos, read within the door's limits (`intake.uploads`, `api.door`); the
+    photos are stored only once the whole filing has been read and validated."""
     kind = request.headers.get("content-type", "")
-    photos = []
-    try:
-        if kind.startswith("multipart/form-data"):
-            form = await request.form(max_files=settings.max_photos + 1)
-            files = [f for f in form.getlist("photos") if hasattr(f, "read")]
-            if len(files) > settings.max_photos:
-                raise InvalidInput(f"แนบรูปได้ไม่เกิน {settings.max_photos} รูป / at most {settings.max_photos} photos")
-            raw = form.get("payload")
-            data = (
-                json.loads(raw)
-                if isinstance(raw, str)
-                else {k: v for k, v in form.items() if k != "photos" and isinstance(v, str)}
-            )
-            for f in files:
-                content = await f.read(settings.max_photo_bytes + 1)
-                photos.append(
-                    store_photo(settings.upload_dir, f.filename or "photo", content, settings.max_photo_bytes)
-                )
-        else:
-            data = json.loads(await request.body() or b"null")
-        return ComplaintIn.model_validate(data), photos
-    except (ValueError, UnicodeDecodeError) as err:
-        if isinstance(err, ValidationError):
-            raise
-        raise InvalidInput("ข้อมูลไม่ใช่ JSON ที่ถูกต้อง / the body is not valid JSON") from err
+    if uploads.is_multipart(kind):
+        limits = uploads.PartLimits("photos", settings.max_photos, settings.max_photo_bytes)
+        form = await uploads.read_form(kind, request.stream(), limits, strict=True)
+        raw = form.fields.get("payload")
+        data = load_json(raw.encode()) if raw is not None else form.fields
+        filing = ComplaintIn.model_validate(data)
+        return filing, await uploads.store(request.app.state.sessions, settings.upload_dir, form.photos, scope)
+    if not is_json(kind):
+        raise uploads.unsupported(kind)
+    return ComplaintIn.model_validate(load_json(await request.body())), []
 
 
 def _accept(state, form: ComplaintIn, photos: list, key: str | None, secret: str):

@@ -9,15 +9,16 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from db.tracking import AgencyOut, ClockOut, EventOut, MessageOut, TrackingOut  # noqa: F401 (the API's schema)
+from intake.text import Clean
 from workflows.domain.identity import valid_national_id, valid_thai_phone
 
 
 class ContactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    phone: str | None = None
-    national_id: str | None = None
-    email: str | None = Field(default=None, max_length=200)
+    name: Clean("name") = Field(min_length=1)
+    phone: Clean("phone", 40) | None = None
+    national_id: Clean("national_id", 40) | None = None
+    email: Clean("email") | None = None
 
     @field_validator("phone")
     @classmethod
@@ -39,12 +40,12 @@ class ContactIn(BaseModel):
 
 class ComplaintIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=10_000)
-    category: str | None = None
-    center: str | None = Field(default=None, description="center code, e.g. D9205, P92, MOI")
-    agency: str | None = Field(default=None, description="agency code, e.g. lands, ocpb, DO-9205")
-    province: str | None = Field(default=None, description="Thai or English name, or DOPA code")
-    district: str | None = None
+    text: Clean("text") = Field(min_length=1)
+    category: Clean("category") | None = None
+    center: Clean("center") | None = Field(default=None, description="center code, e.g. D9205, P92, MOI")
+    agency: Clean("agency") | None = Field(default=None, description="agency code, e.g. lands, ocpb, DO-9205")
+    province: Clean("province") | None = Field(default=None, description="Thai or English name, or DOPA code")
+    district: Clean("district") | None = None
     contact: ContactIn | None = None
     anonymous: bool = False
 
@@ -74,8 +75,8 @@ class FiledOut(BaseModel):
 
 
 class CallbackIn(BaseModel):
-    event_id: str = Field(min_length=1, max_length=100)
-    tracking_number: str
-    kind: str
-    note: str = ""
-    reference: str = ""
+    event_id: Clean("event_id", 100) = Field(min_length=1)
+    tracking_number: Clean("tracking_number", 40)
+    kind: Clean("kind", 40)
+    note: Clean("note") = ""
+    reference: Clean("reference") = ""

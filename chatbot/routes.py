@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated
@@ -20,8 +19,8 @@ from chatbot import line, webchat
 from chatbot.messages import Inbound, Location, as_json
 from chatbot.senses import ReadModelSenses
 from chatbot.service import ChatService
-from db.photos import store_photo
-from workflows.errors import InvalidInput
+from intake import uploads
+from intake.text import Clean, load_json
 
 router = APIRouter()
 SESSION_ID = r"^[A-Za-z0-9_-]{8,100}$"
@@ -30,12 +29,12 @@ MAX_BODY_TEXT = 100_000  # past this the request is refused; the dialogue itself
 
 class ChatMessageIn(BaseModel):
     session_id: str = Field(pattern=SESSION_ID, description="the chat session (web chat, or any client's own id)")
-    text: str = Field(default="", max_length=MAX_BODY_TEXT)
+    text: Clean("text", MAX_BODY_TEXT) = ""
     action: str = Field(default="", max_length=200, description="a quick reply's action, when one was tapped")
     message_id: str = Field(default="", max_length=100, description="the client's id: a retry is answered once")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    address: str = Field(default="", max_length=500)
+    address: Clean("address", 500) = ""
 
 
 def chat_service(request: Request) -> ChatService:
@@ -43,29 +42,22 @@ def chat_service(request: Request) -> ChatService:
 
 
 async def read_message(request: Request) -> tuple[ChatMessageIn, list, str]:
-    """The message, the photos it carries (stored), and why a photo was refused ("" when none was)."""
+    """The message, the photos it carries (stored), and why a photo was refused ("" when none was).
+    Read within the door's limits (`intake.uploads`): a refused photo is left out and explained, a
+    malformed body or a text with control characters is a 4xx."""
     settings = request.app.state.settings
-    problem, photos = "", []
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form(max_files=settings.max_photos + 1)
-        data = {k: v for k, v in form.items() if isinstance(v, str)}
-        files = [f for f in form.getlist("image") if hasattr(f, "read") and f.filename]
-        for f in files[: settings.max_photos]:
-            content = await f.read(settings.max_photo_bytes + 1)
-            try:
-                photos.append(
-                    await asyncio.to_thread(
-                        store_photo, settings.upload_dir, f.filename or "photo", content, settings.max_photo_bytes
-                    )
-                )
-            except InvalidInput as err:
-                problem = err.message
-    else:
-        try:
-            data = json.loads(await request.body() or b"null")
-        except (ValueError, UnicodeDecodeError) as err:
-            raise InvalidInput("ข้อมูลไม่ใช่ JSON ที่ถูกต้อง / the body is not valid JSON") from err
-    return ChatMessageIn.model_validate(data), photos, problem
+    kind = request.headers.get("content-type", "")
+    if uploads.is_multipart(kind):
+        limits = uploads.PartLimits("image", settings.max_photos, settings.max_photo_bytes)
+        form = await uploads.read_form(kind, request.stream(), limits, strict=False)
+        msg = ChatMessageIn.model_validate(form.fields)
+        scope = f"chat:web:{msg.session_id}"
+        photos = await uploads.store(request.app.state.sessions, settings.upload_dir, form.photos, scope)
+        return msg, photos, form.problem
+    media = kind.split(";", 1)[0].strip().lower()
+    if media not in ("", "application/json"):
+        raise uploads.unsupported(kind)
+    return ChatMessageIn.model_validate(load_json(await request.body())), [], ""
 
 
 @router.post("/api/chat/messages", tags=["chat"])

@@ -103,6 +103,7 @@ class Fuzzer:
         self.cookies, self.csrf = staff_session(base_url)
         self.http = requests.Session()
         self.findings: list[Finding] = []
+        self.by_operation: dict[str, dict[int, int]] = {}
         self.figures = {"operations": 0, "examples": 0, "statuses": {}, "skipped": [], "nothing_to_negate": []}
 
     def run(self) -> None:
@@ -118,6 +119,8 @@ class Fuzzer:
 
     def operation(self, operation, mode: GenerationMode) -> None:
         auth = {"authorization": OFFICER} if _has_header(operation, "authorization") else {}
+        # Signing out would end the session every later operation is fuzzed with; it is fuzzed signed out.
+        session = self.cookies if operation.label != "POST /logout" else None
         seen: set[str] = set()
 
         @settings(
@@ -135,11 +138,15 @@ class Fuzzer:
             headers = {"Authorization": OFFICER, **self.csrf} if signed_in and not auth else {}
             self.server_errors.take()
             response = case.call(
-                session=self.http, headers=headers, cookies=self.cookies if signed_in else None, timeout=30
+                session=self.http,
+                headers=headers,
+                cookies=session if signed_in else None,
+                allow_redirects=False,
+                timeout=30,
             )
-            statuses = self.figures["statuses"]
             self.figures["examples"] += 1
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            for statuses in (self.figures["statuses"], self.by_operation.setdefault(operation.label, {})):
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             try:
                 case.validate_response(response, checks=[not_a_server_error])
             except (AssertionError, FailureGroup):
@@ -215,6 +222,8 @@ async def test_no_malformed_or_valid_request_makes_the_server_fail(app_on_loopba
         logging.getLogger("uvicorn.error").removeHandler(handler)
     figures, findings = fuzzer.figures, fuzzer.findings
     print(f"\nfuzzed {figures} in {time.monotonic() - started:.1f} s")
+    for label, statuses in fuzzer.by_operation.items():
+        print(f"  {label}: {dict(sorted(statuses.items()))}")
     report = "\n\n".join(str(f) for f in findings)
     assert not findings, f"{len(findings)} server errors:\n\n{report}"
     assert figures["operations"] > 30 and not figures["skipped"], figures["skipped"]

@@ -1,7 +1,7 @@
 """What every door hands the intake, and the one builder of the workflow's input. A `Door` says where a
 filing came in and who is behind it (an API client, a chat session, a LINE user, an officer at the
 counter); a `ComplaintFiling` is the complaint as any door gives it, before anything is resolved.
-`complaint_input` resolves the area (names or DOPA codes), checks the chosen category, center and
+`complaint_input` cleans the words (`intake.text`), resolves the area (names or DOPA codes), checks the chosen category, center and
 agency against the directory, and builds the `ComplaintInput`: anything that does not resolve is an
 `InvalidInput` naming the field, in Thai and English, before anything is written."""
 
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from db import queries
 from db.directory import UnknownArea, resolve_area
+from intake.text import clean
 from workflows.contracts import AttachmentRef, ComplaintInput, Contact
 from workflows.errors import InvalidInput
 
@@ -74,10 +75,13 @@ def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> Complain
         raise InvalidInput(f"ไม่พบศูนย์ดำรงธรรม / unknown center '{filing.center}'")
     if filing.agency and queries.agency(s, filing.agency) is None:
         raise InvalidInput(f"ไม่พบหน่วยงาน / unknown agency '{filing.agency}'")
+    contact = filing.contact
+    if contact is not None:  # whatever the door checked, nothing PostgreSQL cannot store gets in
+        contact = replace(contact, **{k: clean(v, "name" if k == "name" else k) for k, v in asdict(contact).items()})
     return ComplaintInput(
         tracking_number="",
         pin_hash="",
-        text=filing.text,
+        text=clean(filing.text, "text"),
         filed_at=datetime.now(UTC).isoformat(),
         channel=door.channel,
         channel_ref=door.channel_ref,
@@ -86,7 +90,7 @@ def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> Complain
         category=filing.category or None,
         center_code=filing.center or None,
         agency_code=filing.agency or None,
-        contact=filing.contact,
+        contact=contact,
         anonymous=filing.anonymous,
         attachments=list(filing.attachments),
         language=filing.language,

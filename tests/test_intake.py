@@ -25,6 +25,7 @@ from tests.conftest import running_worker
 from workflows.client import ComplaintGateway
 from workflows.contracts import Contact
 from workflows.domain import tracking
+from workflows.errors import InvalidInput
 
 SECRET = "intake-test-secret"
 ROAD = ComplaintFiling(
@@ -226,3 +227,17 @@ async def test_a_number_held_by_another_workflow_is_dead_lettered_not_silently_m
             assert row.dead_at is not None and "belongs to another case" in row.last_error
     finally:
         front.close()
+
+
+def test_a_nul_byte_from_any_door_is_refused_before_anything_is_written(front):
+    with front.queue() as s:
+        before = s.query(Filing).count()
+    for filing in (
+        ComplaintFiling("ถนนเป็นหลุม\x00 รถล้มบ่อยมากครับ", "92", "9205", anonymous=True),
+        ComplaintFiling(ROAD.text, "92", "9205", contact=Contact(name="สม\x00ชาย", phone="0812345678")),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            front.file(filing, Door("line", "Unul", "Unul"), key="nul")
+        assert "/" in refused.value.message
+    with front.queue() as s:
+        assert s.query(Filing).count() == before

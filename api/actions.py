@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 
-from api.deps import CurrentOfficer, GatewayDep, SessionDep, SettingsDep, ThrottleDep
+from api.deps import ClientDep, CurrentOfficer, GatewayDep, PinDep, SessionDep, SettingsDep, ThrottleDep
 from api.door import is_json
 from db import queries
 from intake import uploads
@@ -105,22 +105,19 @@ async def citizen_event(
     session: SessionDep,
     settings: SettingsDep,
     throttle: ThrottleDep,
-    pin: Annotated[str | None, Query(max_length=12)] = None,
-    x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None,
+    client: ClientDep,
+    given: PinDep,
 ) -> dict:
     body, photos = await _read_event(request, name, settings)
     number = tracking.normalise(number)
-    client = request.client.host if request.client else "?"
-    throttle.check(client, number)
-    case = await run_in_threadpool(queries.case_by_number, session, number)
-    given = (x_tracking_pin or pin or "").strip()
-    if (
-        name not in CITIZEN_EVENTS
-        or case is None
-        or not tracking.pin_matches(settings.secret, number, given, case.pin_hash)
-    ):
-        throttle.failed(client, number)
-        raise CaseNotFound()
+    async with throttle.checking(client, number):  # a wrong PIN (CaseNotFound) is counted
+        case = await run_in_threadpool(queries.case_by_number, session, number)
+        if (
+            name not in CITIZEN_EVENTS
+            or case is None
+            or not tracking.pin_matches(settings.secret, number, given, case.pin_hash)
+        ):
+            raise CaseNotFound()
     payload = TypeAdapter(SIGNALS[name]).validate_python(body)
     if photos:
         scope = f"api:case:{number}"

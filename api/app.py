@@ -22,7 +22,7 @@ from api import actions, callbacks, complaints, directory, health
 from api.dispatcher import FilingDispatcher
 from api.door import DoorLimits
 from api.settings import Settings
-from api.throttle import PinThrottle
+from api.throttle import install_throttles, pin_guard
 from db import filings
 from db.session import filings_url, make_engine, make_sessions
 from workflows.client import ComplaintGateway, connect
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.sessions = make_sessions(engine)
         app.state.filing_sessions = make_sessions(queue)
+        app.state.throttle = pin_guard(app.state.sessions, settings)  # wrong PINs counted in the read model
         app.state.temporal = await connect(settings.temporal_address, settings.temporal_namespace)
         app.state.gateway = ComplaintGateway(app.state.temporal, settings.secret, settings.task_queue)
         app.state.dispatcher, dispatching = None, None
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         description="ศูนย์ดำรงธรรม: file, track and act on complaints.",
     )
-    app.state.throttle = PinThrottle()
+    install_throttles(app, settings)
     for module in (complaints, actions, callbacks, directory, health, chatbot.routes, web.routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

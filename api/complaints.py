@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import SettingsDep, ThrottleDep
+from api.deps import PinDep, SettingsDep, ThrottleDep, TrackingClient, WithinFilingRate
 from api.door import is_json
 from api.filing_desk import accept
 from api.intake import build_draft
@@ -20,7 +20,6 @@ from intake import uploads
 from intake.text import load_json
 from workflows.contracts import RECEIVED
 from workflows.domain import tracking
-from workflows.errors import CaseNotFound
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 
@@ -65,7 +64,7 @@ def _accept(state, form: ComplaintIn, photos: list, key: str | None, secret: str
         return accept(queue, build_draft(directory, form, photos), key, secret)
 
 
-@router.post("", status_code=201, response_model=FiledOut, openapi_extra=FILING_BODY)
+@router.post("", status_code=201, response_model=FiledOut, openapi_extra=FILING_BODY, dependencies=[WithinFilingRate])
 async def file_complaint(
     request: Request, settings: SettingsDep, idempotency_key: Annotated[str | None, Header(max_length=200)] = None
 ) -> FiledOut:
@@ -88,19 +87,13 @@ async def track_complaint(
     request: Request,
     settings: SettingsDep,
     throttle: ThrottleDep,
-    pin: Annotated[str | None, Query(max_length=12)] = None,
-    x_tracking_pin: Annotated[str | None, Header(max_length=12)] = None,
+    client: TrackingClient,
+    given: PinDep,
 ) -> TrackingOut:
-    number, given = tracking.normalise(number), (x_tracking_pin or pin or "").strip()
-    client = request.client.host if request.client else "?"
-    throttle.check(client, number)
-    state = request.app.state
-    try:
-        view = await track_with_pin(
+    """The case's status for the holder of its PIN (Thai digits too). Wrong PINs make the client
+    wait (429, `Retry-After`) and slow, but never close, the number to everyone else."""
+    number, state = tracking.normalise(number), request.app.state
+    async with throttle.checking(client, number):
+        return await track_with_pin(
             state.sessions, state.filing_sessions, number, given, settings.secret, state.gateway.pin_matches
         )
-    except CaseNotFound:
-        throttle.failed(client, number)
-        raise
-    throttle.succeeded(client, number)
-    return view

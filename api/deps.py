@@ -1,17 +1,21 @@
 """FastAPI dependencies as named aliases: the request's database session, the workflow gateway, the
-settings and the signed-in officer."""
+settings, the signed-in officer, the PIN throttle, and the client address (`intake.clients`), also as
+"a client within its rate limit" for filing and tracking (`intake.rates`; over it, 429)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
 from api.settings import Settings
-from api.throttle import PinThrottle
+from intake.clients import client_address
+from intake.pins import PinGuard
+from intake.rates import FILING, TRACKING
 from workflows.client import ComplaintGateway
+from workflows.domain import tracking
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -27,8 +31,37 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _throttle(request: Request) -> PinThrottle:
+def _throttle(request: Request) -> PinGuard:
     return request.app.state.throttle
+
+
+async def _client(request: Request) -> str:  # async: too small a job for the thread pool
+    return client_address(request, request.app.state.settings.trusted_proxies)
+
+
+def _within(kind: str):
+    async def client_within_limit(request: Request) -> str:
+        client = client_address(request, request.app.state.settings.trusted_proxies)
+        request.app.state.rates.hit(kind, client)
+        return client
+
+    return client_within_limit
+
+
+def _latin1_as_utf8(value: str | None) -> str:
+    """A header typed in Thai arrives as its UTF-8 bytes read as Latin-1 (HTTP's header charset)."""
+    try:
+        return (value or "").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value or ""
+
+
+async def _pin(
+    pin: Annotated[str | None, Query(max_length=40, description="the PIN (Thai digits too)")] = None,
+    x_tracking_pin: Annotated[str | None, Header(max_length=40)] = None,
+) -> str:
+    """The tracking PIN as typed, from the `X-Tracking-Pin` header or the `pin` query: "๑๒๓๔๕๖" is "123456"."""
+    return tracking.normalise_pin(_latin1_as_utf8(x_tracking_pin) or pin or "")
 
 
 def _officer(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
@@ -45,4 +78,9 @@ SessionDep = Annotated[Session, Depends(_session)]
 GatewayDep = Annotated[ComplaintGateway, Depends(_gateway)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 CurrentOfficer = Annotated[str, Depends(_officer)]
-ThrottleDep = Annotated[PinThrottle, Depends(_throttle)]
+ThrottleDep = Annotated[PinGuard, Depends(_throttle)]
+ClientDep = Annotated[str, Depends(_client)]
+FilingClient = Annotated[str, Depends(_within(FILING))]  # a filing's client, within its filing rate
+TrackingClient = Annotated[str, Depends(_within(TRACKING))]
+WithinFilingRate = Depends(_within(FILING))  # for a filing route's `dependencies`: 429 over the rate
+PinDep = Annotated[str, Depends(_pin)]

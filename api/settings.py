@@ -1,6 +1,7 @@
 """The app's settings, from the environment with embedded defaults: where the read model and Temporal
-are, the server secret (tracking numbers, PINs), upload limits and the officer API tokens. A laptop
-needs none of them set; `APP_SECRET` unset means a random secret kept in `var/secret`."""
+are, the server secret (tracking numbers, PINs), upload limits, the officer API tokens, the trusted
+proxies and the door's rate limits. A laptop needs none of them set; `APP_SECRET` unset means a random
+secret kept in `var/secret`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.session import ROOT, database_url
+from intake.pins import PinPolicy
 from workflows.contracts import TASK_QUEUE
 
 DEV_OFFICER_TOKEN = "dev-officer-token"
@@ -52,6 +54,16 @@ class Settings:
     line_channel_access_token: str = field(default_factory=lambda: os.environ.get("LINE_CHANNEL_ACCESS_TOKEN", ""))
     line_channel_secret: str = field(default_factory=lambda: os.environ.get("LINE_CHANNEL_SECRET", ""))
     public_base_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"))
+    # The proxies in front of the app (IPs or CIDRs, comma-separated): only from these is
+    # X-Forwarded-For believed (intake/clients.py). None by default: the socket peer is the client.
+    trusted_proxies: str = field(default_factory=lambda: os.environ.get("TRUSTED_PROXIES", ""))
+    # Per-client rate limits, "N/seconds" or "off", counted in each app process's memory
+    # (intake/rates.py). Generous: a citizen never meets them, a script does.
+    rate_filings: str = field(default_factory=lambda: os.environ.get("RATE_FILINGS", "30/60"))
+    rate_chat_sessions: str = field(default_factory=lambda: os.environ.get("RATE_CHAT_SESSIONS", "120/60"))
+    rate_tracking: str = field(default_factory=lambda: os.environ.get("RATE_TRACKING", "600/60"))
+    # Wrong-PIN waits per client and delays per tracking number, shared through the read model.
+    pin_policy: PinPolicy = field(default_factory=PinPolicy)
     officer_tokens: dict[str, str] = field(
         default_factory=lambda: _tokens(os.environ.get("OFFICER_API_TOKENS", f"{DEV_OFFICER_TOKEN}:demo.officer"))
     )

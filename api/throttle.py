@@ -1,41 +1,31 @@
-"""Slows down PIN guessing: after a few wrong PINs from one client, or against one tracking number,
-further attempts are refused with 429 for a while. In memory, per app process; a deployment with many
-app processes puts a shared limiter (the proxy's, or Redis) in front as well."""
+"""The JSON API's side of the door's throttles: it builds them from the settings (the per-process
+rate limits of `intake.rates`, the shared PIN throttle of `intake.pins` on the read model) and answers
+their refusal, `Throttled`, with 429, `Retry-After` and the message in Thai and English."""
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session, sessionmaker
 
-from fastapi import HTTPException
+from api.settings import Settings
+from intake.pins import PinGuard
+from intake.rates import RateLimits, Throttled
 
 
-class PinThrottle:
-    def __init__(self, limit: int = 5, window_seconds: float = 900.0, clock=time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window_seconds, clock
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
+def install_throttles(app: FastAPI, settings: Settings) -> None:
+    """The rate limits (in memory, so at once) and the 429 answer; the PIN guard opens with the database."""
+    app.state.rates = RateLimits(settings.rate_filings, settings.rate_chat_sessions, settings.rate_tracking)
+    app.add_exception_handler(Throttled, throttled)
 
-    def _recent(self, key: str) -> deque[float]:
-        q, cutoff = self.failures[key], self.clock() - self.window
-        while q and q[0] < cutoff:
-            q.popleft()
-        return q
 
-    def check(self, client: str, number: str) -> None:
-        for key in (f"c:{client}", f"n:{number}"):
-            q = self._recent(key)
-            if len(q) >= self.limit:
-                retry = int(q[0] + self.window - self.clock()) + 1
-                raise HTTPException(
-                    429,
-                    "ใส่รหัสผิดหลายครั้ง กรุณาลองใหม่ภายหลัง / too many wrong PINs, try again later",
-                    headers={"Retry-After": str(retry)},
-                )
+def pin_guard(sessions: sessionmaker[Session], settings: Settings) -> PinGuard:
+    return PinGuard(sessions, settings.pin_policy)
 
-    def failed(self, client: str, number: str) -> None:
-        now = self.clock()
-        self._recent(f"c:{client}").append(now)
-        self._recent(f"n:{number}").append(now)
 
-    def succeeded(self, client: str, number: str) -> None:
-        self.failures.pop(f"c:{client}", None)
+async def throttled(_: Request, err: Throttled) -> JSONResponse:
+    return JSONResponse(
+        {"detail": err.message, "retry_after": err.retry_after},
+        status_code=429,
+        headers={"Retry-After": str(err.retry_after)},
+    )

@@ -19,6 +19,7 @@ from chatbot.messages import Choice, Effect, Inbound, Outcome, QuickReplies, Ref
 from chatbot.senses import Senses
 from chatbot.state import DRAFT_EXPIRES, MENU, ChatState
 from workflows.domain import tracking
+from workflows.domain.identity import ascii_digits
 
 MAX_MESSAGE_CHARS = 5_000
 
@@ -121,7 +122,7 @@ def menu_handle(ctx: Ctx, action: str, text: str) -> None:
         ctx.state.scratch["seed"] = text if describes and len(text) >= 25 else ""
         start_flow(ctx, "menu:file")
     elif intent == "track":
-        found = TRACKING_IN_TEXT.search(text.upper())
+        found = TRACKING_IN_TEXT.search(ascii_digits(text).upper())
         if found:
             ctx.state.scratch["number"] = tracking.normalise(found.group(0).replace("-", ""))
             ctx.goto("track_pin")

@@ -15,7 +15,7 @@ from chatbot.flows_filing import draft_of
 from chatbot.messages import FileComplaint, Filed, Link
 from workflows.domain.identity import valid_national_id, valid_thai_phone
 
-MOBILE = re.compile(r"0[689]\d{8}")
+MOBILE = re.compile(r"0[689][0-9]{8}")
 
 
 def contact_prompt(ctx: Ctx) -> None:

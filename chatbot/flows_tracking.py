@@ -21,8 +21,9 @@ from chatbot.messages import (
 )
 from workflows.contracts import AttachmentRef
 from workflows.domain import tracking
+from workflows.domain.identity import ascii_digits
 
-PIN = re.compile(r"\d{6}")
+PIN = re.compile(r"[0-9]{6}")
 MAX_INFO_PHOTOS = 5
 
 
@@ -37,7 +38,7 @@ def track_number_prompt(ctx: Ctx) -> None:
 def track_number_handle(ctx: Ctx, action: str, text: str) -> None:
     if not expect_text(ctx, text):
         return
-    found = TRACKING_IN_TEXT.search(text.upper())
+    found = TRACKING_IN_TEXT.search(ascii_digits(text).upper())  # "๒๕๖๙-K7Q3MX" too
     if not found:
         ctx.say(
             "เลขที่เรื่องไม่ถูกต้อง รูปแบบคือ ปี พ.ศ. ขีด และอักษร 6 ตัว เช่น 2569-K7Q3MX",
@@ -56,7 +57,7 @@ def track_pin_prompt(ctx: Ctx) -> None:
 def track_pin_handle(ctx: Ctx, action: str, text: str) -> None:
     if not expect_text(ctx, text):
         return
-    pin = re.sub(r"\s", "", text)
+    pin = tracking.normalise_pin(text)  # "๑๒๓ ๔๕๖" is "123456"
     if not PIN.fullmatch(pin):
         ctx.say("PIN ต้องเป็นตัวเลข 6 หลัก", "The PIN is 6 digits.")
         return

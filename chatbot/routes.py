@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from chatbot import line, webchat
@@ -20,6 +21,8 @@ from chatbot.messages import Inbound, Location, as_json
 from chatbot.senses import ReadModelSenses
 from chatbot.service import ChatService
 from intake import uploads
+from intake.clients import client_address
+from intake.rates import Throttled
 from intake.text import Clean, load_json
 
 router = APIRouter()
@@ -78,10 +81,17 @@ async def post_message(request: Request) -> dict:
         location=location,
         problem=problem,
     )
-    # Wrong PINs count per chat session and, whatever the session, per tracking number (the throttle's
-    # second key): a new session buys no extra guesses at one complaint.
+    # Limits and wrong PINs count per client address, never per chat session: the caller names that,
+    # so a new session buys no extra guesses and no extra filings.
+    client = client_address(request, request.app.state.settings.trusted_proxies)
+    try:
+        request.app.state.rates.new_chat_session(client, f"web:{msg.session_id}")
+    except Throttled as err:
+        reply = {"type": "text", "text": err.message}
+        headers = {"Retry-After": str(err.retry_after)}
+        return JSONResponse({"session_id": msg.session_id, "replies": [reply]}, status_code=429, headers=headers)
     replies = await chat_service(request).handle(
-        "web", msg.session_id, inbound, client=f"web:{msg.session_id}", claim=bool(msg.message_id)
+        "web", msg.session_id, inbound, client=client, claim=bool(msg.message_id)
     )
     if replies is None:
         return {"session_id": msg.session_id, "replies": [], "duplicate": True}
@@ -118,6 +128,7 @@ async def start(app: FastAPI) -> None:
         app.state.throttle,
         settings.secret,
         settings.public_base_url,
+        rates=app.state.rates,
     )
     app.state.line = line.LineChannel(app.state.chat, settings)
     await app.state.line.open()

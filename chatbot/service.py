@@ -16,7 +16,6 @@ import logging
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 
-from fastapi import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 
 from chatbot import dialogue
@@ -45,6 +44,7 @@ from chatbot.state import Draft
 from db import chat as store
 from db.models import Case
 from db.tracking import track_with_pin, tracking_view
+from intake.rates import FILING, TRACKING, RateLimits, Throttled
 from workflows import contracts as c
 from workflows.client import QUESTION_ID
 from workflows.domain.calendar import format_datetime_en, format_datetime_th
@@ -74,9 +74,11 @@ class ChatService:
         throttle,
         secret: str,
         public_base_url: str = "",
+        rates: RateLimits | None = None,
     ) -> None:
         self.sessions, self.filing_sessions = sessions, filing_sessions
         self.gateway, self.senses, self.throttle = gateway, senses, throttle
+        self.rates = rates or RateLimits("off", "off", "off")  # the door's per-client limits (intake.rates)
         self.secret, self.public_base_url = secret, public_base_url
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # one turn at a time per chat, and how many want it
 
@@ -158,6 +160,7 @@ class ChatService:
     async def _carry_out(self, effect: Effect, channel: str, ref: str, lang: str, client: str) -> Outcome:
         try:
             if isinstance(effect, FileComplaint):
+                self.rates.hit(FILING, client)  # over the rate: Throttled, a CaseError, refused politely below
                 return await self._file(effect, channel, ref, lang)
             if isinstance(effect, TrackWithPin):
                 return await self._track(effect, lang, client)
@@ -210,18 +213,24 @@ class ChatService:
         return Filed(filed.tracking_number, filed.pin, link)
 
     async def _track(self, effect: TrackWithPin, lang: str, client: str) -> Outcome:
+        """Track with the PIN: `client` is the caller's address (or its LINE user), never a chat
+        session, which the caller names; its wrong PINs and those at the number are counted in the
+        read model (`intake.pins`), so every app process and every chat of one client share them."""
         try:
-            self.throttle.check(client, effect.number)
-        except HTTPException as err:
-            return Refused(str(err.detail), throttled=True)
-        try:
-            view = await track_with_pin(
-                self.sessions, self.filing_sessions, effect.number, effect.pin, self.secret, self.gateway.pin_matches
-            )
+            self.rates.hit(TRACKING, client)
+            async with self.throttle.checking(client, effect.number):
+                view = await track_with_pin(
+                    self.sessions,
+                    self.filing_sessions,
+                    effect.number,
+                    effect.pin,
+                    self.secret,
+                    self.gateway.pin_matches,
+                )
+        except Throttled as err:
+            return Refused(err.message, throttled=True)
         except CaseNotFound:
-            self.throttle.failed(client, effect.number)
             return Refused(WRONG_PIN, not_found=True)
-        self.throttle.succeeded(client, effect.number)
         return self._shown(view, lang)
 
     def _show(self, effect: ShowCase, channel: str, ref: str, lang: str) -> Outcome:

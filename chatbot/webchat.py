@@ -21,6 +21,8 @@ from markupsafe import Markup, escape
 
 from chatbot.messages import Image, Inbound, Link, QuickReplies, Text
 from db.photos import store_photo
+from intake.clients import client_address
+from intake.rates import Throttled
 from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput
 
@@ -115,9 +117,14 @@ async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie
         photos=tuple(photos),
         problem=problem,
     )
-    replies = await request.app.state.chat.handle(
-        "web", session, inbound, client=f"web:{session}", claim=bool(message_id)
-    )
+    # Limits and wrong PINs count per client address, never per chat session (the cookie is the caller's).
+    client = client_address(request, settings.trusted_proxies)
+    try:
+        request.app.state.rates.new_chat_session(client, f"web:{session}")
+    except Throttled as err:
+        replies = [Text(err.message)]  # said in the chat, politely, like any other answer
+    else:
+        replies = await request.app.state.chat.handle("web", session, inbound, client=client, claim=bool(message_id))
     bubbles, quick = _bubbles(replies or [])
     shown = label if action else text
     page = TEMPLATES.TemplateResponse(

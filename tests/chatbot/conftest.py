@@ -143,6 +143,7 @@ def chat_settings(database_url: str, temporal: str, queue: str, var_dir: Path, l
         line_data_api_base=line_base,
         line_channel_access_token=LINE_TOKEN,
         line_channel_secret=LINE_SECRET,
+        trusted_proxies="127.0.0.1",  # so a test can be a client of its own with X-Forwarded-For
     )
 
 

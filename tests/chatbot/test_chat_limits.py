@@ -7,6 +7,9 @@ comes back escaped."""
 from __future__ import annotations
 
 import re
+import uuid
+
+import httpx
 
 from tests.chatbot.conftest import PNG
 
@@ -48,14 +51,19 @@ async def test_an_oversized_image_and_a_non_image_get_clear_replies_and_attach_n
 
 async def test_wrong_pins_are_refused_then_throttled(chat, chat_stack):
     number = await _filed_number(chat)
-    tracker = chat_stack.chat(chat.http)
-    for _ in range(5):
-        await tracker.say(f"ติดตาม {number}")
-        await tracker.say("000000")
-        assert "เลขที่เรื่องหรือ PIN ไม่ถูกต้อง" in tracker.text
-    await tracker.say(f"ติดตาม {number}")
-    await tracker.say("000000")
-    assert "ใส่รหัสผิดหลายครั้ง" in tracker.text and "menu:file" in tracker.actions
+    # Wrong PINs count per client address (not per chat session) in the read model every test shares:
+    # the tracker comes through the trusted proxy as an address of its own.
+    guesser = {"X-Forwarded-For": f"203.0.113.{uuid.uuid4().int % 250 + 1}"}
+    async with httpx.AsyncClient(base_url=chat_stack.base_url, timeout=60, headers=guesser) as http:
+        tracker = chat_stack.chat(http)
+        for _ in range(5):
+            await tracker.say(f"ติดตาม {number}")
+            await tracker.say("000000")
+            assert "เลขที่เรื่องหรือ PIN ไม่ถูกต้อง" in tracker.text
+        another_session = chat_stack.chat(http)  # a new session buys no extra guesses
+        await another_session.say(f"ติดตาม {number}")
+        await another_session.say("000000")
+        assert "ใส่รหัสผิดหลายครั้ง" in another_session.text and "menu:file" in another_session.actions
 
 
 async def test_malformed_requests_are_refused(http):

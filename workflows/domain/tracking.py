@@ -9,8 +9,10 @@ import hashlib
 import hmac
 import re
 
+from workflows.domain.identity import ascii_digits
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-PATTERN = re.compile(rf"^25\d\d-[{ALPHABET}]{{6}}$")
+PATTERN = re.compile(rf"^25[0-9][0-9]-[{ALPHABET}]{{6}}$")
 
 
 def buddhist_year(gregorian_year: int) -> int:
@@ -56,11 +58,16 @@ def key_fingerprint(secret: str, key: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Accept what people type: lower case, spaces, or a missing dash."""
-    t = re.sub(r"[\s]", "", text).upper()
+    """Accept what people type: lower case, spaces, a missing dash, the year in Thai digits."""
+    t = re.sub(r"[\s]", "", ascii_digits(text)).upper()
     if len(t) == 10 and "-" not in t:
         t = f"{t[:4]}-{t[4:]}"
     return t
+
+
+def normalise_pin(text: str) -> str:
+    """A PIN as typed: Thai or full-width digits, spaces or dashes between groups ("๑๒๓ ๔๕๖")."""
+    return re.sub(r"[\s\-]", "", ascii_digits(text))
 
 
 def workflow_id(tracking: str) -> str:

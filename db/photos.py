@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from db.chat import ChatSession
 from db.models import Attachment, Filing, Upload
 from workflows.contracts import AttachmentRef
 from workflows.errors import InvalidInput
@@ -84,11 +85,21 @@ def held_by_queue(queue: Session) -> set[str]:
     return held
 
 
+def held_by_chats(s: Session) -> set[str]:
+    """Photos a chat holds for a complaint it has not filed yet (the dialogue's state)."""
+    held: set[str] = set()
+    for state in s.scalars(select(ChatSession.state)):
+        for ref in (state or {}).get("photos") or ():
+            if isinstance(ref, dict) and ref.get("sha256"):
+                held.add(ref["sha256"])
+    return held
+
+
 def prune_orphans(
     s: Session, root: Path, now: datetime, kept: timedelta = ORPHANS_KEPT, held: Iterable[str] = ()
 ) -> int:
     """Delete stored photos that no case took: uploaded more than `kept` ago (their latest upload),
-    named by no attachment and not `held` (e.g. `held_by_queue`). Returns how many files went; the
+    named by no attachment and not `held` (`held_by_queue`, `held_by_chats`). Returns how many files went; the
     caller commits the deleted upload rows."""
     held = set(held)
     taken = select(Attachment.sha256).where(Attachment.sha256 == Upload.sha256).exists()

@@ -12,12 +12,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from db.photos import not_an_image, record_uploads, sniff, store_photo, too_big
+from db.photos import (
+    ORPHANS_KEPT,
+    held_by_chats,
+    held_by_queue,
+    not_an_image,
+    prune_orphans,
+    record_uploads,
+    sniff,
+    store_photo,
+    too_big,
+)
 from workflows.contracts import AttachmentRef
 from workflows.errors import InvalidInput
 
@@ -206,3 +217,14 @@ async def store(sessions, root, photos: list[Photo], scope: str) -> list[Attachm
         return refs
 
     return await asyncio.to_thread(write)
+
+
+def prune(sessions, filing_sessions, root: Path, now: datetime | None = None, kept: timedelta = ORPHANS_KEPT) -> int:
+    """Delete the photos no case took, `kept` after their last upload: not named by an attachment, a
+    filing still in the queue or a chat's unfiled complaint. Blocking; call it now and then (e.g. from
+    the chat's hourly `prune_forever`, in a thread). Returns how many files were deleted."""
+    with filing_sessions() as queue:
+        held = held_by_queue(queue)
+    with sessions.begin() as s:
+        held |= held_by_chats(s)
+        return prune_orphans(s, root, now or datetime.now(UTC), kept, held)

@@ -371,3 +371,17 @@ async def test_temporal_down_is_a_503_with_retry_after(sqlite_door):
         headers={"Authorization": "Bearer dev-officer-token"},
     )
     assert r.status_code == 503 and r.headers["Retry-After"] and bilingual(r)
+
+
+async def test_a_streamed_30_mb_chat_image_is_cut_off_at_the_chat_doors_limit(sqlite_door):
+    settings = sqlite_door.app.state.settings
+    limit = settings.max_photos * settings.max_photo_bytes + 64 * 1024
+    head, kind = multipart({"session_id": "door-chat-1"}, [])
+    head = head.removesuffix(b"--door-boundary--\r\n")
+    head += b'--door-boundary\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\n'
+    head += b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n"
+    body = Pulled(30 * MIB, head=head, tail=b"\r\n--door-boundary--\r\n")
+    r = await sqlite_door.post("/api/chat/messages", content=body, headers={"Content-Type": kind})
+    assert r.status_code == 413 and bilingual(r)
+    assert body.pulled <= limit + 2 * CHUNK
+    assert uploaded_files(sqlite_door) == []

@@ -13,17 +13,21 @@ import random
 import time
 import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from api.app import create_app
 from api.settings import Settings
+from db.models import PinAttempt
+from db.session import make_engine, make_sessions
 from intake.clients import client_key, resolve, trusted_networks
-from intake.pins import PinPolicy
+from intake.pins import PinGuard, PinPolicy
 from intake.rates import Rate, RateLimits, Throttled
 from workflows.domain import tracking
 from workflows.domain.identity import valid_national_id, valid_thai_phone
+from workflows.errors import CaseNotFound
 
 BODY = {
     "text": "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มหลายครั้งแล้ว",
@@ -248,6 +252,15 @@ def test_thai_and_full_width_digits_read_as_digits():
     assert tracking.normalise_pin(" ๑๒๓-４５６ ") == "123456"
 
 
+async def test_a_phone_and_national_id_in_thai_digits_file_a_complaint(make_app):
+    async with make_app() as app, client_of(app) as http:
+        contact = {"name": "สมชาย ใจดี", "phone": "๐๘๑-๒๓๔-๕๖๗๘", "national_id": "๑๑๐๓๗๐๒๑๓๑๑๑๓"}
+        r = await http.post(
+            "/api/complaints", json={**BODY, "contact": contact}, headers={"X-Forwarded-For": address()}
+        )
+        assert r.status_code == 201, r.text
+
+
 # --- rate limits per client ------------------------------------------------------------------------
 
 
@@ -309,3 +322,29 @@ async def test_limits_are_plumbed_as_settings(make_app):
     async with AsyncExitStack() as stack:
         app = await stack.enter_async_context(make_app(rate_filings="off"))
         assert app.state.rates.rates["filing"] is None and app.state.rates.rates["tracking"] == Rate(600, 60.0)
+
+
+async def test_a_count_starts_again_after_a_quiet_window_and_old_rows_are_pruned(database_url):
+    engine = make_engine(database_url)
+    now = [datetime(2026, 12, 4, 12, 0, tzinfo=UTC)]
+    guard = PinGuard(make_sessions(engine), PinPolicy(client_free=2, window=600), clock=lambda: now[0])
+    client, number = address(), f"2569-{uuid.uuid4().hex[:6].upper()}"
+
+    async def guess() -> None:
+        with pytest.raises(CaseNotFound):
+            async with guard.checking(client, number):
+                raise CaseNotFound()
+
+    await guess()
+    await guess()
+    with pytest.raises(Throttled):
+        await guess()
+    now[0] += timedelta(seconds=601)  # quiet for longer than the window: the count starts again
+    await guess()
+    with make_sessions(engine)() as s:
+        assert s.get(PinAttempt, guard.keys(client, number)[0]).failures == 1
+    now[0] += timedelta(seconds=601)
+    assert guard.prune() >= 2
+    with make_sessions(engine)() as s:
+        assert s.get(PinAttempt, guard.keys(client, number)[0]) is None
+    engine.dispose()

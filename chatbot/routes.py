@@ -102,7 +102,7 @@ async def post_message(request: Request) -> dict:
 async def pushed_messages(
     request: Request,
     session_id: Annotated[str, Path(pattern=SESSION_ID)],
-    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,  # past a 64-bit id, SQLite raises OverflowError
+    after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # outbox ids are 32-bit: past them the query fails
 ) -> dict:
     """Messages pushed to this chat (status changes, officers' replies, answers) after id `after`."""
     got = await asyncio.to_thread(chat_service(request).pushed, "web", session_id, after)

@@ -147,7 +147,7 @@ async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie
 async def chat_pushed(
     request: Request,
     chat_session: Annotated[str | None, Cookie()] = None,
-    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,  # past a 64-bit id, SQLite raises OverflowError
+    after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # outbox ids are 32-bit: past them the query fails
 ) -> Response:
     if not chat_session or not SESSION.match(chat_session):
         return HTMLResponse("")

@@ -25,6 +25,7 @@ from db.session import make_engine, make_sessions
 from intake.clients import client_key, resolve, trusted_networks
 from intake.pins import PinGuard, PinPolicy
 from intake.rates import Rate, RateLimits, Throttled
+from tests.chatbot.conftest import Chat
 from workflows.domain import tracking
 from workflows.domain.identity import valid_national_id, valid_thai_phone
 from workflows.errors import CaseNotFound
@@ -348,3 +349,26 @@ async def test_a_count_starts_again_after_a_quiet_window_and_old_rows_are_pruned
     with make_sessions(engine)() as s:
         assert s.get(PinAttempt, guard.keys(client, number)[0]) is None
     engine.dispose()
+
+
+async def test_a_chat_confirm_over_the_filing_rate_gets_a_polite_reply(make_app):
+    async with make_app(rate_filings="1/60") as app:
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+        headers = {"X-Forwarded-For": address()}
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers) as http:
+            assert (await http.post("/api/complaints", json=BODY)).status_code == 201  # the client's one filing
+            chat = Chat(http)
+            for turn in (
+                {"action": "menu:file"},
+                {"action": "consent:yes"},
+                {"text": "มีการลักลอบทิ้งขยะข้างทางหลวงทุกคืน ส่งกลิ่นเหม็นมาก"},
+                {"action": "next"},
+                {"text": "ตรัง"},
+                {"text": "สิเกา"},
+                {"action": "office:accept"},
+                {"action": "contact:anon"},
+                {"action": "confirm"},
+            ):
+                await chat.say(**turn)
+            assert "ยื่นเรื่องจากที่อยู่นี้ถี่เกินไป" in chat.text, chat.text
+            assert "confirm" in chat.actions, "the draft is kept: the citizen can confirm again later"

@@ -6,18 +6,29 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
+from pydantic import AfterValidator
 
 from api.deps import SessionDep
 from db import queries
 from db.search import search_directory
+from intake.text import clean
 from workflows.errors import CaseNotFound
 
 router = APIRouter(prefix="/api", tags=["directory"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 # An offset past the largest 64-bit integer cannot reach a database (SQLite raises OverflowError, a 500).
 Offset = Annotated[int, Query(ge=0, le=2**63 - 1)]
+
+
+def _cleaned(field: str):
+    # PostgreSQL cannot compare text holding a NUL: a code or a filter with one was a 500, now a 422.
+    return AfterValidator(lambda value: value if value is None else clean(value, field, 200))
+
+
+Code = Annotated[str, Path(max_length=200), _cleaned("code")]
+Filter = Annotated[str | None, Query(max_length=200), _cleaned("filter")]
 
 
 def _center(c) -> dict:
@@ -49,8 +60,8 @@ def _agency(a) -> dict:
 @router.get("/centers")
 def list_centers(
     session: SessionDep,
-    parent: str | None = None,
-    level: str | None = None,
+    parent: Filter = None,
+    level: Filter = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[dict]:
@@ -58,7 +69,7 @@ def list_centers(
 
 
 @router.get("/centers/{code}")
-def get_center(code: str, session: SessionDep) -> dict:
+def get_center(code: Code, session: SessionDep) -> dict:
     c = queries.center(session, code)
     if c is None:
         raise CaseNotFound(f"ไม่พบศูนย์ / no center '{code}'")
@@ -68,8 +79,8 @@ def get_center(code: str, session: SessionDep) -> dict:
 @router.get("/agencies")
 def list_agencies(
     session: SessionDep,
-    type: str | None = None,
-    province: str | None = None,
+    type: Filter = None,
+    province: Filter = None,
     linked: bool | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -78,7 +89,7 @@ def list_agencies(
 
 
 @router.get("/agencies/{code}")
-def get_agency(code: str, session: SessionDep) -> dict:
+def get_agency(code: Code, session: SessionDep) -> dict:
     a = queries.agency(session, code)
     if a is None:
         raise CaseNotFound(f"ไม่พบหน่วยงาน / no agency '{code}'")
@@ -101,7 +112,7 @@ def list_categories(session: SessionDep) -> list[dict]:
 @router.get("/directory/search")
 async def search(
     session: SessionDep,
-    q: Annotated[str, Query(min_length=1, max_length=100)],
+    q: Annotated[str, Query(min_length=1, max_length=100), _cleaned("q")],
     kind: Literal["center", "agency", "all"] = "all",
     limit: Limit = 20,
 ) -> list[dict]:

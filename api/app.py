@@ -19,8 +19,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 import chatbot.routes
 import web.routes
 from api import actions, callbacks, complaints, directory, health
-from api.dispatcher import FilingDispatcher
 from api.door import DoorLimits
+from intake.dispatcher import FilingDispatcher
 from api.settings import Settings
 from api.throttle import install_throttles, pin_guard
 from db import filings

@@ -10,15 +10,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import PinDep, SettingsDep, ThrottleDep, TrackingClient, WithinFilingRate
+from api.deps import ApiClientDep, PinDep, SettingsDep, ThrottleDep, TrackingClient, WithinFilingRate
 from api.door import is_json
-from api.filing_desk import accept
-from api.intake import build_draft
 from api.schemas import ComplaintIn, FiledOut, TrackingOut
 from db.tracking import track_with_pin
-from intake import uploads
+from intake import desk, uploads
+from intake.desk import Receipt
+from intake.filing import ComplaintFiling, Door
 from intake.text import load_json
-from workflows.contracts import RECEIVED
+from workflows.contracts import Contact
 from workflows.domain import tracking
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
@@ -58,24 +58,46 @@ async def _read_filing(request: Request, settings, scope: str = "api") -> tuple[
     return ComplaintIn.model_validate(load_json(await request.body())), []
 
 
-def _accept(state, form: ComplaintIn, photos: list, key: str | None, secret: str):
+def _file(state, form: ComplaintIn, photos: list, door: Door, key: str | None, secret: str) -> Receipt:
+    contact = None
+    if form.contact is not None:
+        c = form.contact
+        contact = Contact(name=c.name, phone=c.phone or "", national_id=c.national_id or "", email=c.email or "")
+    filing = ComplaintFiling(
+        text=form.text,
+        province=form.province,
+        district=form.district,
+        category=form.category,
+        center=form.center,
+        agency=form.agency,
+        contact=contact,
+        anonymous=form.anonymous,
+        attachments=tuple(photos),
+    )
     # One thread hop for the whole filing: bursts are what this path serves.
     with state.sessions() as directory, state.filing_sessions() as queue:
-        return accept(queue, build_draft(directory, form, photos), key, secret)
+        return desk.file(directory, queue, filing, door, key, secret)
 
 
 @router.post("", status_code=201, response_model=FiledOut, openapi_extra=FILING_BODY, dependencies=[WithinFilingRate])
 async def file_complaint(
-    request: Request, settings: SettingsDep, idempotency_key: Annotated[str | None, Header(max_length=200)] = None
+    request: Request,
+    settings: SettingsDep,
+    client: ApiClientDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> FiledOut:
+    """File a complaint. The same `Idempotency-Key` from the same API client with the same body is
+    the same complaint (for 24 hours); its PIN is shown again only to an identified client
+    (`X-Api-Key`); the same key with another body is refused with 422."""
     form, photos = await _read_filing(request, settings)
-    filed = await run_in_threadpool(_accept, request.app.state, form, photos, idempotency_key, settings.secret)
+    door = Door("api", caller=client)
+    filed = await run_in_threadpool(_file, request.app.state, form, photos, door, idempotency_key, settings.secret)
     if request.app.state.dispatcher is not None:
         request.app.state.dispatcher.nudge.set()
     return FiledOut(
         tracking_number=filed.tracking_number,
         pin=filed.pin,
-        status=RECEIVED,
+        status=filed.status,
         status_url=f"/api/complaints/{filed.tracking_number}",
         created=filed.created,
     )

@@ -74,6 +74,16 @@ def _officer(request: Request, authorization: Annotated[str | None, Header()] = 
     return name
 
 
+def _api_client(request: Request, x_api_key: Annotated[str | None, Header(max_length=200)] = None) -> str:
+    """The partner system behind a JSON API call ("" when anonymous); an unknown key is refused."""
+    if not x_api_key:
+        return ""
+    name = request.app.state.settings.api_clients.get(x_api_key.strip())
+    if name is None:
+        raise HTTPException(401, "API key ไม่ถูกต้อง / unknown API key", headers={"WWW-Authenticate": "ApiKey"})
+    return name
+
+
 SessionDep = Annotated[Session, Depends(_session)]
 GatewayDep = Annotated[ComplaintGateway, Depends(_gateway)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
@@ -84,3 +94,4 @@ FilingClient = Annotated[str, Depends(_within(FILING))]  # a filing's client, wi
 TrackingClient = Annotated[str, Depends(_within(TRACKING))]
 WithinFilingRate = Depends(_within(FILING))  # for a filing route's `dependencies`: 429 over the rate
 PinDep = Annotated[str, Depends(_pin)]
+ApiClientDep = Annotated[str, Depends(_api_client)]

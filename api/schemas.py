@@ -68,7 +68,7 @@ class ComplaintIn(BaseModel):
 
 class FiledOut(BaseModel):
     tracking_number: str
-    pin: str
+    pin: str | None = Field(description="the PIN to track the case; null on a replay to an anonymous caller")
     status: str
     status_url: str
     created: bool

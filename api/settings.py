@@ -64,6 +64,9 @@ class Settings:
     rate_tracking: str = field(default_factory=lambda: os.environ.get("RATE_TRACKING", "600/60"))
     # Wrong-PIN waits per client and delays per tracking number, shared through the read model.
     pin_policy: PinPolicy = field(default_factory=PinPolicy)
+    # Partner systems filing through the JSON API (`X-Api-Key`): "key:name,...". An identified client
+    # gets a replayed filing's PIN again; an anonymous caller gets its number and status only.
+    api_clients: dict[str, str] = field(default_factory=lambda: _tokens(os.environ.get("API_CLIENT_KEYS", "")))
     officer_tokens: dict[str, str] = field(
         default_factory=lambda: _tokens(os.environ.get("OFFICER_API_TOKENS", f"{DEV_OFFICER_TOKEN}:demo.officer"))
     )

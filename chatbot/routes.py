@@ -93,8 +93,9 @@ async def post_message(request: Request) -> dict:
     replies = await chat_service(request).handle(
         "web", msg.session_id, inbound, client=client, claim=bool(msg.message_id)
     )
-    if replies is None:
-        return {"session_id": msg.session_id, "replies": [], "duplicate": True}
+    if replies is None:  # a retry of a message already answered: the same answer again
+        again = await asyncio.to_thread(chat_service(request).replayed, "web", msg.session_id, msg.message_id)
+        return {"session_id": msg.session_id, "replies": again or [], "duplicate": True}
     return {"session_id": msg.session_id, "replies": [as_json(r) for r in replies]}
 
 
@@ -129,6 +130,7 @@ async def start(app: FastAPI) -> None:
         settings.secret,
         settings.public_base_url,
         rates=app.state.rates,
+        on_filed=lambda: app.state.dispatcher.nudge.set() if app.state.dispatcher is not None else None,
     )
     app.state.line = line.LineChannel(app.state.chat, settings)
     await app.state.line.open()

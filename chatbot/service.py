@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 
@@ -38,12 +40,16 @@ from chatbot.messages import (
     ShowCase,
     TrackWithPin,
     Withdraw,
+    as_json,
 )
 from chatbot.senses import Senses
 from chatbot.state import Draft
 from db import chat as store
 from db.models import Case
 from db.tracking import track_with_pin, tracking_view
+from intake import desk
+from intake.desk import Receipt
+from intake.filing import ComplaintFiling, Door
 from intake.rates import FILING, TRACKING, RateLimits, Throttled
 from workflows import contracts as c
 from workflows.client import QUESTION_ID
@@ -52,6 +58,7 @@ from workflows.domain.transitions import STATUS_LABELS
 from workflows.errors import CaseError, CaseNotFound
 
 log = logging.getLogger("chat")
+PIN_MARK = "\u2063PIN\u2063"  # invisible separators: no reply text contains them
 WRONG_PIN = "เลขที่เรื่องหรือ PIN ไม่ถูกต้อง / the tracking number or PIN is wrong"
 NOT_YOURS = "ไม่พบเรื่องนี้ในเรื่องที่ยื่นจากแชตนี้ / this chat did not file that complaint"
 
@@ -75,11 +82,13 @@ class ChatService:
         secret: str,
         public_base_url: str = "",
         rates: RateLimits | None = None,
+        on_filed: Callable[[], None] | None = None,
     ) -> None:
         self.sessions, self.filing_sessions = sessions, filing_sessions
         self.gateway, self.senses, self.throttle = gateway, senses, throttle
         self.rates = rates or RateLimits("off", "off", "off")  # the door's per-client limits (intake.rates)
         self.secret, self.public_base_url = secret, public_base_url
+        self.on_filed = on_filed  # wakes the in-app dispatcher, when there is one
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # one turn at a time per chat, and how many want it
 
     # --- a turn -------------------------------------------------------------------------------
@@ -97,7 +106,7 @@ class ChatService:
                 if first is None:
                     return None
                 turn = first
-                replies = list(turn.replies)
+                replies, pin = list(turn.replies), ""
                 # Settling may ask for one more effect (a refusal re-prompts a step that lists something);
                 # two rounds are the most any step needs.
                 for _ in range(2):
@@ -105,9 +114,11 @@ class ChatService:
                         break
                     lang = turn.state.get("lang") or "th"
                     outcome = await self._carry_out(turn.effects[0], channel, ref, lang, client or key)
+                    pin = outcome.pin if isinstance(outcome, Filed) else pin
                     turn = await asyncio.to_thread(dialogue.settle, turn.state, outcome)
                     replies += turn.replies
-                await asyncio.to_thread(self._save, channel, ref, turn.state)
+                kept = inbound.event_id if claim else ""
+                await asyncio.to_thread(self._save, channel, ref, turn.state, kept, replies, pin)
                 return replies
         finally:
             lock, users = self._locks[key]
@@ -124,9 +135,29 @@ class ChatService:
             state = dict(row.state) if row is not None else {}
         return dialogue.step(state, replace(inbound, channel=channel), self.senses)
 
-    def _save(self, channel: str, ref: str, state: dict) -> None:
+    def _save(
+        self, channel: str, ref: str, state: dict, event_id: str = "", replies: list[Reply] = (), pin: str = ""
+    ) -> None:
         with self.sessions.begin() as s:
             store.save_session(s, channel, ref, state, state.get("lang"))
+            if event_id:
+                # Kept for a retry of this message; a PIN is never stored, only where it goes.
+                answer = json.dumps([as_json(r) for r in replies], ensure_ascii=False)
+                store.keep_replies(s, channel, event_id, json.loads(answer.replace(pin, PIN_MARK) if pin else answer))
+
+    def replayed(self, channel: str, ref: str, event_id: str) -> list[dict] | None:
+        """The replies a message of this chat already got (a retry after a lost response): the same
+        words, and a filing's number and PIN again, shown to the same chat only."""
+        with self.sessions() as s:
+            kept = store.kept_replies(s, channel, event_id, ref)
+        if kept is None:
+            return None
+        answer = json.dumps(kept, ensure_ascii=False)
+        if PIN_MARK in answer:
+            with self.filing_sessions() as queue:
+                filed = desk.replay(queue, Door(channel, ref, ref), event_id, self.secret)
+            answer = answer.replace(PIN_MARK, filed.pin if filed is not None and filed.pin else "")
+        return json.loads(answer)
 
     async def prune_forever(self, every_seconds: float = 3600.0) -> None:
         """Forget old channel events and idle chats, now and then every hour, while the app runs."""
@@ -187,30 +218,34 @@ class ChatService:
         d = Draft(**{k: v for k, v in effect.draft.items() if k in known})
         text = d.text + (f"\n\nตำแหน่ง / location: {d.location}" if d.location else "")
         contact = None if d.anonymous else c.Contact(name=d.name, phone=d.phone, national_id=d.national_id)
-        draft = c.ComplaintInput(
-            tracking_number="",
-            pin_hash="",
+        filing = ComplaintFiling(
             text=text,
-            filed_at=datetime.now(UTC).isoformat(),
-            channel=channel,
-            channel_ref=ref,
-            province_code=d.province_code,
-            district_code=d.district_code,
+            province=d.province_code,
+            district=d.district_code,
             category=d.category,
-            center_code=d.center_code,
-            agency_code=d.agency_code,
+            center=d.center_code,
+            agency=d.agency_code,
             contact=contact,
             anonymous=d.anonymous,
-            attachments=d.attachments(),
+            attachments=tuple(d.attachments()),
             language=lang,
         )
-        filed = await self.gateway.file(draft, f"chat:{channel}:{effect.key}")
+        filed = await asyncio.to_thread(self._file_at_desk, filing, Door(channel, ref, ref), effect.key)
+        if self.on_filed is not None:
+            self.on_filed()
+        return self._filed(filed, channel)
+
+    def _file_at_desk(self, filing: ComplaintFiling, door: Door, key: str) -> Receipt:
+        with self.sessions() as directory, self.filing_sessions() as queue:
+            return desk.file(directory, queue, filing, door, key, self.secret)
+
+    def _filed(self, filed: Receipt, channel: str) -> Filed:
         link = (
             f"{self.public_base_url}/chat?track={filed.tracking_number}"
             if (self.public_base_url or channel == "web")
             else ""
         )
-        return Filed(filed.tracking_number, filed.pin, link)
+        return Filed(filed.tracking_number, filed.pin or "", link)
 
     async def _track(self, effect: TrackWithPin, lang: str, client: str) -> Outcome:
         """Track with the PIN: `client` is the caller's address (or its LINE user), never a chat

@@ -20,11 +20,11 @@ import chatbot.routes
 import web.routes
 from api import actions, callbacks, complaints, directory, health
 from api.door import DoorLimits
-from intake.dispatcher import FilingDispatcher
 from api.settings import Settings
 from api.throttle import install_throttles, pin_guard
 from db import filings
 from db.session import filings_url, make_engine, make_sessions
+from intake.dispatcher import FilingDispatcher
 from workflows.client import ComplaintGateway, connect
 from workflows.errors import CaseError, Unavailable
 

@@ -2,6 +2,10 @@
 (`POST /api/chat/messages`), one request at a time, for three kinds of turn: the menu (a quick reply
 tap), a FAQ question (intent detection and the FAQ retriever), and tracking (the PIN step: throttle,
 PIN check and the case's view from the read model). Goal: p99 under 50 ms on the bench machine.
+It also owns the chat's filing load (`file_through_chat`): concurrent chat users each going through
+the whole dialogue (file, consent, text, next, province, district, office, anonymous, confirm with a
+message id), so that `bench.run` measures the routed rate of chat filings as it does the API's.
+Every chat user sends `X-Forwarded-For` with its citizen's address, as `bench.api_bench` does.
 `bench.run` calls `run_chat_bench(base_url, cases)`; alone: `python -m bench.chat_bench --base-url URL`
 (it then files one complaint through the chat to track)."""
 
@@ -15,9 +19,20 @@ import re
 import sys
 import time
 import uuid
+from dataclasses import dataclass, field
 
 import httpx
 
+from bench.api_bench import (
+    CHAT_FILING,
+    CHAT_TURNS,
+    COMPLAINTS,
+    Filing,
+    User,
+    as_users,
+    citizen_address,
+    forwarded_for,
+)
 from bench.bare import percentile
 
 log = logging.getLogger("bench")
@@ -31,14 +46,103 @@ FAQ_QUESTIONS = (
     "How do I track my complaint?",
 )
 NUMBER = re.compile(r"25\d\d-[2-9A-Z]{6}")
+PIN = re.compile(r"PIN (\d{6})")
+# The chat's own words when the door's rate limits refuse a filing (intake.rates): "too often" in Thai.
+THROTTLED = ("ถี่เกินไป", "too many")
 
 
-async def _turn(http: httpx.AsyncClient, session: str, **message) -> tuple[float, dict]:
+class ChatRefused(Exception):
+    """A turn answered with something other than 200, or a confirm without a number and PIN."""
+
+    def __init__(self, message: str, throttled: bool = False) -> None:
+        super().__init__(message)
+        self.throttled = throttled
+
+
+async def _turn(http: httpx.AsyncClient, session: str, headers: dict | None = None, **message) -> tuple[float, dict]:
     started = time.perf_counter()
-    r = await http.post("/api/chat/messages", json={"session_id": session, **message})
+    r = await http.post("/api/chat/messages", json={"session_id": session, **message}, headers=headers)
     elapsed = (time.perf_counter() - started) * 1000
-    r.raise_for_status()
+    if r.status_code != 200:
+        raise ChatRefused(f"HTTP {r.status_code}: {r.text[:200]}", throttled=r.status_code == 429)
     return elapsed, r.json()
+
+
+def dialogue(i: int) -> tuple[dict, ...]:
+    """The whole filing dialogue of the `i`-th chat complaint, as a citizen taps and types it."""
+    text, province, district = COMPLAINTS[i % len(COMPLAINTS)]
+    return (
+        {"action": "menu:file"},
+        {"action": "consent:yes"},
+        {"text": f"{text} (แชต {i + 1})"},
+        {"action": "next"},
+        {"text": province},
+        {"text": district},
+        {"action": "office:accept"},
+        {"action": "contact:anon"},
+        {"action": "confirm", "message_id": f"confirm-{i}"},
+    )
+
+
+async def file_in_the_chat(http: httpx.AsyncClient, i: int, citizen: str = "") -> tuple[str, str, float]:
+    """File the `i`-th complaint through the chat as `citizen` (an address; "" for none): its number,
+    its PIN and how long the confirm turn, the chat's acknowledgement, took in ms."""
+    session = f"bench-chat-{i}-{uuid.uuid4().hex[:12]}"
+    headers = forwarded_for(citizen) if citizen else None
+    for message in dialogue(i):
+        took, body = await _turn(http, session, headers, **message)
+    text = "\n".join(r.get("text", "") for r in body["replies"])
+    number, pin = NUMBER.search(text), PIN.search(text)
+    if number is None or pin is None:
+        raise ChatRefused(f"no number and PIN after confirm: {text[:200]}", any(w in text for w in THROTTLED))
+    return number.group(0), pin.group(1), took
+
+
+@dataclass
+class ChatFiling(Filing):
+    """A chat filing pass: `latencies` are the confirm turns (the chat's acknowledgement) and
+    `dialogues` the whole dialogues, in seconds."""
+
+    dialogues: list[float] = field(default_factory=list)
+
+
+async def file_through_chat(base_url: str, n: int, concurrency: int, offset: int = 0) -> ChatFiling:
+    """`n` complaints filed through the web chat's JSON endpoint by `concurrency` chat users at once,
+    each dialogue in a new chat session."""
+    out = ChatFiling()
+
+    async def one(user: User, i: int) -> None:
+        citizen = user.next_citizen(CHAT_FILING)
+        out.citizens.add(citizen)
+        t0 = time.perf_counter()
+        try:
+            number, pin, confirm_ms = await file_in_the_chat(user.http, offset + i, citizen)
+        except ChatRefused as err:
+            out.throttled += err.throttled
+            out.errors.append(str(err))
+            return
+        except httpx.HTTPError as err:
+            out.errors.append(f"{type(err).__name__}: {err}")
+            return
+        out.dialogues.append(time.perf_counter() - t0)
+        out.latencies.append(confirm_ms / 1000)
+        out.cases.append((number, pin))
+        out.filers[number] = citizen
+
+    started = lambda: setattr(out, "started", time.perf_counter())  # noqa: E731
+    await as_users(concurrency, list(range(n)), one, on_start=started, base_url=base_url)
+    out.finished = time.perf_counter()
+    return out
+
+
+def chat_filing_summary(filed: ChatFiling, concurrency: int) -> dict:
+    """The acknowledgement figures of chat filings (the confirm turn) and the whole dialogues'."""
+    summary = filed.summary(concurrency)
+    summary["confirm_p50_ms"], summary["confirm_p99_ms"] = summary.pop("p50_ms"), summary.pop("p99_ms")
+    summary["dialogue_p50_ms"] = round((percentile(filed.dialogues, 50) or 0) * 1000, 1)
+    summary["dialogue_p99_ms"] = round((percentile(filed.dialogues, 99) or 0) * 1000, 1)
+    summary["turns_per_dialogue"] = len(dialogue(0))
+    return summary
 
 
 def _figures(samples: list[float]) -> dict:
@@ -47,25 +151,6 @@ def _figures(samples: list[float]) -> dict:
         "p50_ms": round(percentile(samples, 50) or 0, 2),
         "p99_ms": round(percentile(samples, 99) or 0, 2),
     }
-
-
-async def _file_one(http: httpx.AsyncClient) -> tuple[str, str]:
-    """File an anonymous complaint through the chat; its number and PIN."""
-    session = f"bench-file-{uuid.uuid4().hex}"
-    for message in (
-        {"action": "menu:file"},
-        {"action": "consent:yes"},
-        {"text": "ถนนหน้าบ้านเป็นหลุมใหญ่หลายจุด ฝนตกน้ำขังทุกวัน รถจักรยานยนต์ล้มบ่อย"},
-        {"action": "next"},
-        {"text": "ตรัง"},
-        {"text": "สิเกา"},
-        {"action": "office:accept"},
-        {"action": "contact:anon"},
-        {"action": "confirm"},
-    ):
-        _, body = await _turn(http, session, **message)
-    text = "\n".join(r.get("text", "") for r in body["replies"])
-    return NUMBER.search(text).group(0), re.search(r"PIN (\d{6})", text).group(1)
 
 
 async def _wait_trackable(http: httpx.AsyncClient, number: str, pin: str, timeout: float = 60.0) -> None:
@@ -83,9 +168,13 @@ async def run_chat_bench(
     base_url: str, cases: list[tuple[str, str]] | None = None, n: int = 200, warmup: int = 20
 ) -> dict:
     """p50/p99 of menu, FAQ and tracking turns; `cases` are (tracking number, PIN) pairs to track."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(30.0, connect=5.0)) as http:
+    citizen = citizen_address(CHAT_TURNS, 0, 0)  # one citizen asks, one turn at a time
+    headers = forwarded_for(citizen)
+    async with httpx.AsyncClient(
+        base_url=base_url, timeout=httpx.Timeout(30.0, connect=5.0), headers=headers, trust_env=False
+    ) as http:
         if not cases:
-            number, pin = await _file_one(http)
+            number, pin, _ = await file_in_the_chat(http, 0, citizen)
             await _wait_trackable(http, number, pin)
             cases = [(number, pin)]
         menu, faq, tracking = [], [], []

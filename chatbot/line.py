@@ -33,6 +33,7 @@ from linebot.v3.webhook import SignatureValidator
 
 from chatbot.messages import MAX_QUICK_REPLIES, Image, Inbound, Link, Location, QuickReplies, Reply, Text
 from db.photos import store_photo
+from intake.text import FORBIDDEN
 from workflows.errors import InvalidInput
 
 log = logging.getLogger("chat.line")
@@ -158,8 +159,7 @@ class LineChannel:
             await self._answer(event, user, to_line(replies, self.settings.public_base_url))
 
     async def _inbound(self, event: dict) -> Inbound | None:
-        at = datetime.fromtimestamp(event.get("timestamp", 0) / 1000, UTC)
-        base = {"at": at, "event_id": event["webhookEventId"]}
+        base = {"at": _when(event), "event_id": event["webhookEventId"]}
         kind = event.get("type")
         if kind == "follow":  # a new friend: greet and show the menu
             return Inbound(**base, action="resume")
@@ -235,6 +235,24 @@ class LineChannel:
             await asyncio.sleep(0.5 * (attempt + 1))
 
 
+def _takeable(event) -> bool:
+    """An event the chat can take in: its id and its user's are short text a database can store. LINE
+    sends nothing else; a broken one (a NUL in an id was a 500 on PostgreSQL) is left out."""
+    if not isinstance(event, dict) or not isinstance(event.get("source"), dict):
+        return False
+    ids = (event.get("webhookEventId"), event["source"].get("userId"))
+    return all(isinstance(i, str) and 0 < len(i) <= 100 and not FORBIDDEN.search(i) for i in ids)
+
+
+def _when(event: dict) -> datetime:
+    """When LINE says the event happened (milliseconds); a timestamp no calendar holds is taken as now
+    (it used to fail the whole event in the background: OverflowError, year out of range)."""
+    try:
+        return datetime.fromtimestamp(float(event.get("timestamp", 0)) / 1000, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return datetime.now(UTC)
+
+
 @router.post("/webhooks/line", tags=["chat"])
 async def line_webhook(request: Request, x_line_signature: str = Header(default="")) -> dict:
     channel: LineChannel = request.app.state.line
@@ -242,11 +260,7 @@ async def line_webhook(request: Request, x_line_signature: str = Header(default=
     if not channel.verify(body, x_line_signature):
         raise HTTPException(401, "ลายเซ็นไม่ถูกต้อง / invalid X-Line-Signature")
     try:
-        events = [
-            e
-            for e in json.loads(body).get("events", [])
-            if isinstance(e, dict) and e.get("webhookEventId") and e.get("source", {}).get("userId")
-        ]
+        events = [e for e in json.loads(body).get("events", []) if _takeable(e)]
     except (ValueError, AttributeError):
         raise HTTPException(400, "ข้อมูลไม่ถูกต้อง / malformed webhook body") from None
 

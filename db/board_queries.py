@@ -157,6 +157,8 @@ def node(s: Session, code: str | None) -> Node | None:
     center, too, looks at the whole country."""
     if not code:
         return ALL
+    if "\x00" in code:  # no center's code holds a NUL, and PostgreSQL cannot even compare one (a 500)
+        return None
     row = s.get(Center, code)
     if row is None:
         return None

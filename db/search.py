@@ -82,7 +82,8 @@ def _hit(obj) -> DirectoryHit:
 def search_directory(session: Session, query: str, kind: Kind = "all", limit: int = 20) -> list[DirectoryHit]:
     """Centers and/or agencies whose Thai or English name contains `query`, best matches first."""
     forms = _forms(query)
-    if not forms or limit <= 0:
+    # No name holds a NUL, and PostgreSQL cannot even compare one: a search for it was a 500.
+    if not forms or limit <= 0 or "\x00" in query:
         return []
     if kind not in ("center", "agency", "all"):
         raise ValueError(f"unknown directory kind: {kind!r}")

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import re
 import time
@@ -266,6 +267,43 @@ async def test_what_the_database_cannot_hold_is_refused_in_thai_and_english(app_
         r = await client.get(path)
     assert r.status_code == 422, r.text
     assert " / " in r.json()["detail"]
+
+
+# Found on the staff pages: a center code or a search word holding a NUL reached PostgreSQL.
+STAFF_FOUND = [
+    "/board?at=%00%C3%AE",
+    "/board/compliance?at=%C2%A7C%00",
+    "/board.csv?at=C%00",
+    "/directory/agencies?q=%F3%92%A2%A1%00",
+]
+
+
+async def test_staff_pages_answer_a_nul_without_failing(app_on_loopback):
+    cookies, _ = await asyncio.to_thread(staff_session, app_on_loopback)
+    async with httpx.AsyncClient(base_url=app_on_loopback, cookies=cookies, timeout=30) as client:
+        for path in STAFF_FOUND:
+            r = await client.get(path)
+            assert r.status_code in (200, 404), (path, r.status_code, r.text[:300])
+
+
+async def test_line_events_with_broken_ids_or_times_do_not_fail(app_on_loopback):
+    events = [
+        {"type": "follow", "webhookEventId": "nul-in-user", "timestamp": 1, "source": {"userId": "U\x00x"}},
+        {"type": "follow", "webhookEventId": "\x00", "timestamp": 1, "source": {"userId": "U1"}},
+        {"type": "follow", "webhookEventId": "far-future", "timestamp": 10**20, "source": {"userId": "Ufuzz1"}},
+        {"type": "follow", "webhookEventId": "far-past", "timestamp": -(10**16), "source": {"userId": "Ufuzz2"}},
+    ]
+    body = json.dumps({"destination": "fuzz", "events": events}).encode()
+    digest = base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+    errors = ServerErrors()
+    with errors.listening():
+        async with httpx.AsyncClient(base_url=app_on_loopback, timeout=30) as client:
+            r = await client.post(
+                "/webhooks/line", content=body, headers={"X-Line-Signature": digest, "Content-Type": "application/json"}
+            )
+        await asyncio.sleep(2.0)  # the events are handled after the 200
+    assert r.status_code == 200, r.text
+    assert not errors.background, "\n\n".join(str(f) for f in errors.background)
 
 
 async def test_no_malformed_or_valid_request_makes_the_server_fail(app_on_loopback):

@@ -29,7 +29,7 @@ from workflows.domain.calendar import BusinessCalendar
 from workflows.domain.centers import center_above
 from workflows.domain.routing import center_for_area, decide_agency
 from workflows.domain.transitions import refusal
-from workflows.retries import LOCAL, UNBOUNDED, failure_reason
+from workflows.retries import LOCAL, LOCAL_FAILURES, UNBOUNDED, failure_reason
 
 DAY = 86400
 CALENDAR = "calendar"
@@ -92,7 +92,7 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
                 result_type=c.DaysOff,
                 **self._local(),
             )
-        except ActivityError as err:
+        except LOCAL_FAILURES as err:
             if not hardened:
                 raise
             # Weekends only until someone looks: the clocks run a little early, never not at all.
@@ -147,7 +147,7 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
                 result_type=c.ClassifyResult,
                 **LOCAL,
             )
-        except ActivityError as err:
+        except LOCAL_FAILURES as err:
             async with self.lock:
                 if self.s.status not in c.TERMINAL_STATUSES:
                     await self._to_triage("classification_failed", failure_reason("การจัดหมวด / classification", err))
@@ -179,7 +179,7 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
                 result_type=c.RoutingOptions,
                 **self._local(),
             )
-        except ActivityError as err:
+        except LOCAL_FAILURES as err:
             if not self._hardened():
                 raise
             async with self.lock:

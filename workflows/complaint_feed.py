@@ -18,11 +18,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 from workflows import contracts as c
 from workflows.domain import clocks
-from workflows.retries import LOCAL, UNBOUNDED, failure_reason, parked_retry_after
+from workflows.retries import LOCAL, LOCAL_FAILURES, UNBOUNDED, failure_reason, parked_retry_after
 
 if TYPE_CHECKING:
     from workflows.complaint import ComplaintWorkflow as _Base
@@ -137,7 +136,7 @@ class ComplaintFeed(_Base):
                 record = self.queued[0]
                 try:
                     await workflow.execute_local_activity(c.PROJECT_CASE_EVENT, record, **LOCAL)
-                except ActivityError as err:
+                except LOCAL_FAILURES as err:
                     self._park(record, failure_reason(f"บันทึกลำดับที่ {record.seq} / record {record.seq}", err))
                 finally:
                     self.queued.remove(record)

@@ -16,13 +16,13 @@ import asyncio
 from datetime import date, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 from workflows import contracts as c
 from workflows.domain import clocks
 from workflows.domain.calendar import BusinessCalendar
 from workflows.domain.centers import MINISTRY, center_above
-from workflows.retries import LOCAL, UNBOUNDED, failure_reason, parked_retry_after
+from workflows.retries import LOCAL, LOCAL_FAILURES, UNBOUNDED, failure_reason, parked_retry_after
 
 NOTHING_WEDGES = "2026-12-04-nothing-wedges"
 MAX_ANSWER_CHARS = 5000
@@ -52,7 +52,7 @@ class QuestionWorkflow:
                 result_type=c.DaysOff,
                 **(LOCAL if hardened else UNBOUNDED),
             )
-        except ActivityError as err:
+        except LOCAL_FAILURES as err:
             if not hardened:
                 raise
             workflow.logger.warning("question %s counts weekends only: %s", inp.question_id, failure_reason("", err))
@@ -143,7 +143,7 @@ class QuestionWorkflow:
             return
         try:
             await workflow.execute_local_activity(c.PROJECT_QUESTION_EVENT, record, **LOCAL)
-        except ActivityError as err:
+        except LOCAL_FAILURES as err:
             # Parked, not lost: the run loop tries it again; an officer finds the question once it lands.
             reason = failure_reason(f"record {record.seq}", err)
             workflow.logger.warning("question %s: projection parked: %s", self.inp.question_id, reason)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 LOCAL = dict(
     start_to_close_timeout=timedelta(seconds=30),
@@ -33,11 +34,15 @@ RETRY_PARKED_MOST = timedelta(hours=1)
 
 MAX_REASON_CHARS = 300
 
+# What a local activity raises once its retries are spent: the last attempt's error (an
+# ApplicationError, or a timeout when the budget ran out), wrapped in an ActivityError or not.
+LOCAL_FAILURES = (ActivityError, ApplicationError, ActivityTimeout)
 
-def failure_reason(step: str, err: ActivityError) -> str:
+
+def failure_reason(step: str, err: FailureError) -> str:
     """What an officer reads in the task: the step and the last error, short."""
-    cause = err.cause
-    text = getattr(cause, "message", None) or str(cause or err) or type(cause or err).__name__
+    cause = err.cause if isinstance(err, ActivityError) and err.cause is not None else err
+    text = getattr(cause, "message", None) or str(cause) or type(cause).__name__
     return f"{step}: {text}"[:MAX_REASON_CHARS]
 
 

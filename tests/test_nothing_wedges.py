@@ -1,0 +1,196 @@
+"""Nothing wedges a case (issue 11, item 6, the workflow's side), on the time-skipping server with the
+real activities and a real SQLite read model: a classifier that always fails sends the case to triage
+with the error after a bounded number of tries, while an officer's note goes through meanwhile; a
+projection that keeps failing is parked, shown to officers as a `system_fault` task, and lands later;
+numbers an officer or citizen types (clock extensions, business days, ratings) are bounded before they
+reach the case. The flaky projection here also drives the `projection_parked_then_recovered` history
+of tests/test_replay.py."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select
+from temporalio import activity
+
+from activities.case_activities import CaseActivities
+from activities.worker import build_worker
+from db.models import CaseEvent, Task
+from db.session import make_engine, make_sessions
+from tests.support import KeywordClassifier
+from tests.test_complaint_lifecycle import SECRET, RecordingGateway, case_row, draft, read, status_is, until
+from workflows import contracts as c
+from workflows.errors import InvalidInput
+
+FLAKY = re.compile(r"\[flaky:(\d+)\]")
+REFUSED = "the read model refused the write"
+
+
+class FlakyProjection(CaseActivities):
+    """The real activities, except that an event whose note says `[flaky:N]` fails its first N writes,
+    as a record the database will not take (a NUL byte on PostgreSQL, a full disk) would."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.failed: Counter[tuple[str, int]] = Counter()
+
+    @activity.defn(name=c.PROJECT_CASE_EVENT)
+    def project_case_event(self, record: c.CaseEventRecord) -> None:
+        flaky = FLAKY.search(record.note or "")
+        key = (record.tracking_number, record.seq)
+        if flaky and self.failed[key] < int(flaky[1]):
+            self.failed[key] += 1
+            raise RuntimeError(f"{REFUSED} (attempt {self.failed[key]})")
+        super().project_case_event(record)
+
+
+class BrokenClassifier:
+    def classify(self, text: str, channel: str = ""):
+        raise RuntimeError("the classifier's model file is missing")
+
+
+@asynccontextmanager
+async def flaky_worker(client, database_url: str, classifier=None, queue: str | None = None) -> AsyncIterator[str]:
+    """`tests.conftest.running_worker`, with `FlakyProjection` for the activities."""
+    import uuid
+
+    queue = queue or f"q-{uuid.uuid4().hex[:8]}"
+    engine = make_engine(database_url)
+    acts = FlakyProjection(make_sessions(engine), classifier or KeywordClassifier(), httpx.Client(timeout=5.0))
+    async with build_worker(client, acts, task_queue=queue, threads=8):
+        yield queue
+    engine.dispose()
+
+
+def events(url: str, number: str) -> list[str]:
+    return read(
+        url,
+        lambda s: list(
+            s.scalars(select(CaseEvent.kind).where(CaseEvent.tracking_number == number).order_by(CaseEvent.seq))
+        ),
+    )
+
+
+def tasks(url: str, number: str, state: str = "open") -> dict[str, str]:
+    rows = read(url, lambda s: s.scalars(select(Task).where(Task.tracking_number == number, Task.state == state)).all())
+    return {t.kind: t.reason or "" for t in rows}
+
+
+async def skip_until(env, done, step: timedelta = timedelta(seconds=30), most: int = 60) -> None:
+    """Move the server's clock in steps until `done()`: back-off timers and parked retries fire."""
+    for _ in range(most):
+        if done():
+            return
+        await env.sleep(step)
+        await asyncio.sleep(0.2)
+    assert done(), "the case never got there"
+
+
+async def test_a_classifier_that_keeps_failing_sends_the_case_to_triage_and_officers_keep_working(time_env, sqlite_url):
+    env, url = time_env, sqlite_url
+    async with flaky_worker(env.client, url, classifier=BrokenClassifier()) as queue:
+        gw = RecordingGateway(env.client, SECRET, queue)
+        filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
+        n = filed.tracking_number
+        await until(status_is(url, n, c.RECEIVED))
+
+        # The classifier is being retried, yet the case is not locked: the note is taken at once.
+        done = await asyncio.wait_for(gw.act(n, "note", c.InternalNote("sikao.officer", "โทรคุยแล้ว")), 15)
+        assert done.status == c.RECEIVED
+        assert "note" in events(url, n)
+
+        await skip_until(env, lambda: "triage" in tasks(url, n))
+        assert case_row(url, n).status == c.TRIAGE
+        reason = tasks(url, n)["triage"]
+        assert "classification" in reason and "model file is missing" in reason
+        assert "classification_failed" in events(url, n)
+        # The officer screens it by hand, and the case moves on.
+        await gw.act(n, "triage", c.TriageDecision("sikao.officer", category="consumer"))
+        await until(status_is(url, n, c.FORWARDED))
+        await gw.end_all()
+
+
+async def test_a_projection_that_fails_for_good_is_parked_shown_to_officers_and_lands_later(time_env, sqlite_url):
+    env, url = time_env, sqlite_url
+    async with flaky_worker(env.client, url) as queue:
+        gw = RecordingGateway(env.client, SECRET, queue)
+        filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
+        n = filed.tracking_number
+        await until(status_is(url, n, c.TRIAGE))
+
+        # Ten failed writes: more than one bounded round of eight, fewer than two.
+        note = asyncio.create_task(gw.act(n, "note", c.InternalNote("sikao.officer", "บันทึก [flaky:10]")))
+        await skip_until(env, note.done)
+        assert (await note).status == c.TRIAGE, "the officer's note is taken even though its write failed"
+
+        view = await gw.status(n)
+        assert view.unprojected == 1
+        fault = next(t for t in view.tasks if t.kind == c.TASK_SYSTEM_FAULT)
+        assert REFUSED in fault.reason
+        assert "note" not in events(url, n)
+        assert REFUSED in tasks(url, n).get(c.TASK_SYSTEM_FAULT, ""), "officers see the fault in the inbox"
+
+        # The case keeps working while the write is parked.
+        await gw.act(n, "assign", c.Assignment("sikao.officer", "sikao.officer"))
+
+        await skip_until(env, lambda: c.TASK_SYSTEM_FAULT not in tasks(url, n), step=timedelta(minutes=1))
+        kinds = events(url, n)
+        assert "note" in kinds and "system_fault_cleared" in kinds, "the parked event was not lost"
+        view = await gw.status(n)
+        assert view.unprojected == 0 and not any(t.kind == c.TASK_SYSTEM_FAULT for t in view.tasks)
+        await gw.end_all()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        dict(business_days=10**9),
+        dict(business_days=366),
+        dict(seconds=10**15),
+        dict(seconds=366 * 86400),
+        dict(seconds=-1, business_days=3),
+        dict(seconds=0, business_days=0),
+    ],
+    ids=["a billion business days", "366 business days", "1e15 seconds", "366 days", "negative", "nothing"],
+)
+async def test_an_extension_out_of_bounds_is_refused_before_it_reaches_the_case(time_env, sqlite_url, change):
+    env, url = time_env, sqlite_url
+    async with flaky_worker(env.client, url) as queue:
+        gw = RecordingGateway(env.client, SECRET, queue)
+        filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
+        n = filed.tracking_number
+        await until(status_is(url, n, c.TRIAGE))
+        before = await gw.status(n)
+        with pytest.raises(InvalidInput) as refused:
+            await gw.act(n, "change_clock", c.ClockChange("o", c.SCREENING, "extend", "งบประมาณ", **change))
+        assert " / " in refused.value.message, "refusals are in Thai and English"
+        after = await gw.status(n)
+        assert after.seq == before.seq and after.clocks == before.clocks, "nothing reached the case's history"
+        # The largest extension allowed goes through, and the case still answers.
+        await gw.act(n, "change_clock", c.ClockChange("o", c.SCREENING, "extend", "งบประมาณ", business_days=365))
+        await gw.act(n, "note", c.InternalNote("o", "ยังทำงานได้"))
+        await gw.end_all()
+
+
+async def test_a_rating_out_of_1_to_5_does_not_close_the_case(time_env, sqlite_url, fake_agency):
+    env, url = time_env, sqlite_url
+    fake_agency.mode = "ok"
+    async with flaky_worker(env.client, url) as queue:
+        gw = RecordingGateway(env.client, SECRET, queue)
+        filed = await gw.file(draft("ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ", category="consumer"), None)
+        n = filed.tracking_number
+        await until(status_is(url, n, c.FORWARDED))
+        await gw.act(n, "resolve", c.ResolutionRecord("o", "คืนเงินแล้ว"))
+        for score in (99, 0, -3):
+            await gw.signal(n, "rate", c.Rating(score))
+        # An update after the signals runs after them: the case is still waiting for a real rating.
+        assert (await gw.act(n, "note", c.InternalNote("o", "รอผลประเมิน"))).status == c.RESOLVED
+        await gw.signal(n, "rate", c.Rating(5))
+        await until(status_is(url, n, c.CLOSED))

@@ -1,7 +1,8 @@
 """Recorded histories replay without non-determinism. `tests/histories/*.json` were recorded from
 earlier versions of `ComplaintWorkflow` (each covers a whole life: linked agency to closure; triage,
 letter, information request, dispute and rating window; staff assignment, note, escalation and
-rejection) and of `QuestionWorkflow` (asked and answered); a change that alters the command sequence of
+rejection; a note whose projection fails ten times, is parked as a system fault and lands on the
+retry, recorded after `2026-12-04-nothing-wedges`) and of `QuestionWorkflow` (asked and answered); a change that alters the command sequence of
 a running case must be guarded with `workflow.patched` or these fail. Fresh runs replay too.
 Record new ones with `python -m tests.test_replay <name>` (it runs the scenarios on the time-skipping
 server and writes the files)."""
@@ -11,15 +12,16 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from tests.conftest import running_worker
 from tests.support import DirectGateway
 from tests.test_complaint_lifecycle import draft
+from tests.test_nothing_wedges import flaky_worker
 from workflows import contracts as c
 from workflows.complaint import ComplaintWorkflow
 from workflows.question import QuestionWorkflow
@@ -98,11 +100,37 @@ async def question_answered(env, gw: DirectGateway) -> str:
     return f"question-{view.question_id}"
 
 
+async def projection_parked_then_recovered(env, gw: DirectGateway) -> str:
+    filed = await gw.file(draft("ขอความช่วยเหลือด้วยครับ"), None)
+    n = filed.tracking_number
+    await wait_status(gw, n, c.TRIAGE)
+    note = asyncio.create_task(gw.act(n, "note", c.InternalNote("sikao.officer", "บันทึก [flaky:10]")))
+    for _ in range(60):  # skip the back-off timers of the note's write until it is parked
+        if note.done():
+            break
+        await env.sleep(timedelta(seconds=30))
+        await asyncio.sleep(0.2)
+    await note
+    assert (await gw.status(n)).unprojected == 1
+    await gw.act(n, "assign", c.Assignment("sikao.officer", "sikao.officer"))
+    for _ in range(30):  # and the parked retry's timer until it lands
+        view = await gw.status(n)
+        if not view.unprojected and not any(t.kind == c.TASK_SYSTEM_FAULT for t in view.tasks):
+            break
+        await env.sleep(timedelta(minutes=1))
+        await asyncio.sleep(0.2)
+    assert (await gw.status(n)).unprojected == 0
+    await gw.act(n, "reject", c.Rejection("sikao.officer", "เรื่องอยู่ระหว่างการพิจารณาของศาล"))
+    await env.client.get_workflow_handle(f"complaint-{n}").result()
+    return f"complaint-{n}"
+
+
 SCENARIOS = {
     "linked_to_closure": linked_to_closure,
     "triage_letter_info_dispute": triage_letter_info_dispute,
     "staff_assign_note_escalate": staff_assign_note_escalate,
     "question_answered": question_answered,
+    "projection_parked_then_recovered": projection_parked_then_recovered,
 }
 
 
@@ -117,7 +145,7 @@ async def test_recorded_history_replays(path: Path):
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 async def test_fresh_run_replays(scenario, time_env, sqlite_url):
-    async with running_worker(time_env.client, sqlite_url) as queue:
+    async with flaky_worker(time_env.client, sqlite_url) as queue:
         gw = DirectGateway(time_env.client, "replay-secret", queue)
         workflow_id = await SCENARIOS[scenario](time_env, gw)
         history = await time_env.client.get_workflow_handle(workflow_id).fetch_history()
@@ -135,7 +163,7 @@ async def _record(names: list[str]) -> None:
     env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(BIN / "temporal-test-server"))
     try:
         with ready_database("sqlite", Path("/tmp"), agency.base_url) as url:
-            async with running_worker(env.client, url) as queue:
+            async with flaky_worker(env.client, url) as queue:
                 gw = DirectGateway(env.client, "replay-secret", queue)
                 HISTORIES.mkdir(exist_ok=True)
                 for name in names or list(SCENARIOS):

@@ -41,6 +41,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "follow_up": ("ติดตามความคืบหน้า", "Follow up with the agency"),
     "review_dispute": ("พิจารณาคำโต้แย้ง", "Review a dispute"),
     "answer_question": ("ตอบคำถาม", "Answer a question"),
+    "system_fault": ("ระบบขัดข้อง แจ้งผู้ดูแลระบบ", "System fault: tell the administrator"),
     # clocks
     "screening": ("คัดกรองภายใน", "Screening"),
     "statutory": ("แจ้งผลตามกฎหมาย (15 วัน)", "Statutory (15 days)"),

@@ -23,10 +23,29 @@ from workflows.domain import tracking
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 
+
+def _inlined(schema: dict) -> dict:
+    """The model's JSON Schema with its `$defs` written in place: a `#/$defs/...` reference inside the
+    OpenAPI document would point at the document's root, where nothing is."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(dict(defs[ref.removeprefix("#/$defs/")]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
 FILING_BODY = {
     "requestBody": {
         "content": {
-            "application/json": {"schema": ComplaintIn.model_json_schema()},
+            "application/json": {"schema": _inlined(ComplaintIn.model_json_schema())},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",

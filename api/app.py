@@ -25,6 +25,7 @@ from api.throttle import install_throttles, pin_guard
 from db import filings
 from db.session import filings_url, make_engine, make_sessions
 from intake.dispatcher import FilingDispatcher
+from intake.housekeeping import sweep_forever
 from workflows.client import ComplaintGateway, connect
 from workflows.errors import CaseError, Unavailable
 
@@ -56,9 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dispatching = asyncio.create_task(app.state.dispatcher.run())
         await chatbot.routes.start(app)
         await web.routes.start(app)
+        sweeping = asyncio.create_task(
+            sweep_forever(app.state.sessions, app.state.filing_sessions, settings.upload_dir, app.state.throttle)
+        )
         try:
             yield
         finally:
+            sweeping.cancel()
             await web.routes.stop(app)
             await chatbot.routes.stop(app)
             if dispatching is not None:

@@ -31,7 +31,7 @@ from linebot.v3.messaging import (
 )
 from linebot.v3.webhook import SignatureValidator
 
-from chatbot.messages import MAX_QUICK_REPLIES, Image, Inbound, Link, Location, QuickReplies, Reply, Text
+from chatbot.messages import MAX_BODY_TEXT, MAX_QUICK_REPLIES, Image, Inbound, Link, Location, QuickReplies, Reply, Text
 from db.photos import store_photo
 from intake.text import FORBIDDEN
 from workflows.errors import InvalidInput
@@ -169,7 +169,8 @@ class LineChannel:
             return None
         m = event.get("message", {})
         if m.get("type") == "text":
-            return Inbound(**base, text=str(m.get("text", "")))
+            # LINE must get its 200 whatever the text holds: control characters are dropped, not refused.
+            return Inbound(**base, text=FORBIDDEN.sub("", str(m.get("text", "")))[:MAX_BODY_TEXT])
         if m.get("type") == "location":
             return Inbound(
                 **base,

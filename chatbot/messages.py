@@ -14,6 +14,9 @@ from workflows.contracts import AttachmentRef
 MAX_QUICK_REPLIES = 13  # LINE's limit, and a sane one for a phone screen
 
 
+MAX_BODY_TEXT = 100_000  # a message past this is refused at the door; the dialogue answers past 5,000
+
+
 @dataclass(frozen=True)
 class Location:
     latitude: float

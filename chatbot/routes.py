@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from chatbot import line, webchat
-from chatbot.messages import Inbound, Location, as_json
+from chatbot.messages import MAX_BODY_TEXT, Inbound, Location, as_json
 from chatbot.senses import ReadModelSenses
 from chatbot.service import ChatService
 from intake import uploads
@@ -27,7 +27,6 @@ from intake.text import Clean, load_json
 
 router = APIRouter()
 SESSION_ID = r"^[A-Za-z0-9_-]{8,100}$"
-MAX_BODY_TEXT = 100_000  # past this the request is refused; the dialogue itself answers past 5,000
 
 
 class ChatMessageIn(BaseModel):

@@ -13,16 +13,18 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Cookie, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from chatbot.messages import Image, Inbound, Link, QuickReplies, Text
-from db.photos import store_photo
+from chatbot.messages import MAX_BODY_TEXT, Image, Inbound, Link, QuickReplies, Text
+from intake import uploads
 from intake.clients import client_address
 from intake.rates import Throttled
+from intake.text import clean
 from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput
 
@@ -91,24 +93,38 @@ async def chat_page(
     return page
 
 
+async def _read_form(request: Request, settings) -> tuple[dict, list, str]:
+    """The page's form: multipart when the composer sends photos, urlencoded for a quick reply."""
+    kind = request.headers.get("content-type", "")
+    if uploads.is_multipart(kind):
+        limits = uploads.PartLimits("image", settings.max_photos, settings.max_photo_bytes)
+        form = await uploads.read_form(kind, request.stream(), limits, strict=False)
+        return form.fields, form.photos, form.problem
+    if kind.split(";", 1)[0].strip().lower() not in ("", "application/x-www-form-urlencoded"):
+        raise uploads.unsupported(kind)
+    try:
+        body = (await request.body()).decode()
+    except UnicodeDecodeError as err:
+        raise InvalidInput("ข้อความไม่ใช่ UTF-8 / the form is not UTF-8") from err
+    return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}, [], ""
+
+
 @router.post("/chat/send", response_class=HTMLResponse)
 async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie()] = None) -> Response:
     session, new = _session_of(chat_session)
     settings = request.app.state.settings
-    form = await request.form(max_files=settings.max_photos + 1)
-    text = str(form.get("text") or "")
-    action = str(form.get("action") or "")[:200]
-    label = str(form.get("label") or "")[:200]
-    message_id = str(form.get("message_id") or "")[:100]
-    photos, problem = [], ""
-    for f in [f for f in form.getlist("image") if hasattr(f, "read") and f.filename][: settings.max_photos]:
-        content = await f.read(settings.max_photo_bytes + 1)
-        try:
-            photos.append(
-                await asyncio.to_thread(store_photo, settings.upload_dir, f.filename, content, settings.max_photo_bytes)
-            )
-        except InvalidInput as err:
-            problem = err.message
+    # Read within the door's limits, as the JSON chat endpoint does: photos held in memory until the
+    # whole message is read, a refused one left out and explained, text with control characters a 422.
+    fields, held, problem = await _read_form(request, settings)
+    refused_photos = 1 if problem else 0
+    try:
+        text = clean(str(fields.get("text") or ""), "text", MAX_BODY_TEXT)
+    except InvalidInput as err:  # said in the chat, like a refused photo
+        text, problem = "", err.message
+    action = str(fields.get("action") or "")[:200]
+    label = str(fields.get("label") or "")[:200]
+    message_id = str(fields.get("message_id") or "")[:100]
+    photos = await uploads.store(request.app.state.sessions, settings.upload_dir, held, f"chat:web:{session}")
     inbound = Inbound(
         at=datetime.now(UTC),
         event_id=message_id or uuid.uuid4().hex,
@@ -132,7 +148,7 @@ async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie
         "_turn.html",
         {
             "said": shown if len(shown) <= 2000 else shown[:2000] + "…",
-            "photos": len(photos) + (1 if problem else 0),
+            "photos": len(photos) + refused_photos,
             "bubbles": bubbles,
             "quick": quick,
             "duplicate": replies is None,

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import TypeAdapter, ValidationError
 
 from db import queries
+from intake.text import clean
 from web import i18n
 from web.auth import ActingStaff, StaffUser, is_fragment
 from web.cases import case_page_values, visible_case
@@ -37,7 +38,7 @@ def payload_from_form(action: str, form: dict[str, str], officer: str) -> Any:
     for f in dataclasses.fields(cls):
         if f.name == "officer":
             continue
-        value = str(form.get(f.name, "")).strip()[:MAX_TEXT]
+        value = clean(str(form.get(f.name, "")).strip(), f.name, MAX_TEXT)  # NUL or overlong: a refusal
         has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
         if value == "" and has_default:
             continue

@@ -1,0 +1,33 @@
+"""The door's housekeeping, hourly while the app runs: photos nobody holds any more (a refused filing's,
+an abandoned chat's) are deleted after their grace time (`intake.uploads.prune`), and wrong-PIN counts
+past their quiet window are forgotten (`intake.pins`). A failed round (the database restarting) is
+logged and tried again next hour; nothing here can stop the app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from intake import uploads
+
+log = logging.getLogger("housekeeping")
+
+
+def sweep(sessions, filing_sessions, upload_root: Path, pins=None) -> int:
+    """One round; the number of orphaned photos deleted."""
+    deleted = uploads.prune(sessions, filing_sessions, upload_root)
+    if pins is not None:
+        pins.prune()
+    return deleted
+
+
+async def sweep_forever(sessions, filing_sessions, upload_root: Path, pins=None, every_seconds: float = 3600.0) -> None:
+    while True:
+        try:
+            deleted = await asyncio.to_thread(sweep, sessions, filing_sessions, upload_root, pins)
+            if deleted:
+                log.info("deleted %d orphaned photos", deleted)
+        except Exception:  # the database may be restarting; try again next round
+            log.exception("housekeeping failed")
+        await asyncio.sleep(every_seconds)

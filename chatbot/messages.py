@@ -86,6 +86,18 @@ def as_json(reply: Reply) -> dict:
     return {"type": "quick_replies", "items": [{"label": c.label, "action": c.action} for c in reply.items]}
 
 
+def from_json(data: dict) -> Reply:
+    """A reply as `as_json` wrote it (replies kept for a retried message come back this way)."""
+    kind = data.get("type")
+    if kind == "image":
+        return Image(data["url"], data.get("alt", ""))
+    if kind == "link":
+        return Link(data["url"], data.get("title", ""))
+    if kind == "quick_replies":
+        return QuickReplies(tuple(Choice(c["label"], c["action"]) for c in data.get("items", [])))
+    return Text(data.get("text", ""))
+
+
 # --- effects the service carries out, and what comes back ---------------------------------------
 
 

@@ -94,7 +94,7 @@ async def post_message(request: Request) -> dict:
     )
     if replies is None:  # a retry of a message already answered: the same answer again
         again = await asyncio.to_thread(chat_service(request).replayed, "web", msg.session_id, msg.message_id)
-        return {"session_id": msg.session_id, "replies": again or [], "duplicate": True}
+        return {"session_id": msg.session_id, "replies": [as_json(r) for r in again or []], "duplicate": True}
     return {"session_id": msg.session_id, "replies": [as_json(r) for r in replies]}
 
 

@@ -41,6 +41,7 @@ from chatbot.messages import (
     TrackWithPin,
     Withdraw,
     as_json,
+    from_json,
 )
 from chatbot.senses import Senses
 from chatbot.state import Draft
@@ -145,7 +146,7 @@ class ChatService:
                 answer = json.dumps([as_json(r) for r in replies], ensure_ascii=False)
                 store.keep_replies(s, channel, event_id, json.loads(answer.replace(pin, PIN_MARK) if pin else answer))
 
-    def replayed(self, channel: str, ref: str, event_id: str) -> list[dict] | None:
+    def replayed(self, channel: str, ref: str, event_id: str) -> list[Reply] | None:
         """The replies a message of this chat already got (a retry after a lost response): the same
         words, and a filing's number and PIN again, shown to the same chat only."""
         with self.sessions() as s:
@@ -157,7 +158,7 @@ class ChatService:
             with self.filing_sessions() as queue:
                 filed = desk.replay(queue, Door(channel, ref, ref), event_id, self.secret)
             answer = answer.replace(PIN_MARK, filed.pin if filed is not None and filed.pin else "")
-        return json.loads(answer)
+        return [from_json(r) for r in json.loads(answer)]
 
     async def prune_forever(self, every_seconds: float = 3600.0) -> None:
         """Forget old channel events and idle chats, now and then every hour, while the app runs."""

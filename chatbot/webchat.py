@@ -141,6 +141,8 @@ async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie
         replies = [Text(err.message)]  # said in the chat, politely, like any other answer
     else:
         replies = await request.app.state.chat.handle("web", session, inbound, client=client, claim=bool(message_id))
+        if replies is None:  # a message sent again (its answer was lost): the same answer again
+            replies = await asyncio.to_thread(request.app.state.chat.replayed, "web", session, message_id)
     bubbles, quick = _bubbles(replies or [])
     shown = label if action else text
     page = TEMPLATES.TemplateResponse(

@@ -118,7 +118,7 @@ class ChatService:
                     pin = outcome.pin if isinstance(outcome, Filed) else pin
                     turn = await asyncio.to_thread(dialogue.settle, turn.state, outcome)
                     replies += turn.replies
-                kept = inbound.event_id if claim else ""
+                kept = _event_key(channel, ref, inbound.event_id) if claim else ""
                 await asyncio.to_thread(self._save, channel, ref, turn.state, kept, replies, pin)
                 return replies
         finally:
@@ -130,7 +130,8 @@ class ChatService:
 
     def _begin(self, channel: str, ref: str, inbound: Inbound, claim: bool):
         with self.sessions.begin() as s:
-            if claim and inbound.event_id and not store.claim_event(s, channel, inbound.event_id, ref):
+            event = _event_key(channel, ref, inbound.event_id)
+            if claim and inbound.event_id and not store.claim_event(s, channel, event, ref):
                 return None
             row = store.load_session(s, channel, ref)
             state = dict(row.state) if row is not None else {}
@@ -150,7 +151,7 @@ class ChatService:
         """The replies a message of this chat already got (a retry after a lost response): the same
         words, and a filing's number and PIN again, shown to the same chat only."""
         with self.sessions() as s:
-            kept = store.kept_replies(s, channel, event_id, ref)
+            kept = store.kept_replies(s, channel, _event_key(channel, ref, event_id), ref)
         if kept is None:
             return None
         answer = json.dumps(kept, ensure_ascii=False)
@@ -327,6 +328,12 @@ class ChatService:
         with self.sessions() as s:
             row = store.load_session(s, channel, ref)
             return row.language if row is not None else None
+
+
+def _event_key(channel: str, ref: str, event_id: str) -> str:
+    """A channel event's key: LINE's ids are LINE's own and unique; a web client names its message ids
+    itself, so they count within its own chat only (another chat's id is never a "duplicate")."""
+    return event_id if channel == "line" else f"{ref}/{event_id}"
 
 
 def question_id(channel: str, event_id: str) -> str:

@@ -20,7 +20,9 @@ from activities import retention
 from activities.case_activities import CaseActivities
 from activities.line_push import LinePushRelay
 from activities.question_activities import QuestionActivities
+from db import credentials
 from db.session import make_engine, make_sessions
+from workflows import codec
 from workflows.complaint import ComplaintWorkflow
 from workflows.contracts import TASK_QUEUE
 from workflows.question import QuestionWorkflow
@@ -58,9 +60,11 @@ def build_worker(client: Client, acts: CaseActivities, task_queue: str = TASK_QU
 
 async def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    credentials.refuse_insecure("worker")  # production: no missing or development secret (part B)
     address = os.environ.get("TEMPORAL_ADDRESS", "localhost:7233")
     namespace = os.environ.get("TEMPORAL_NAMESPACE", "default")
-    client = await Client.connect(address, namespace=namespace)
+    # Every payload this worker writes is sealed (workflows/codec.py): Temporal holds no personal data in the clear.
+    client = await Client.connect(address, namespace=namespace, data_converter=codec.data_converter())
     acts = build_activities()
     worker = build_worker(client, acts, os.environ.get("TASK_QUEUE", TASK_QUEUE))
     stop = asyncio.Event()

@@ -22,6 +22,7 @@ from alembic import command
 from db import filings
 from db.seed import seed_directory
 from db.session import ROOT, filings_url, make_engine, make_sessions
+from workflows import codec
 
 BIN = Path(sys.executable).parent
 SQLITE_PRAGMAS = ["--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"]
@@ -102,6 +103,9 @@ class Stack:
         self.temporal_address = (
             self.temporal_address or os.environ.get("TEMPORAL_ADDRESS") or f"127.0.0.1:{self.temporal_port}"
         )
+        # The payload key is made here, once, before any child starts: every child then reads the same one
+        # (a PAYLOAD_KEYS in the environment is used as it is).
+        codec.configured_keys(self.var_dir)
 
     @property
     def env(self) -> dict[str, str]:
@@ -113,6 +117,8 @@ class Stack:
             "VAR_DIR": str(self.var_dir),
             "PYTHONPATH": str(ROOT),
             "DISPATCH_IN_APP": "0",
+            # The dev server's UI asks the app's codec server (administrators signed in) to decode payloads.
+            "TEMPORAL_UI_ORIGIN": os.environ.get("TEMPORAL_UI_ORIGIN", f"http://127.0.0.1:{self.ui_port}"),
         }
 
     def _spawn(self, name: str, args: list[str], background: bool = False) -> subprocess.Popen:
@@ -150,6 +156,8 @@ class Stack:
                 str(self.temporal_port),
                 "--ui-port",
                 str(self.ui_port),
+                "--ui-codec-endpoint",
+                f"http://127.0.0.1:{self.app_port}/codec",
                 "--log-level",
                 "warn",
             ],

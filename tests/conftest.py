@@ -24,6 +24,7 @@ from alembic import command
 from db.seed import seed_directory
 from db.session import make_engine, make_sessions
 from tests.support import FakeAgency, KeywordClassifier
+from workflows import codec
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -92,14 +93,19 @@ def postgres_url(tmp_path_factory, fake_agency) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(BIN / "temporal-test-server"))
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=codec.data_converter()
+    )
     yield env
     await env.shutdown()
 
 
 @pytest.fixture(scope="session")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(dev_server_existing_path=str(BIN / "temporal"))
+    # Sealed like production (workflows/codec.py): what a test reads from a raw history is what Temporal holds.
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(BIN / "temporal"), data_converter=codec.data_converter()
+    )
     yield env
     await env.shutdown()
 

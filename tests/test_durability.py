@@ -20,6 +20,7 @@ from scripts.stack import Stack
 from tests.conftest import migrate, running_worker, seed
 from tests.support import DirectGateway
 from tests.test_complaint_lifecycle import draft
+from workflows import codec
 from workflows import contracts as c
 
 SECRET = "durability-secret"
@@ -71,12 +72,18 @@ def stack(tmp_path, fake_agency):
     s.stop()
 
 
+async def sealed_client(stack: Stack) -> Client:
+    """A client with the stack's payload key: the stack's worker seals every payload (workflows/codec.py)."""
+    converter = codec.data_converter(codec.configured_keys(stack.var_dir))
+    return await Client.connect(stack.temporal_address, data_converter=converter)
+
+
 async def test_worker_killed_mid_send_is_replaced_and_the_case_is_forwarded_once(stack, fake_agency):
     stack.start_temporal()
     fake_agency.mode, _ = "hang", fake_agency.release.clear()
     try:
         worker = stack.start_worker()
-        client = await Client.connect(stack.temporal_address)
+        client = await sealed_client(stack)
         gw = DirectGateway(client, SECRET, stack.task_queue)
         filed = await gw.file(draft("ซื้อสินค้าทางออนไลน์ ได้ของไม่ตรงปก ร้านไม่คืนเงิน", category="consumer"), "kill-1")
         n = filed.tracking_number
@@ -100,7 +107,7 @@ async def test_worker_killed_mid_send_is_replaced_and_the_case_is_forwarded_once
 
 async def test_dev_server_restarted_on_its_file_keeps_every_case_and_clock(stack):
     stack.start_temporal()
-    client = await Client.connect(stack.temporal_address)
+    client = await sealed_client(stack)
     async with running_worker(client, stack.database_url) as queue:
         gw = DirectGateway(client, SECRET, queue)
         filed = [await gw.file(draft(f"ถนนหน้าบ้านเป็นหลุมใหญ่ ซอย {i} รถล้มบ่อย"), f"restart-{i}") for i in range(3)]
@@ -111,7 +118,7 @@ async def test_dev_server_restarted_on_its_file_keeps_every_case_and_clock(stack
     stack.children.pop("temporal").send_signal(signal.SIGTERM)
     await asyncio.sleep(1)
     stack.start_temporal()
-    client = await Client.connect(stack.temporal_address)
+    client = await sealed_client(stack)
     async with running_worker(client, stack.database_url, queue=queue) as queue:
         gw = DirectGateway(client, SECRET, queue)
         for number, view in before.items():

@@ -22,6 +22,7 @@ from temporalio.worker import Replayer
 from tests.support import DirectGateway
 from tests.test_complaint_lifecycle import draft
 from tests.test_nothing_wedges import flaky_worker
+from workflows import codec
 from workflows import contracts as c
 from workflows.complaint import ComplaintWorkflow
 from workflows.question import QuestionWorkflow
@@ -135,7 +136,9 @@ SCENARIOS = {
 
 
 async def replay(history: WorkflowHistory) -> None:
-    await Replayer(workflows=[ComplaintWorkflow, QuestionWorkflow]).replay_workflow(history)
+    # The codec opens fresh (sealed) histories and passes the recorded plain ones through unchanged.
+    converter = codec.data_converter()
+    await Replayer(workflows=[ComplaintWorkflow, QuestionWorkflow], data_converter=converter).replay_workflow(history)
 
 
 @pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)

@@ -19,6 +19,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from workflows import codec
 from workflows import contracts as c
 from workflows.domain import tracking
 from workflows.errors import CaseNotFound, InvalidInput, InvalidTransition, Unavailable
@@ -58,9 +59,11 @@ def question_workflow_id(question_id: str) -> str:
     return f"question-{question_id}"
 
 
-async def connect(address: str, namespace: str = "default") -> Client:
+async def connect(address: str, namespace: str = "default", keys: dict[str, bytes] | None = None) -> Client:
+    """A client whose every payload passes the platform's codec (`workflows.codec`): keys from
+    `PAYLOAD_KEYS`, or the development key."""
     try:
-        return await Client.connect(address, namespace=namespace)
+        return await Client.connect(address, namespace=namespace, data_converter=codec.data_converter(keys))
     except RuntimeError as err:
         raise Unavailable(f"ติดต่อระบบงานไม่ได้ / the case engine is unreachable: {err}") from err
 

@@ -1,7 +1,8 @@
-"""Citizens' JSON API: file a complaint (JSON, or multipart with photos) and track it with its PIN.
-Filing commits the complaint to the filings queue and answers at once; the dispatcher starts its
-workflow, which persists and routes it durably afterwards. Tracking reads the read model (and, for a
-case filed a moment ago, the filings queue)."""
+"""Citizens' JSON API: file a complaint (JSON, or multipart with photos) and track it with its PIN,
+sent in a header or a POST body, never in the URL (URLs land in access logs). Filing commits the
+complaint to the filings queue and answers at once; the dispatcher starts its workflow, which persists
+and routes it durably afterwards. Tracking reads the read model (and, for a case filed a moment ago,
+the filings queue)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ApiClientDep, PinDep, SettingsDep, ThrottleDep, TrackingClient, WithinFilingRate
 from api.door import is_json
@@ -17,7 +19,7 @@ from db.tracking import track_with_pin
 from intake import desk, uploads
 from intake.desk import Receipt
 from intake.filing import ComplaintFiling, Door
-from intake.text import load_json
+from intake.text import Clean, load_json
 from workflows.contracts import Contact
 from workflows.domain import tracking
 
@@ -122,6 +124,21 @@ async def file_complaint(
     )
 
 
+class PinIn(BaseModel):
+    """A tracking PIN in a POST body, for a browser form that cannot set a header."""
+
+    model_config = ConfigDict(extra="forbid")
+    pin: Clean("pin", 40) = Field(description="the PIN (Thai digits too)")
+
+
+async def _tracked(request: Request, settings, throttle, client: str, number: str, given: str) -> TrackingOut:
+    number, state = tracking.normalise(number), request.app.state
+    async with throttle.checking(client, number):
+        return await track_with_pin(
+            state.sessions, state.filing_sessions, number, given, settings.secret, state.gateway.pin_matches
+        )
+
+
 @router.get("/{number}", response_model=TrackingOut)
 async def track_complaint(
     number: str,
@@ -131,10 +148,20 @@ async def track_complaint(
     client: TrackingClient,
     given: PinDep,
 ) -> TrackingOut:
-    """The case's status for the holder of its PIN (Thai digits too). Wrong PINs make the client
-    wait (429, `Retry-After`) and slow, but never close, the number to everyone else."""
-    number, state = tracking.normalise(number), request.app.state
-    async with throttle.checking(client, number):
-        return await track_with_pin(
-            state.sessions, state.filing_sessions, number, given, settings.secret, state.gateway.pin_matches
-        )
+    """The case's status for the holder of its PIN, sent in the `X-Tracking-Pin` header (Thai digits
+    too); a PIN in the URL is refused. Wrong PINs make the client wait (429, `Retry-After`) and slow,
+    but never close, the number to everyone else."""
+    return await _tracked(request, settings, throttle, client, number, given)
+
+
+@router.post("/{number}/track", response_model=TrackingOut)
+async def track_complaint_by_post(
+    number: str,
+    body: PinIn,
+    request: Request,
+    settings: SettingsDep,
+    throttle: ThrottleDep,
+    client: TrackingClient,
+) -> TrackingOut:
+    """The same as `GET /api/complaints/{number}`, with the PIN in the JSON body (`{"pin": "123456"}`)."""
+    return await _tracked(request, settings, throttle, client, number, tracking.normalise_pin(body.pin))

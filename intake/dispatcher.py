@@ -118,10 +118,12 @@ class FilingDispatcher:
 
 
 async def main() -> None:
+    from db import credentials
     from db.session import database_url, filings_url, make_engine, make_sessions
     from workflows.client import connect
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s dispatcher %(levelname)s %(message)s")
+    credentials.refuse_insecure("dispatcher")  # production: no missing or development secret (part B)
     client = await connect(
         os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"), os.environ.get("TEMPORAL_NAMESPACE", "default")
     )

@@ -50,7 +50,9 @@ async def api(request, dev_env, tmp_path, fake_agency):
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             # The dispatcher runs beside the app, as `make run` runs it, and surely stops with the test.
-            app.state.dispatcher = FilingDispatcher(app.state.filing_sessions, app.state.gateway)
+            app.state.dispatcher = FilingDispatcher(
+                app.state.filing_sessions, app.state.gateway, read_model=app.state.sessions
+            )
             dispatching = asyncio.create_task(app.state.dispatcher.run())
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -168,10 +170,13 @@ async def test_wrong_pin_is_404_and_repeated_failures_are_throttled(api):
     # Wrong PINs are counted per client in the read model, which every test shares: this guesser is an
     # address of its own, so no other test's right PIN waits for its wrong ones.
     guesser = httpx.ASGITransport(app=api._transport.app, client=(f"203.0.113.{uuid.uuid4().int % 250 + 1}", 1))
+    wrong = {"X-Tracking-Pin": "000000"}
     async with httpx.AsyncClient(transport=guesser, base_url="http://test") as http:
-        codes = [(await http.get(f"/api/complaints/{got['tracking_number']}?pin=000000")).status_code for _ in range(6)]
+        codes = [
+            (await http.get(f"/api/complaints/{got['tracking_number']}", headers=wrong)).status_code for _ in range(6)
+        ]
         assert codes[:5] == [404] * 5 and codes[5] == 429
-        unknown = await http.get("/api/complaints/2569-ZZZZZZ?pin=123456")
+        unknown = await http.get("/api/complaints/2569-ZZZZZZ", headers={"X-Tracking-Pin": "123456"})
         assert unknown.status_code == 429 and "Retry-After" in unknown.headers
 
 

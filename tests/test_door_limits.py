@@ -290,17 +290,19 @@ async def test_an_over_long_complaint_text_is_refused_naming_the_limit(sqlite_do
 
 
 async def test_a_3_mb_add_info_is_a_4xx(sqlite_door):
-    path = "/api/complaints/2569-ABCDEF/events/add_info?pin=123456"
-    r = await sqlite_door.post(path, json={"text": "ก" * (3 * MIB)})
+    path, pin = "/api/complaints/2569-ABCDEF/events/add_info", {"X-Tracking-Pin": "123456"}
+    r = await sqlite_door.post(path, json={"text": "ก" * (3 * MIB)}, headers=pin)
     assert r.status_code == 413 and bilingual(r)
-    r = await sqlite_door.post(path, json={"text": "a" * 5_001})
+    r = await sqlite_door.post(path, json={"text": "a" * 5_001}, headers=pin)
     assert r.status_code == 422 and "add_info" in bilingual(r) and "5,000" in r.json()["detail"]
 
 
 async def test_add_info_cannot_name_a_stored_file_as_html(sqlite_door):
     forged = {"sha256": "0" * 64, "filename": "x.html", "content_type": "text/html", "size": 10}
     r = await sqlite_door.post(
-        "/api/complaints/2569-ABCDEF/events/add_info?pin=123456", json={"text": "ดูไฟล์นี้", "attachments": [forged]}
+        "/api/complaints/2569-ABCDEF/events/add_info",
+        json={"text": "ดูไฟล์นี้", "attachments": [forged]},
+        headers={"X-Tracking-Pin": "123456"},
     )
     assert r.status_code == 422 and "upload" in bilingual(r)
 

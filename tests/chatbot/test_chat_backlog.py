@@ -41,12 +41,12 @@ async def test_a_case_not_yet_in_the_read_model_is_tracked_as_received(backlog_h
     assert number in tracker.text and "รับเรื่องแล้ว" in tracker.text, tracker.text
     assert "ไม่ถูกต้อง" not in tracker.text
 
-    r = await backlog_http.get(f"/api/complaints/{number}", params={"pin": pin})
+    r = await backlog_http.get(f"/api/complaints/{number}", headers={"X-Tracking-Pin": pin})
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "RECEIVED" and r.json()["tracking_number"] == number
 
     wrong = f"{(int(pin) + 1) % 1_000_000:06d}"
-    assert (await backlog_http.get(f"/api/complaints/{number}", params={"pin": wrong})).status_code == 404
+    assert (await backlog_http.get(f"/api/complaints/{number}", headers={"X-Tracking-Pin": wrong})).status_code == 404
     stranger = Chat(backlog_http)  # the tracker has proven its PIN already and is not asked again
     await stranger.say(f"ติดตาม {number}")
     await stranger.say(wrong)

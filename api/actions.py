@@ -1,6 +1,8 @@
 """Officer actions and citizen events on a case, each mapped to one workflow update or signal. The
-body is the action's contract (`workflows.contracts`) minus the officer, who comes from the sign-in.
-Refusals come back typed: 404 no such case, 409 not allowed in this status, 422 bad input."""
+body is the action's contract (`workflows.contracts`) minus the officer, who comes from the token. A
+token acts only on the cases of its center's scope, by the staff pages' own rule (web/scope.py): a case
+outside it is a 404, as on the web, so scope does not reveal which numbers exist. Refusals come back
+typed: 404 no such case (or out of scope), 409 not allowed in this status, 422 bad input."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from api.door import is_json
 from db import queries
 from intake import uploads
 from intake.text import LIMITS, clean, clean_all, load_json
+from web.scope import ensure_visible  # the web's scope rule itself, so the two fronts cannot drift
 from workflows.client import SIGNALS, UPDATES
 from workflows.contracts import ActionResult
 from workflows.domain import tracking
@@ -43,10 +46,19 @@ async def officer_action(
 ) -> ActionResult:
     if action not in UPDATES:
         raise CaseNotFound(f"ไม่มีคำสั่ง {action} / no such action '{action}'")
+    number = tracking.normalise(number)
+    await run_in_threadpool(_in_scope, session, officer, number)  # before anything reaches the workflow
     body = clean_all(body)
     await run_in_threadpool(_check_codes, session, body)
-    payload = TypeAdapter(UPDATES[action]).validate_python({**body, "officer": officer})
-    return await gateway.act(tracking.normalise(number), action, payload)
+    payload = TypeAdapter(UPDATES[action]).validate_python({**body, "officer": officer.name})
+    return await gateway.act(number, action, payload)
+
+
+def _in_scope(s, officer, number: str) -> None:
+    """Nothing when the token's center sees the case (filed with or routed to its scope); else 404."""
+    if not tracking.PATTERN.match(number):
+        raise CaseNotFound()
+    ensure_visible(s, officer, queries.case_by_number(s, number))
 
 
 EVENT_BODY = {

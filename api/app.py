@@ -20,6 +20,7 @@ import chatbot.routes
 import web.routes
 from api import actions, callbacks, complaints, directory, health
 from api.door import DoorLimits
+from api.security import SecurityHeaders
 from api.settings import Settings
 from api.throttle import install_throttles, pin_guard
 from db import filings
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(DoorLimits, settings=settings)
+    app.add_middleware(SecurityHeaders, production=settings.production)  # outermost: on every answer
 
     @app.exception_handler(CaseError)
     async def _case_error(_: Request, err: CaseError) -> JSONResponse:

@@ -1,27 +1,22 @@
 """FastAPI dependencies as named aliases: the request's database session, the workflow gateway, the
-settings, the signed-in officer, the PIN throttle, and the client address (`intake.clients`), also as
-"a client within its rate limit" for filing and tracking (`intake.rates`; over it, 429)."""
+settings, the officer behind an API token (with the center whose scope they act in), the PIN throttle,
+and the client address (`intake.clients`), also as "a client within its rate limit" for filing and
+tracking (`intake.rates`; over it, 429)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
-from api.settings import Settings
+from api.settings import OfficerToken, Settings
 from intake.clients import client_address
 from intake.pins import PinGuard
 from intake.rates import FILING, TRACKING
 from workflows.client import ComplaintGateway
 from workflows.domain import tracking
-from workflows.errors import InvalidInput
-
-PIN_IN_URL = (
-    "ส่งรหัส PIN ในส่วนหัว X-Tracking-Pin หรือในเนื้อคำขอ ห้ามใส่ใน URL / send the PIN in the X-Tracking-Pin header "
-    "or in the request body, never in the URL"
-)
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -62,22 +57,22 @@ def _latin1_as_utf8(value: str | None) -> str:
         return value or ""
 
 
-async def _pin(request: Request, x_tracking_pin: Annotated[str | None, Header(max_length=40)] = None) -> str:
-    """The tracking PIN as typed, from the `X-Tracking-Pin` header only: "๑๒๓๔๕๖" is "123456". A PIN in
-    the URL (`?pin=`) is refused: URLs end up in access logs, proxies' logs and browser histories."""
-    if "pin" in request.query_params:
-        raise InvalidInput(PIN_IN_URL)
-    return tracking.normalise_pin(_latin1_as_utf8(x_tracking_pin))
+async def _pin(
+    pin: Annotated[str | None, Query(max_length=40, description="the PIN (Thai digits too)")] = None,
+    x_tracking_pin: Annotated[str | None, Header(max_length=40)] = None,
+) -> str:
+    """The tracking PIN as typed, from the `X-Tracking-Pin` header or the `pin` query: "๑๒๓๔๕๖" is "123456"."""
+    return tracking.normalise_pin(_latin1_as_utf8(x_tracking_pin) or pin or "")
 
 
-def _officer(request: Request, authorization: Annotated[str | None, Header()] = None) -> str:
+def _officer(request: Request, authorization: Annotated[str | None, Header()] = None) -> OfficerToken:
     token = (authorization or "").removeprefix("Bearer ").strip()
-    name = request.app.state.settings.officer_tokens.get(token)
-    if not token or name is None:
+    officer = request.app.state.settings.officer_tokens.get(token) if token else None
+    if officer is None:
         raise HTTPException(
             401, "ต้องเข้าสู่ระบบเจ้าหน้าที่ / officer sign-in required", headers={"WWW-Authenticate": "Bearer"}
         )
-    return name
+    return officer
 
 
 def _api_client(request: Request, x_api_key: Annotated[str | None, Header(max_length=200)] = None) -> str:
@@ -93,7 +88,7 @@ def _api_client(request: Request, x_api_key: Annotated[str | None, Header(max_le
 SessionDep = Annotated[Session, Depends(_session)]
 GatewayDep = Annotated[ComplaintGateway, Depends(_gateway)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
-CurrentOfficer = Annotated[str, Depends(_officer)]
+CurrentOfficer = Annotated[OfficerToken, Depends(_officer)]
 ThrottleDep = Annotated[PinGuard, Depends(_throttle)]
 ClientDep = Annotated[str, Depends(_client)]
 FilingClient = Annotated[str, Depends(_within(FILING))]  # a filing's client, within its filing rate

@@ -1,7 +1,12 @@
 """The app's settings, from the environment with embedded defaults: where the read model and Temporal
 are, the server secret (tracking numbers, PINs), upload limits, the officer API tokens, the trusted
 proxies and the door's rate limits. A laptop needs none of them set; `APP_SECRET` unset means a random
-secret kept in `var/secret`."""
+secret kept in `var/secret`.
+
+With `APP_ENV=production` nothing falls back: `Settings()` raises `InsecureDeployment` naming every
+missing or development secret (db/credentials.py), so the app never starts half-open. Officer API tokens
+carry the center whose scope they act in (`token:name:center`); in development `token:name` is the
+ministry's scope and `dev-officer-token` the default token."""
 
 from __future__ import annotations
 
@@ -10,11 +15,56 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from db import credentials
 from db.session import ROOT, database_url
 from intake.pins import PinPolicy
 from workflows.contracts import TASK_QUEUE
+from workflows.domain.centers import MINISTRY
 
 DEV_OFFICER_TOKEN = "dev-officer-token"
+MIN_TOKEN_LENGTH = 24
+
+
+@dataclass(frozen=True)
+class OfficerToken:
+    """Who acts with an officer API token, and the center whose cases they may act on (web/scope.py)."""
+
+    name: str
+    center_code: str = MINISTRY
+    scoped: bool = True  # False: `token:name`, which only development accepts (as the ministry's)
+
+
+def officer_tokens(raw: str) -> dict[str, OfficerToken]:
+    """`token:name:center,...` (or `token:name` in development) as token -> OfficerToken."""
+    tokens = {}
+    for item in raw.split(","):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) < 2 or not parts[0]:
+            continue
+        center = parts[2] if len(parts) > 2 and parts[2] else ""
+        tokens[parts[0]] = OfficerToken(parts[1], center or MINISTRY, bool(center))
+    return tokens
+
+
+def officer_token_problems(tokens: dict[str, OfficerToken] | None) -> list[str]:
+    if tokens is None:
+        return ["OFFICER_API_TOKENS is not set (token:name:center,...; empty for no officer API)"]
+    problems = []
+    for token, who in tokens.items():
+        if token == DEV_OFFICER_TOKEN:
+            problems.append(f"OFFICER_API_TOKENS holds the development token {DEV_OFFICER_TOKEN}")
+        elif len(token) < MIN_TOKEN_LENGTH:
+            problems.append(f"OFFICER_API_TOKENS: the token of {who.name} is too short (at least {MIN_TOKEN_LENGTH})")
+        if not who.scoped:
+            problems.append(f"OFFICER_API_TOKENS: the token of {who.name} names no center (token:name:center)")
+    return problems
+
+
+def _officer_tokens_from_env() -> dict[str, OfficerToken] | None:
+    raw = os.environ.get("OFFICER_API_TOKENS")
+    if raw is None:  # unset: the development token, never accepted in production
+        return None if credentials.production() else officer_tokens(f"{DEV_OFFICER_TOKEN}:demo.officer")
+    return officer_tokens(raw)
 
 
 def _secret(var: Path) -> str:
@@ -67,12 +117,19 @@ class Settings:
     # Partner systems filing through the JSON API (`X-Api-Key`): "key:name,...". An identified client
     # gets a replayed filing's PIN again; an anonymous caller gets its number and status only.
     api_clients: dict[str, str] = field(default_factory=lambda: _tokens(os.environ.get("API_CLIENT_KEYS", "")))
-    officer_tokens: dict[str, str] = field(
-        default_factory=lambda: _tokens(os.environ.get("OFFICER_API_TOKENS", f"{DEV_OFFICER_TOKEN}:demo.officer"))
-    )
+    # token -> who and where; None only in production with OFFICER_API_TOKENS unset (a refusal).
+    officer_tokens: dict[str, OfficerToken] | None = field(default_factory=_officer_tokens_from_env)
+    production: bool = field(default_factory=credentials.production)
 
     def __post_init__(self) -> None:
+        if self.production:  # checked before var/secret could stand in for a missing APP_SECRET
+            self.secret = self.secret or os.environ.get("APP_SECRET", "")
+            problems = [p for p in [credentials.app_secret_problem(self.secret)] if p]
+            problems += officer_token_problems(self.officer_tokens)
+            problems += credentials.agency_problems(os.environ) + credentials.payload_key_problems(os.environ)
+            credentials.refuse_insecure("app", {"APP_ENV": "production"}, problems)
         self.secret = self.secret or _secret(self.var_dir)
+        self.officer_tokens = self.officer_tokens or {}
 
     @property
     def upload_dir(self) -> Path:

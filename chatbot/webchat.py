@@ -68,6 +68,26 @@ def _bubbles(replies) -> tuple[list[dict], list[dict]]:
     return bubbles, quick
 
 
+# The cookie is the key to "my complaints" on this browser: HttpOnly, SameSite=Lax, a week long and renewed
+# whenever the chat is used (the page or a message; not the 2-second poll), so an idle one soon expires.
+# Secure in production and over HTTPS or any non-loopback host (a TLS proxy); only a developer's
+# plain-HTTP laptop gets it without, or the browser would drop it.
+COOKIE_LIFETIME = 7 * 24 * 3600
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def keep_session(response: Response, request: Request, session: str) -> None:
+    settings = getattr(request.app.state, "settings", None)
+    secure = (
+        bool(getattr(settings, "production", False))
+        or request.url.scheme == "https"
+        or request.url.hostname not in LOOPBACK
+    )
+    response.set_cookie(
+        COOKIE, session, max_age=COOKIE_LIFETIME, httponly=True, samesite="lax", secure=secure, path="/"
+    )
+
+
 def _session_of(chat_session: str | None) -> tuple[str, bool]:
     if chat_session and SESSION.match(chat_session):
         return chat_session, False
@@ -80,7 +100,7 @@ async def chat_page(
     chat_session: Annotated[str | None, Cookie()] = None,
     track: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    session, new = _session_of(chat_session)
+    session, _ = _session_of(chat_session)
     service = request.app.state.chat
     lang, after = await asyncio.gather(
         asyncio.to_thread(service.language, "web", session), asyncio.to_thread(service.last_delivered, "web", session)
@@ -88,8 +108,7 @@ async def chat_page(
     number = tracking.normalise(track) if track else ""
     start = f"track:{number}" if number and tracking.PATTERN.match(number) else "resume"
     page = TEMPLATES.TemplateResponse(request, "chat.html", {"lang": lang or "th", "after": after, "start": start})
-    if new:
-        page.set_cookie(COOKIE, session, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    keep_session(page, request, session)  # new or renewed: a week from its last use
     return page
 
 
@@ -111,7 +130,7 @@ async def _read_form(request: Request, settings) -> tuple[dict, list, str]:
 
 @router.post("/chat/send", response_class=HTMLResponse)
 async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie()] = None) -> Response:
-    session, new = _session_of(chat_session)
+    session, _ = _session_of(chat_session)
     settings = request.app.state.settings
     # Read within the door's limits, as the JSON chat endpoint does: photos held in memory until the
     # whole message is read, a refused one left out and explained, text with control characters a 422.
@@ -156,8 +175,7 @@ async def chat_send(request: Request, chat_session: Annotated[str | None, Cookie
             "duplicate": replies is None,
         },
     )
-    if new:
-        page.set_cookie(COOKIE, session, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+    keep_session(page, request, session)  # new or renewed: a week from its last use
     return page
 
 

@@ -1,7 +1,9 @@
 """Checks the deployment files without Docker: docker-compose.yml is parsed with PyYAML and its shape
 asserted (services, pinned images, one image for app/worker/migrate, start order, scaling, the
-environment the code reads, commands that name real modules), and the Dockerfile is read as text. If a
-`docker compose` CLI is present, `docker compose config -q` validates the file too (it needs no engine)."""
+environment the code reads, commands that name real modules), closed by default (APP_ENV=production,
+no password or secret with a default, the Temporal UI on loopback and read-only, one least-privilege
+database role per job), and the Dockerfile is read as text. If a `docker compose` CLI is present,
+`docker compose config -q` validates the file too (it needs no engine)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ SERVICES = {"postgres", "temporal", "temporal-ui", "migrate", "app", "worker"}
 # Read by api/settings.py, activities/worker.py, nlp/classifier.py; all must be set explicitly so the
 # deployment never falls back to a laptop default (SQLite, localhost Temporal, dev tokens).
 APP_ENV = {
+    "APP_ENV",
+    "PAYLOAD_KEYS",
     "DATABASE_URL",
     "TEMPORAL_ADDRESS",
     "TEMPORAL_NAMESPACE",
@@ -37,6 +41,12 @@ AGENCY_SECRETS = {"AGENCY_SECRET_OPM1111", "AGENCY_SECRET_OCPB", "AGENCY_SECRET_
 # Enough variables for `docker compose config` to interpolate every required `${VAR:?...}`.
 CONFIG_ENV = {
     "APP_SECRET": "test-secret",
+    "PAYLOAD_KEYS": "k1:" + "A" * 43 + "=",
+    "OFFICER_API_TOKENS": "",
+    "POSTGRES_PASSWORD": "pw-super",
+    "DB_OWNER_PASSWORD": "pw-owner",
+    "APP_DB_PASSWORD": "pw-app",
+    "TEMPORAL_DB_PASSWORD": "pw-temporal",
     "AGENCY_API_BASE_URL": "https://agencies.example",
     **{name: "test-agency-secret" for name in AGENCY_SECRETS},
 }
@@ -57,6 +67,11 @@ def env_of(service: dict) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
     return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def interpolated(value: str) -> str:
+    """`value` with each `${VAR...}` replaced as `docker compose` would, from CONFIG_ENV."""
+    return re.sub(r"\$\{(\w+)[^}]*\}", lambda m: CONFIG_ENV.get(m.group(1), "x"), value)
 
 
 def command_of(service: dict) -> list[str]:
@@ -140,10 +155,56 @@ def test_worker_scales_and_publishes_nothing(services):
     assert worker.get("healthcheck", {}).get("disable") is True, "the image's HTTP healthcheck is the app's"
 
 
-def test_app_publishes_8000_and_ui_8080(services):
+def test_app_publishes_8000_and_the_temporal_ui_only_on_loopback_read_only(services):
     assert any(str(p).endswith("8000") for p in services["app"].get("ports", []))
-    assert any(str(p).endswith("8080") for p in services["temporal-ui"].get("ports", []))
-    assert env_of(services["temporal-ui"])["TEMPORAL_ADDRESS"] == "temporal:7233"
+    ui = services["temporal-ui"]
+    ports = [str(p) for p in ui.get("ports", [])]
+    assert all(p.startswith("127.0.0.1:") for p in ports), f"the Temporal UI is published beyond loopback: {ports}"
+    env = env_of(ui)
+    assert env["TEMPORAL_ADDRESS"] == "temporal:7233"
+    assert env["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true", "the UI must not signal, reset or terminate cases"
+    assert env.get("TEMPORAL_AUTH_ENABLED", "false") == "false" or ports == []
+    for name, svc in services.items():  # Temporal's gRPC and PostgreSQL are reached inside the network only
+        if name in ("postgres", "temporal"):
+            assert not svc.get("ports"), f"{name} must not be published"
+
+
+def test_the_app_and_workers_run_in_production_mode(services):
+    for name in ("app", "worker"):
+        env = env_of(services[name])
+        assert env["APP_ENV"] == "production", f"{name}: APP_ENV must be production (closed by default)"
+        assert re.fullmatch(r"\$\{PAYLOAD_KEYS:\?[^}]+\}", env["PAYLOAD_KEYS"]), "PAYLOAD_KEYS must be required"
+        # Set (possibly empty, meaning no officer API), never defaulted to a token.
+        assert re.fullmatch(r"\$\{OFFICER_API_TOKENS\?[^}]+\}", env["OFFICER_API_TOKENS"])
+
+
+SECRET_WORDS = ("PASSWORD", "PWD", "SECRET", "TOKEN", "KEY")
+
+
+def test_no_password_or_secret_has_a_default():
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for name, op, default in re.findall(r"\$\{([A-Z0-9_]+)(:?[-?+]?)([^}]*)\}", text):
+        if any(word in name for word in SECRET_WORDS) and op in (":-", "-"):  # empty = off (a LINE channel)
+            assert default == "", f"${{{name}}} must be required (${{{name}:?...}}), not defaulted"
+    urls = re.findall(r"postgres(?:ql)?://[^\s]+", text)
+    assert urls and all(re.match(r"postgres(?:ql)?://\w+:\$\{[A-Z_]+:\?", u) for u in urls), urls
+
+
+def test_each_job_has_its_own_database_role(services):
+    users = {
+        name: urlsplit(interpolated(env_of(services[name])["DATABASE_URL"])).username
+        for name in ("app", "worker", "migrate")
+    }
+    assert users["app"] == users["worker"] == "damrongdham_app"
+    assert users["migrate"] == "damrongdham_owner"
+    temporal = env_of(services["temporal"])
+    assert temporal["POSTGRES_USER"] == "temporal"
+    superuser = env_of(services["postgres"])["POSTGRES_USER"]
+    assert superuser not in set(users.values()) | {"temporal"}, "no service may use the superuser"
+    assert (
+        "TEMPORAL_DB_PASSWORD" in temporal["POSTGRES_PWD"]
+        and "APP_DB_PASSWORD" in env_of(services["app"])["DATABASE_URL"]
+    )
 
 
 def test_app_and_worker_get_every_variable_the_code_reads(services):
@@ -182,7 +243,7 @@ def test_database_urls_name_a_service(services):
     urls = {name: env_of(svc)["DATABASE_URL"] for name, svc in services.items() if "DATABASE_URL" in env_of(svc)}
     assert set(urls) >= {"app", "worker", "migrate"}
     for name, url in urls.items():
-        parts = urlsplit(url)
+        parts = urlsplit(interpolated(url))
         assert parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"), url
         assert parts.hostname in services, f"{name}: DATABASE_URL host {parts.hostname!r} is no service"
         assert parts.path == "/damrongdham", url
@@ -191,11 +252,25 @@ def test_database_urls_name_a_service(services):
     assert temporal["POSTGRES_SEEDS"] in services
 
 
-def test_temporal_databases_are_created():
-    init = ROOT / "deploy" / "postgres" / "init-databases.sql"
-    assert init.is_file()
-    sql = init.read_text(encoding="utf-8").lower()
-    assert "create database temporal;" in sql and "create database temporal_visibility;" in sql
+def test_the_init_script_creates_least_privilege_roles(services):
+    init = ROOT / "deploy" / "postgres" / "init-roles.sh"
+    assert init.is_file() and os.access(init, os.X_OK), "the entrypoint runs an executable .sh"
+    mounted = [str(v) for v in services["postgres"]["volumes"] if "init-roles.sh" in str(v)]
+    assert mounted and mounted[0].split(":")[1].startswith("/docker-entrypoint-initdb.d/")
+    code = [line for line in init.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith(("#", "--"))]
+    sql = " ".join(" ".join(code).lower().split())
+    assert "create database temporal owner temporal;" in sql
+    assert "create database temporal_visibility owner temporal;" in sql
+    assert "alter database damrongdham owner to damrongdham_owner;" in sql
+    for db in ("damrongdham", "temporal", "temporal_visibility"):
+        assert f"revoke all on database {db} from public;" in sql
+    assert "grant select, insert, update, delete on tables to damrongdham_app;" in sql
+    assert "damrongdham_app" not in sql.split("create database temporal")[1].split("sql")[0]
+    assert not re.search(r"grant (all|create)[^;]*to damrongdham_app", sql), "the app gets rows, never DDL"
+    assert not re.search(r"(superuser|createdb|createrole)", sql)
+    env = env_of(services["postgres"])
+    for var in ("DB_OWNER_PASSWORD", "APP_DB_PASSWORD", "TEMPORAL_DB_PASSWORD"):
+        assert f"${var}" in init.read_text() and env[var].startswith(f"${{{var}:?")
 
 
 def test_bind_mounts_exist(services):
@@ -278,3 +353,14 @@ def test_docker_compose_config_accepts_the_file():
         timeout=60,
     )
     assert result.returncode != 0 and "APP_SECRET" in result.stderr, "APP_SECRET must be required"
+    for var in ("PAYLOAD_KEYS", "APP_DB_PASSWORD", "POSTGRES_PASSWORD"):
+        env_without = {k: v for k, v in env.items() if k != var}
+        result = subprocess.run(
+            [*cli, "-f", str(COMPOSE_FILE), "config", "-q"],
+            cwd=ROOT,
+            env=env_without,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode != 0 and var in result.stderr, f"{var} must be required"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from api.settings import OfficerToken, Settings
@@ -17,6 +17,12 @@ from intake.pins import PinGuard
 from intake.rates import FILING, TRACKING
 from workflows.client import ComplaintGateway
 from workflows.domain import tracking
+from workflows.errors import InvalidInput
+
+PIN_IN_URL = (
+    "ส่งรหัส PIN ในส่วนหัว X-Tracking-Pin หรือในเนื้อคำขอ ห้ามใส่ใน URL / send the PIN in the X-Tracking-Pin header "
+    "or in the request body, never in the URL"
+)
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -57,12 +63,12 @@ def _latin1_as_utf8(value: str | None) -> str:
         return value or ""
 
 
-async def _pin(
-    pin: Annotated[str | None, Query(max_length=40, description="the PIN (Thai digits too)")] = None,
-    x_tracking_pin: Annotated[str | None, Header(max_length=40)] = None,
-) -> str:
-    """The tracking PIN as typed, from the `X-Tracking-Pin` header or the `pin` query: "๑๒๓๔๕๖" is "123456"."""
-    return tracking.normalise_pin(_latin1_as_utf8(x_tracking_pin) or pin or "")
+async def _pin(request: Request, x_tracking_pin: Annotated[str | None, Header(max_length=40)] = None) -> str:
+    """The tracking PIN as typed, from the `X-Tracking-Pin` header only: "๑๒๓๔๕๖" is "123456". A PIN in
+    the URL (`?pin=`) is refused: URLs end up in access logs, proxies' logs and browser histories."""
+    if "pin" in request.query_params:
+        raise InvalidInput(PIN_IN_URL)
+    return tracking.normalise_pin(_latin1_as_utf8(x_tracking_pin))
 
 
 def _officer(request: Request, authorization: Annotated[str | None, Header()] = None) -> OfficerToken:

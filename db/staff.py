@@ -1,9 +1,10 @@
 """Staff accounts and what the staff front keeps about them: users (argon2 password hash, role, the
 center they belong to), signed-in sessions (the cookie holds a random token; only its SHA-256 is
-stored, beside the session's CSRF token), login attempts (for the login throttle, shared by every app
-process) and the log of every reveal of a complainant's personal data (PDPA). Also the indexes the
-inbox and the board need on the projection's tables. Nothing here commits: the caller owns the
-transaction."""
+stored, beside the session's CSRF token), login attempts (counted for the sign-in delays, shared by
+every app process), second factors (a sealed TOTP secret per enrolled user), half-done sign-ins
+waiting for their code, and the log of every reveal of a complainant's personal data (PDPA). Also the
+indexes the inbox and the board need on the projection's tables. Nothing here commits: the caller
+owns the transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, delete, func, select
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from db.models import Base, Case, Stamp, Task
@@ -58,6 +59,30 @@ class LoginAttempt(Base):
         Index("ix_login_attempts_username_at", "username", "at"),
         Index("ix_login_attempts_client_at", "client", "at"),
     )
+
+
+class SecondFactor(Base):
+    """A user's TOTP enrolment: the shared secret sealed with the app secret (`web.totp`), pending
+    until confirmed with a code, and the last time step whose code was used (a code works once)."""
+
+    __tablename__ = "staff_second_factors"
+    username: Mapped[str] = mapped_column(ForeignKey("staff_users.username"), primary_key=True)
+    sealed_secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    confirmed_at: Mapped[datetime | None] = mapped_column(Stamp, nullable=True)
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SignInChallenge(Base):
+    """A sign-in half done: the password was right and the code is still to come. Its token (a cookie
+    scoped to /login, only its SHA-256 stored) opens nothing but the code form."""
+
+    __tablename__ = "staff_sign_in_challenges"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("staff_users.username"), index=True)
+    next_path: Mapped[str] = mapped_column(String(300))
+    wrong_codes: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(Stamp, index=True)
 
 
 class PersonalDataReveal(Base):
@@ -198,37 +223,122 @@ def _aware(t: datetime) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-# --- login throttle -------------------------------------------------------------------------
+# --- sign-in delays -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInFailures:
+    """Wrong passwords and codes since a moment, as (how many, the last one's time) per key: this
+    client at this account (since the pair's last success), this client at any account, and anyone
+    at this account."""
+
+    pair: tuple[int, datetime | None]
+    client: tuple[int, datetime | None]
+    account: int
 
 
 def record_attempt(s: Session, username: str, client: str, succeeded: bool) -> None:
     s.add(LoginAttempt(username=username.strip().lower()[:64], client=client[:64], at=now(), succeeded=succeeded))
 
 
-def recent_failures(s: Session, username: str, client: str, window: timedelta) -> tuple[int, int]:
-    """Failed attempts within the window, for this username and from this client."""
-    since = now() - window
-    by_user = (
-        s.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(
-                LoginAttempt.username == username.strip().lower()[:64],
-                LoginAttempt.at >= since,
-                LoginAttempt.succeeded.is_(False),
-            )
-        )
-        or 0
+def _failures(s: Session, *where) -> tuple[int, datetime | None]:
+    count, last = s.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(LoginAttempt.succeeded.is_(False), *where)
+    ).one()
+    return count or 0, _aware(last) if last is not None else None
+
+
+def sign_in_failures(s: Session, username: str, client: str, since: datetime) -> SignInFailures:
+    username, client = username.strip().lower()[:64], client[:64]
+    by_pair = (LoginAttempt.username == username, LoginAttempt.client == client)
+    # The owner's own success from this client wipes the slate for the pair (not for the client or the
+    # account: an attacker with one good account must not reset their count by signing in with it).
+    succeeded = s.scalar(select(func.max(LoginAttempt.at)).where(*by_pair, LoginAttempt.succeeded.is_(True)))
+    pair_since = max(since, _aware(succeeded)) if succeeded is not None else since
+    return SignInFailures(
+        pair=_failures(s, *by_pair, LoginAttempt.at > pair_since),
+        client=_failures(s, LoginAttempt.client == client, LoginAttempt.at > since),
+        account=_failures(s, LoginAttempt.username == username, LoginAttempt.at > since)[0],
     )
-    by_client = (
-        s.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.client == client[:64], LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+
+
+# --- second factor -------------------------------------------------------------------------
+
+CHALLENGE_LIFETIME = timedelta(minutes=5)
+WRONG_CODES_PER_CHALLENGE = 5
+
+
+def second_factor(s: Session, username: str) -> SecondFactor | None:
+    return s.get(SecondFactor, username)
+
+
+def has_second_factor(s: Session, username: str) -> bool:
+    row = s.get(SecondFactor, username)
+    return row is not None and row.confirmed_at is not None
+
+
+def start_enrolment(s: Session, username: str, sealed_secret: str) -> SecondFactor:
+    """A new pending secret (replacing a pending one); an enrolled user must turn theirs off first."""
+    row = s.get(SecondFactor, username)
+    if row is not None and row.confirmed_at is not None:
+        raise ValueError("already enrolled")
+    if row is None:
+        row = SecondFactor(username=username, last_step=0)
+        s.add(row)
+    row.sealed_secret, row.created_at, row.confirmed_at, row.last_step = sealed_secret, now(), None, 0
+    return row
+
+
+def spend_step(s: Session, row: SecondFactor, step: int) -> bool:
+    """Marks a code's time step used, unless this or a later step already was: a code works once, even
+    when two requests bring it at the same moment (the conditional update lets one through). The first
+    code accepted confirms a pending enrolment."""
+    spent = s.execute(
+        update(SecondFactor)
+        .where(SecondFactor.username == row.username, SecondFactor.last_step < step)
+        .values(last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if spent != 1:
+        return False
+    if row.confirmed_at is None:
+        row.confirmed_at = now()
+    return True
+
+
+def remove_second_factor(s: Session, username: str) -> None:
+    s.execute(delete(SecondFactor).where(SecondFactor.username == username))
+    s.execute(delete(SignInChallenge).where(SignInChallenge.username == username))
+
+
+def open_challenge(s: Session, username: str, next_path: str) -> str:
+    """The token of a new half-done sign-in (goes into a cookie; never stored)."""
+    token, at = secrets.token_urlsafe(32), now()
+    s.execute(delete(SignInChallenge).where(SignInChallenge.expires_at < at))
+    s.add(
+        SignInChallenge(
+            token_hash=_digest(token),
+            username=username,
+            next_path=next_path[:300],
+            wrong_codes=0,
+            expires_at=at + CHALLENGE_LIFETIME,
         )
-        or 0
     )
-    return by_user, by_client
+    return token
+
+
+def challenge(s: Session, token: str) -> SignInChallenge | None:
+    """A live half-done sign-in, or None (expired, used, or spent on too many wrong codes)."""
+    if not token:
+        return None
+    row = s.get(SignInChallenge, _digest(token))
+    if row is None or _aware(row.expires_at) <= now() or row.wrong_codes >= WRONG_CODES_PER_CHALLENGE:
+        return None
+    return row
+
+
+def close_challenge(s: Session, token: str) -> None:
+    s.execute(delete(SignInChallenge).where(SignInChallenge.token_hash == _digest(token)))
 
 
 # --- personal data reveals ------------------------------------------------------------------

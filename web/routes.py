@@ -9,10 +9,10 @@ import os
 
 from fastapi import APIRouter, FastAPI
 
-from web import admin, board, case_actions, cases, filings_admin, inbox, login, questions
+from web import account, admin, board, case_actions, cases, filings_admin, inbox, login, questions
 
 router = APIRouter()
-for part in (login, inbox, cases, case_actions, questions, admin, filings_admin, board):
+for part in (login, account, inbox, cases, case_actions, questions, admin, filings_admin, board):
     router.include_router(part.router)
 
 

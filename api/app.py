@@ -54,7 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.gateway = ComplaintGateway(app.state.temporal, settings.secret, settings.task_queue)
         app.state.dispatcher, dispatching = None, None
         if settings.dispatch_in_app:
-            app.state.dispatcher = FilingDispatcher(app.state.filing_sessions, app.state.gateway)
+            app.state.dispatcher = FilingDispatcher(
+                app.state.filing_sessions, app.state.gateway, read_model=app.state.sessions
+            )
             dispatching = asyncio.create_task(app.state.dispatcher.run())
         await chatbot.routes.start(app)
         await web.routes.start(app)

@@ -120,9 +120,11 @@ def pending(s: Session, limit: int, now: datetime | None = None) -> list[Filing]
 def mark_started(s: Session, numbers: list[str]) -> None:
     """One statement for the whole batch: on SQLite the write lock is then held for a moment, not
     for a loop of row updates that a busy machine can stretch into seconds of blocked filings.
-    The payload (the complaint, with the complainant's name and phone) goes: the workflow holds it now
-    and the read model erases it on its PDPA timer, which a copy left here would outlive. The row
-    stays, as the record that its idempotency key and tracking number are taken."""
+    The payload (the complaint, with the complainant's name, phone and chat address) goes: the
+    workflow holds the complaint now, the read model's `personal_data` the person (the workflow only
+    its key), erased on the PDPA timer, which a copy left here would outlive. Until then the queue
+    holds them in our own database, never in Temporal. The row stays, as the record that its
+    idempotency key and tracking number are taken."""
     if numbers:
         s.execute(
             update(Filing)

@@ -210,7 +210,8 @@ class PersonalData(Base):
     """The complainant's personal data (PDPA): separate so that erasure leaves the case intact."""
 
     __tablename__ = "personal_data"
-    tracking_number: Mapped[str] = mapped_column(ForeignKey("cases.tracking_number"), primary_key=True)
+    # No key to `cases`: the intake writes this row before the case's workflow starts (migration 0010).
+    tracking_number: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20))
     national_id: Mapped[str | None] = mapped_column(String(13))
@@ -218,6 +219,8 @@ class PersonalData(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     erase_after: Mapped[datetime | None] = mapped_column(Stamp)
     erased_at: Mapped[datetime | None] = mapped_column(Stamp)
+    # Where the case's messages go back to (a LINE user id, a web chat session): the workflow never holds it.
+    channel_ref: Mapped[str | None] = mapped_column(String(200))
 
 
 class Filing(Base):

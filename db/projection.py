@@ -1,7 +1,11 @@
 """Writes a complaint's transitions into the read model. Idempotent by construction: the event's key is
 `<tracking number>:<seq>`, an event already present is skipped, and the case row, clocks and tasks are
 only overwritten by a newer sequence number, so retries and out-of-order redelivery change nothing.
-The caller owns the transaction."""
+The caller owns the transaction.
+
+The complainant's contact details and chat address are not in the workflow's input: the intake kept
+them in `personal_data` before the workflow started (`ComplaintInput.personal_data_ref`), and the case
+takes its chat address from there. Inputs recorded before that carry them, and write the row here."""
 
 from __future__ import annotations
 
@@ -84,7 +88,7 @@ def _insert_case(
         province_code=inp.province_code,
         district_code=inp.district_code,
         channel=inp.channel,
-        channel_ref=inp.channel_ref or None,
+        channel_ref=None,
         language=inp.language or "th",
         anonymous=inp.anonymous,
         filed_at=_t(inp.filed_at),
@@ -92,17 +96,20 @@ def _insert_case(
         last_seq=0,
     )
     s.add(case)
-    contact = inp.contact
-    s.add(
-        PersonalData(
-            tracking_number=inp.tracking_number,
-            anonymous=inp.anonymous,
-            name=(contact.name or None) if contact else None,
-            phone=(contact.phone or None) if contact else None,
-            national_id=(contact.national_id or None) if contact else None,
-            email=(contact.email or None) if contact else None,
-        )
-    )
+    personal = s.get(PersonalData, inp.tracking_number)
+    if not inp.personal_data_ref or personal is None:
+        # An input from before the reference (or a row gone missing): the input holds the person, and
+        # wins over a row another filing may have left under this number.
+        personal = personal or PersonalData(tracking_number=inp.tracking_number)
+        contact = inp.contact
+        personal.anonymous = inp.anonymous
+        personal.name = (contact.name or None) if contact else None
+        personal.phone = (contact.phone or None) if contact else None
+        personal.national_id = (contact.national_id or None) if contact else None
+        personal.email = (contact.email or None) if contact else None
+        personal.channel_ref = inp.channel_ref or None
+        s.add(personal)
+    case.channel_ref = personal.channel_ref
     s.flush()
     return case
 

@@ -7,7 +7,12 @@ workflow ID (and the idempotency key in its memo) and only marks the filing star
 One bad filing never stops the rest: each start is isolated; a failure is counted and retried later
 with a growing delay, and after `MAX_ATTEMPTS` the filing is dead-lettered (kept with its error for an
 administrator, its personal data wiped). An outage of Temporal is not the filing's fault: it is
-retried without counting."""
+retried without counting.
+
+Personal data never reaches Temporal (DESIGN §4.9): before a batch's workflows start, the filings'
+contact details and chat addresses are kept in the read model's `personal_data` (`db.personal_data`),
+and each workflow starts with an input that holds only the row's key (`personal_data_ref`). On SQLite
+the queue is a file of its own, so the dispatcher is given the read model's sessions too."""
 
 from __future__ import annotations
 
@@ -15,13 +20,13 @@ import asyncio
 import logging
 import os
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import filings
+from db import filings, personal_data
 from workflows.client import ComplaintGateway
 from workflows.contracts import TASK_QUEUE, ComplaintInput
 from workflows.errors import Unavailable
@@ -45,9 +50,17 @@ class FilingDispatcher:
     """Starts the workflows of accepted filings, oldest first, a bounded number at a time."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], gateway: ComplaintGateway, batch: int = 100, concurrency: int = 20
+        self,
+        sessions: sessionmaker[Session],
+        gateway: ComplaintGateway,
+        batch: int = 100,
+        concurrency: int = 20,
+        read_model: sessionmaker[Session] | None = None,
     ) -> None:
+        """`sessions` open the filings queue; `read_model` the read model, where the personal data goes
+        (the same database unless the queue has a SQLite file of its own)."""
         self.sessions, self.gateway = sessions, gateway
+        self.read_model = read_model or sessions
         self.batch, self.limit = batch, asyncio.Semaphore(concurrency)
         self.nudge = asyncio.Event()
 
@@ -72,7 +85,10 @@ class FilingDispatcher:
         rows = await asyncio.to_thread(self._pending)
         if not rows:
             return 0
-        results = await asyncio.gather(*(self._start(*row) for row in rows))
+        drafts = {number: _draft(payload) for number, payload, _, _ in rows}
+        # Kept before any start: a workflow's first projection reads the row.
+        await asyncio.to_thread(self._keep_personal_data, [d for d in drafts.values() if isinstance(d, ComplaintInput)])
+        results = await asyncio.gather(*(self._start(number, drafts[number], key) for number, _, key, _ in rows))
         await asyncio.to_thread(self._record, results, {number: attempts for number, _, _, attempts in rows})
         if any(r.outage for r in results):
             await asyncio.sleep(2)  # Temporal is down: the loop slows down instead of spinning
@@ -85,11 +101,16 @@ class FilingDispatcher:
                 for row in filings.pending(s, self.batch)
             ]
 
-    async def _start(self, number: str, payload: dict, fingerprint: str, _attempts: int) -> Attempt:
+    def _keep_personal_data(self, drafts: list[ComplaintInput]) -> None:
+        with self.read_model.begin() as s:
+            personal_data.keep(s, [_complainant(d) for d in drafts if not d.personal_data_ref])
+
+    async def _start(self, number: str, draft: ComplaintInput | Exception, fingerprint: str) -> Attempt:
         async with self.limit:
             try:
-                inp = INPUT.validate_python(payload)
-                if await self.gateway.start(inp, fingerprint):
+                if isinstance(draft, Exception):
+                    raise draft
+                if await self.gateway.start(_referenced(draft), fingerprint):
                     return Attempt(number)
                 holder = await self.gateway.memo_key(number)
                 if holder == fingerprint:
@@ -102,7 +123,7 @@ class FilingDispatcher:
                 return Attempt(number, f"{type(err).__name__}: {err}")
 
     def _record(self, results: list[Attempt], attempts: dict[str, int]) -> None:
-        now = datetime.now(UTC)
+        now, given_up = datetime.now(UTC), []
         with self.sessions.begin() as s:
             filings.mark_started(s, [r.number for r in results if r.error is None])
             for r in results:
@@ -112,9 +133,41 @@ class FilingDispatcher:
                 if r.fatal or tried >= MAX_ATTEMPTS:
                     log.error("filing %s given up after %d attempts: %s", r.number, tried, r.error)
                     filings.mark_failed(s, r.number, r.error, None, now)
+                    given_up.append(r.number)
                 else:
                     delay = min(FIRST_RETRY * 2 ** (tried - 1), LAST_RETRY)
                     filings.mark_failed(s, r.number, r.error, now + delay, now)
+        if given_up:
+            with self.read_model.begin() as s:
+                personal_data.forget_unfiled(s, given_up)
+
+
+def _draft(payload: dict) -> ComplaintInput | Exception:
+    """The filing's workflow input, or why its payload is not one (counted as a failed attempt)."""
+    try:
+        return INPUT.validate_python(payload)
+    except Exception as err:  # one bad filing must not stop the batch
+        return err
+
+
+def _complainant(draft: ComplaintInput) -> personal_data.Complainant:
+    contact = draft.contact
+    return personal_data.Complainant(
+        tracking_number=draft.tracking_number,
+        anonymous=draft.anonymous,
+        name=contact.name if contact else "",
+        phone=contact.phone if contact else "",
+        national_id=contact.national_id if contact else "",
+        email=contact.email if contact else "",
+        channel_ref=draft.channel_ref,
+    )
+
+
+def _referenced(draft: ComplaintInput) -> ComplaintInput:
+    """The input the workflow gets: the personal data replaced by the key of its read-model row."""
+    if draft.personal_data_ref:
+        return draft
+    return replace(draft, contact=None, channel_ref="", personal_data_ref=draft.tracking_number)
 
 
 async def main() -> None:
@@ -128,11 +181,13 @@ async def main() -> None:
         os.environ.get("TEMPORAL_ADDRESS", "localhost:7233"), os.environ.get("TEMPORAL_NAMESPACE", "default")
     )
     engine = make_engine(filings_url(database_url()))
+    read_model = engine
     if filings_url(database_url()) != database_url():
         filings.ensure_schema(engine)
+        read_model = make_engine(database_url())  # the personal data goes to the read model's file
     # Numbers and PINs were made at the desk: starting a workflow needs no secret.
     gateway = ComplaintGateway(client, "", os.environ.get("TASK_QUEUE", TASK_QUEUE))
-    dispatcher = FilingDispatcher(make_sessions(engine), gateway)
+    dispatcher = FilingDispatcher(make_sessions(engine), gateway, read_model=make_sessions(read_model))
     task = asyncio.create_task(dispatcher.run())
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

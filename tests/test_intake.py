@@ -180,7 +180,8 @@ async def test_a_poisoned_filing_is_dead_lettered_and_the_queue_goes_on(dev_env,
             filings.accept(s, "2569-P2P2P2", "poisoned-key", "x", {"text": ["not", "a", "complaint"]}, "api", "")
         good = front.file(ROAD, Door("api", "partner.system"))
         async with running_worker(dev_env.client, sqlite_url) as queue:
-            runner = FilingDispatcher(front.queue, ComplaintGateway(dev_env.client, SECRET, queue))
+            gateway = ComplaintGateway(dev_env.client, SECRET, queue)
+            runner = FilingDispatcher(front.queue, gateway, read_model=front.directory)
             for _ in range(10):  # other tests' filings wait in this queue too
                 if await runner.dispatch_once() == 0:
                     break
@@ -211,7 +212,7 @@ async def test_a_number_held_by_another_workflow_is_dead_lettered_not_silently_m
         async with running_worker(dev_env.client, sqlite_url) as queue:
             gateway = ComplaintGateway(dev_env.client, SECRET, queue)
             first = front.file(ROAD, Door("api", "partner.system"))
-            runner = FilingDispatcher(front.queue, gateway)
+            runner = FilingDispatcher(front.queue, gateway, read_model=front.directory)
             await runner.dispatch_once()
             # A filing whose number another workflow already holds (as one drawn before this table
             # held every number could): its start must not be mistaken for its own.

@@ -157,6 +157,10 @@ class ComplaintInput:
     policy: ClockPolicy = field(default_factory=ClockPolicy)
     carried: CaseState | None = None
     language: str = "th"  # the citizen's language (th | en): which text of each message a channel sends
+    # The read model's personal_data row (its tracking number) holding the contact and chat address:
+    # set by the intake, which then leaves `contact` and `channel_ref` empty (DESIGN §4.9). Inputs
+    # recorded before it carry them themselves.
+    personal_data_ref: str = ""
 
 
 @dataclass

@@ -1,18 +1,61 @@
-"""Runs the PDPA retention timer beside the worker: every so often it erases the personal data of
-closed cases whose retention has run out and deletes old staff sign-in attempts (`db/retention.py`
-decides what goes), in small batches so a backlog never holds a long transaction."""
+"""The retention schedule's activities: erase one batch of one kind of data past its period
+(`db/retention.py` decides what goes), and record what a run erased. Synchronous, on the worker's
+thread pool; each batch is its own short transaction, so a backlog never holds a long one.
+`erase_due_now` and `prune_due_now` erase everything due at once, outside Temporal (tests, scripts)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
+from temporalio import activity
 
-from db.retention import erase_expired, prune_login_attempts
+from db.data_requests import record_run
+from db.retention import erase_expired, eraser, prune_login_attempts
+from workflows import pdpa
 
 log = logging.getLogger("retention")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def photos_root() -> Path:
+    """Where the app stores photos (the app's `Settings.upload_dir`: VAR_DIR/uploads)."""
+    return Path(os.environ.get("VAR_DIR", ROOT / "var")) / "uploads"
+
+
+class RetentionActivities:
+    def __init__(self, sessions: sessionmaker[Session], photos: Path | None = None) -> None:
+        self.sessions = sessions
+        self.photos = photos or photos_root()
+
+    @activity.defn(name=pdpa.ERASE_DUE)
+    def erase_due(self, batch: pdpa.ErasureBatch) -> pdpa.ErasureCount:
+        if batch.kind not in pdpa.RETENTION_KINDS:
+            return pdpa.ErasureCount(batch.kind, 0)
+        erase = eraser(batch.kind, self.photos)
+        with self.sessions.begin() as s:
+            count = erase(s, datetime.fromisoformat(batch.now), max(1, batch.days), batch.batch)
+        return pdpa.ErasureCount(batch.kind, count)
+
+    @activity.defn(name=pdpa.RECORD_RETENTION_RUN)
+    def record_retention_run(self, run: pdpa.RetentionRunRecord) -> None:
+        with self.sessions.begin() as s:
+            record_run(
+                s,
+                run.run_id,
+                datetime.fromisoformat(run.started_at),
+                datetime.fromisoformat(run.finished_at),
+                run.counts,
+            )
+        erased = {kind: n for kind, n in run.counts.items() if n}
+        if erased:
+            log.info("retention run %s erased %s", run.run_id, erased)
+
+    def all(self) -> list:
+        return [self.erase_due, self.record_retention_run]
 
 
 def erase_due_now(sessions: sessionmaker[Session], batch: int = 500) -> int:
@@ -28,21 +71,3 @@ def erase_due_now(sessions: sessionmaker[Session], batch: int = 500) -> int:
 def prune_due_now(sessions: sessionmaker[Session]) -> int:
     with sessions.begin() as s:
         return prune_login_attempts(s, datetime.now(UTC))
-
-
-async def run(sessions: sessionmaker[Session], stop: asyncio.Event, interval: float = 3600.0) -> None:
-    while not stop.is_set():
-        try:
-            erased = await asyncio.to_thread(erase_due_now, sessions)
-            if erased:
-                log.info("erased the personal data of %d closed cases past retention", erased)
-            pruned = await asyncio.to_thread(prune_due_now, sessions)
-            if pruned:
-                log.info("deleted %d staff sign-in attempts past retention", pruned)
-        except Exception:  # the database may be restarting; try again next round
-            log.exception("retention round failed")
-        try:
-            async with asyncio.timeout(interval):
-                await stop.wait()
-        except TimeoutError:
-            pass

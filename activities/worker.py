@@ -1,7 +1,7 @@
 """The worker's composition root: builds the heavy objects once (database engine, classifier, HTTP
-client for agency APIs), registers the complaint and question workflows and their activities, runs the
-PDPA retention timer and (when a LINE channel is configured) the outbox relay to LINE, and runs until
-stopped. `python -m activities.worker` runs it against TEMPORAL_ADDRESS and DATABASE_URL."""
+client for agency APIs), registers the complaint, question and PDPA workflows and their activities,
+makes sure the PDPA retention schedule exists, runs (when a LINE channel is configured) the outbox relay
+to LINE, and runs until stopped. `python -m activities.worker` runs it against TEMPORAL_ADDRESS and DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -16,16 +16,21 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities import retention
 from activities.case_activities import CaseActivities
+from activities.data_requests import DataRequestActivities
 from activities.line_push import LinePushRelay
 from activities.question_activities import QuestionActivities
+from activities.retention import RetentionActivities
 from db import credentials
 from db.session import make_engine, make_sessions
 from workflows import codec
 from workflows.complaint import ComplaintWorkflow
 from workflows.contracts import TASK_QUEUE
+from workflows.data_request import DataRequestWorkflow
+from workflows.pdpa import retention_days
+from workflows.pdpa_client import ensure_retention_schedule
 from workflows.question import QuestionWorkflow
+from workflows.retention_schedule import RetentionWorkflow
 
 log = logging.getLogger("worker")
 
@@ -49,9 +54,12 @@ def build_worker(client: Client, acts: CaseActivities, task_queue: str = TASK_QU
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow, QuestionWorkflow],
+        workflows=[ComplaintWorkflow, QuestionWorkflow, DataRequestWorkflow, RetentionWorkflow],
         workflow_runner=RUNNER,
-        activities=acts.all() + QuestionActivities(acts.sessions).all(),
+        activities=acts.all()
+        + QuestionActivities(acts.sessions).all()
+        + RetentionActivities(acts.sessions).all()
+        + DataRequestActivities(acts.sessions).all(),
         activity_executor=ThreadPoolExecutor(max_workers=threads),
         max_concurrent_activities=threads,
         max_concurrent_local_activities=threads,
@@ -78,10 +86,11 @@ async def main() -> None:
         relay = asyncio.create_task(
             LinePushRelay(acts.sessions, os.environ.get("LINE_API_BASE", "https://api.line.me"), token).run(stop)
         )
-    erasing = asyncio.create_task(retention.run(acts.sessions, stop))
+    # PDPA retention runs as a Temporal Schedule (workflows/retention_schedule.py), not a loop here.
+    queue = os.environ.get("TASK_QUEUE", TASK_QUEUE)
+    await ensure_retention_schedule(client, queue, retention_days(dict(os.environ)))
     async with worker:
         await stop.wait()
-    await erasing
     if relay is not None:
         await relay
 

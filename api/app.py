@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 import chatbot.routes
 import web.routes
 from api import actions, callbacks, complaints, data_requests, directory, health
+from api.access_log import install as keep_access_log_private
 from api.door import DoorLimits
 from api.security import SecurityHeaders
 from api.settings import Settings
@@ -38,6 +39,7 @@ RETRY_AFTER = "5"  # seconds: a database or Temporal restart takes about that lo
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    keep_access_log_private()  # no PIN or chat session in uvicorn's access log
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -1,6 +1,7 @@
 """Engines and sessions for the read model, on SQLite (the embedded default) or PostgreSQL, from one
 URL. SQLite gets WAL and a busy timeout so the worker's threads and the app can write side by side.
-The caller owns the transaction: `with sessions.begin() as s:` commits or rolls back as one."""
+The caller owns the transaction: `with sessions.begin() as s:` commits or rolls back as one. Engines
+hide bound parameters from errors and logs (personal data)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ def filings_url(url: str) -> str:
 
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = normalise_url(url or database_url())
+    # A failed statement's error (and SQL logging, when on) shows `[SQL parameters hidden]`, never the
+    # bound values: they hold names, phones, national IDs and chat addresses.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from tests.conftest import BIN
 from tests.support import DirectGateway
 from tests.test_complaint_lifecycle import draft
 from tests.test_nothing_wedges import flaky_worker
@@ -146,19 +149,27 @@ async def test_recorded_history_replays(path: Path):
     await replay(WorkflowHistory.from_json(path.stem, path.read_text()))
 
 
+@pytest.fixture(scope="module")
+async def replay_env() -> AsyncIterator[WorkflowEnvironment]:
+    # Its own server: a scenario skips minutes of back-off, which a clock another test left locked stops.
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=codec.data_converter()
+    )
+    yield env
+    await env.shutdown()
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
-async def test_fresh_run_replays(scenario, time_env, sqlite_url):
-    async with flaky_worker(time_env.client, sqlite_url) as queue:
-        gw = DirectGateway(time_env.client, "replay-secret", queue)
-        workflow_id = await SCENARIOS[scenario](time_env, gw)
-        history = await time_env.client.get_workflow_handle(workflow_id).fetch_history()
+async def test_fresh_run_replays(scenario, replay_env, sqlite_url):
+    async with flaky_worker(replay_env.client, sqlite_url) as queue:
+        gw = DirectGateway(replay_env.client, "replay-secret", queue)
+        workflow_id = await SCENARIOS[scenario](replay_env, gw)
+        history = await replay_env.client.get_workflow_handle(workflow_id).fetch_history()
     await replay(history)
 
 
 async def _record(names: list[str]) -> None:
-    from temporalio.testing import WorkflowEnvironment
-
-    from tests.conftest import BIN, ready_database
+    from tests.conftest import ready_database
     from tests.support import FakeAgency
 
     agency = FakeAgency()

@@ -14,7 +14,6 @@ from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 LOCAL = dict(
     start_to_close_timeout=timedelta(seconds=30),
-    schedule_to_close_timeout=timedelta(minutes=5),
     retry_policy=RetryPolicy(
         initial_interval=timedelta(seconds=1),
         backoff_coefficient=2.0,

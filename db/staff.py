@@ -61,6 +61,9 @@ class LoginAttempt(Base):
     )
 
 
+REVEAL_REASON_MAX = 200
+
+
 class SecondFactor(Base):
     """A user's TOTP enrolment: the shared secret sealed with the app secret (`web.totp`), pending
     until confirmed with a code, and the last time step whose code was used (a code works once)."""
@@ -94,6 +97,8 @@ class PersonalDataReveal(Base):
     username: Mapped[str] = mapped_column(String(64), index=True)
     field: Mapped[str] = mapped_column(String(16))  # phone | national_id | email | name
     at: Mapped[datetime] = mapped_column(Stamp)
+    # Why the officer needed to see it ("letter: ..." for a name printed on a forwarding letter).
+    reason: Mapped[str] = mapped_column(String(REVEAL_REASON_MAX), default="", server_default="")
 
 
 # The inbox pages through open tasks in (opened_at, task_key) order straight off an index, finds the
@@ -344,8 +349,12 @@ def close_challenge(s: Session, token: str) -> None:
 # --- personal data reveals ------------------------------------------------------------------
 
 
-def log_reveal(s: Session, number: str, username: str, field: str) -> None:
-    s.add(PersonalDataReveal(tracking_number=number, username=username, field=field, at=now()))
+def log_reveal(s: Session, number: str, username: str, field: str, reason: str = "") -> None:
+    s.add(
+        PersonalDataReveal(
+            tracking_number=number, username=username, field=field, at=now(), reason=reason[:REVEAL_REASON_MAX]
+        )
+    )
 
 
 def reveals(s: Session, number: str) -> list[PersonalDataReveal]:

@@ -19,7 +19,7 @@ from workflows import contracts as c
 from workflows.domain.transitions import refusal
 
 CITIZEN_EVENTS = ("received", "info_added", "disputed", "withdrawn", "rated")
-REVEALABLE = ("phone", "national_id", "email")
+REVEALABLE = ("name", "phone", "national_id", "email")
 # Update name -> the transition rule it is checked against (domain/transitions.py).
 ACTION_RULES = {
     "triage": "triage",
@@ -70,9 +70,16 @@ class CaseSheet:
         return self.detail.case
 
 
+def mask_name(name: str) -> str:
+    """Each word's first two letters: "สมชาย ใจดี" is "สม*** ใจ***", enough to tell two callers apart."""
+    return " ".join(word[:2] + "***" for word in name.split())
+
+
 def mask(field_name: str, value: str | None) -> str:
     if not value:
         return ""
+    if field_name == "name":
+        return mask_name(value)
     if field_name == "email":
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
@@ -116,7 +123,7 @@ def case_sheet(s: Session, case, view: c.CaseView | None) -> CaseSheet:
     personal = s.get(PersonalData, case.tracking_number)
     masked = {}
     if personal is not None and personal.erased_at is None:
-        masked = {"name": personal.name or "", **{f: mask(f, getattr(personal, f)) for f in REVEALABLE}}
+        masked = {f: mask(f, getattr(personal, f)) for f in REVEALABLE}
     status = view.status if view else case.status
     tasks = view.tasks if view else []
     actions = [a for a, rule in ACTION_RULES.items() if refusal(rule, status) is None]
@@ -154,6 +161,14 @@ def reveal(s: Session, number: str, field_name: str) -> str | None:
     if field_name not in REVEALABLE or personal is None or personal.erased_at is not None:
         return None
     return getattr(personal, field_name) or ""
+
+
+def letter_complainant(personal: PersonalData | None, revealed: bool) -> str:
+    """The complainant as the forwarding letter names them: in full only after a logged reveal for the
+    letter, masked otherwise, nothing for an anonymous or erased complainant."""
+    if personal is None or personal.anonymous or personal.erased_at is not None or not personal.name:
+        return ""
+    return personal.name if revealed else mask_name(personal.name)
 
 
 def forwarding(detail: CaseDetail) -> dict:

@@ -1,6 +1,7 @@
 """The case page and what hangs off it: the page itself (timeline, live clocks, photos, messages,
-internal notes, masked personal data, action forms), the logged reveal of one personal-data field,
-the photos, and the printable forwarding letter. Every route first checks the case is within the
+internal notes, masked personal data, action forms), the logged reveal of one personal-data field
+with its reason, the photos, and the printable forwarding letter (the complainant's name masked
+unless revealed, and logged, for the letter). Every route first checks the case is within the
 user's centers (else 404). Actions are posted to `web.case_actions`."""
 
 from __future__ import annotations
@@ -19,15 +20,16 @@ from db import queries, staff
 from db.models import Attachment, Center, PersonalData
 from db.photos import sniff
 from db.search import search_directory
+from intake.text import clean
 from web.auth import ActingStaff, CurrentStaff, StaffUser
-from web.case_view import REVEALABLE, case_sheet, forwarding, reveal
+from web.case_view import REVEALABLE, case_sheet, forwarding, letter_complainant, reveal
 from web.deps import DbSession, Gateway
 from web.i18n import BANGKOK
 from web.pages import WebRoute, render
 from web.scope import ensure_visible, scope_of
 from workflows import contracts as c
 from workflows.domain import tracking
-from workflows.errors import CaseError, CaseNotFound
+from workflows.errors import CaseError, CaseNotFound, InvalidInput
 
 router = APIRouter(route_class=WebRoute)
 UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f"\\;]')  # nothing that could break the header
@@ -81,12 +83,24 @@ async def case_page(request: Request, number: str, s: DbSession, gateway: Gatewa
     return render(request, "case.html", "_case.html", nav="inbox", **values)
 
 
-def _reveal(s, user: StaffUser, number: str, field_name: str) -> str:
-    case = visible_case(s, user, number)
+async def reveal_reason(request: Request) -> str:
+    """The reason typed beside a reveal button, kept in the reveal log (PDPA); `required` refuses none."""
+    return clean(str((await request.form()).get("reason", "")).strip(), "reason", staff.REVEAL_REASON_MAX)
+
+
+def required(reason: str) -> str:
+    if not reason:
+        raise InvalidInput("กรุณาระบุเหตุผลที่ต้องเปิดดูข้อมูลส่วนบุคคล / give the reason you need to see this personal data")
+    return reason
+
+
+def _reveal(s, user: StaffUser, number: str, field_name: str, reason: str) -> str:
+    case = visible_case(s, user, number)  # first: a case out of scope is a 404 whatever was posted
+    required(reason)
     value = reveal(s, case.tracking_number, field_name)
     if value is None:
         raise CaseNotFound()
-    staff.log_reveal(s, case.tracking_number, user.username, field_name)
+    staff.log_reveal(s, case.tracking_number, user.username, field_name, reason)
     s.commit()
     return value
 
@@ -95,7 +109,8 @@ def _reveal(s, user: StaffUser, number: str, field_name: str) -> str:
 async def reveal_field(request: Request, number: str, field_name: str, s: DbSession, user: ActingStaff):
     if field_name not in REVEALABLE:
         raise CaseNotFound()
-    value = await run_in_threadpool(_reveal, s, user, number, field_name)
+    reason = await reveal_reason(request)
+    value = await run_in_threadpool(_reveal, s, user, number, field_name, reason)
     return render(request, "revealed.html", "_revealed.html", field_name=field_name, value=value, number=number)
 
 
@@ -138,8 +153,17 @@ def photo_response(path: Path, filename: str) -> FileResponse:
     )
 
 
-def _letter_values(s, user: StaffUser, number: str, reference: str, sent_on: str) -> dict:
+def _letter_values(
+    s, user: StaffUser, number: str, reference: str, sent_on: str, reveal_for: str | None = None
+) -> dict:
+    """The letter's fields; with `reveal_for` (the officer's reason, required when given) the
+    complainant's name is printed in full and the reveal logged in the same transaction, else masked."""
     case = visible_case(s, user, number)
+    personal = s.get(PersonalData, case.tracking_number)
+    named = reveal_for is not None and bool(required(reveal_for)) and bool(letter_complainant(personal, True))
+    if named:
+        staff.log_reveal(s, case.tracking_number, user.username, "name", f"letter: {reveal_for}")
+        s.commit()
     detail = queries.case_detail(s, case, public_only=False)
     recorded = forwarding(detail)
     given = sent_on or recorded.get("sent_on", "")
@@ -156,7 +180,8 @@ def _letter_values(s, user: StaffUser, number: str, reference: str, sent_on: str
         address=office_address(s, center),
         reference=reference or recorded.get("reference", ""),
         sent_on=on,
-        personal=None if case.anonymous else s.get(PersonalData, case.tracking_number),
+        complainant="" if case.anonymous else letter_complainant(personal, named),
+        named=named,
     )
 
 
@@ -183,6 +208,17 @@ async def letter(
     sent_on: Annotated[str, Query(max_length=10)] = "",
 ):
     values = await run_in_threadpool(_letter_values, s, user, number, reference, sent_on)
+    return render(request, "letter.html", nav="inbox", **values)
+
+
+@router.post("/cases/{number}/letter", response_class=HTMLResponse)
+async def letter_with_name(request: Request, number: str, s: DbSession, user: ActingStaff):
+    """The letter with the complainant's name printed, after a logged reveal with its reason."""
+    reason = await reveal_reason(request)
+    form = await request.form()
+    reference = clean(str(form.get("reference", "")), "reference", 60)
+    sent_on = clean(str(form.get("sent_on", "")), "sent_on", 10)
+    values = await run_in_threadpool(_letter_values, s, user, number, reference, sent_on, reason)
     return render(request, "letter.html", nav="inbox", **values)
 
 

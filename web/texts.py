@@ -99,6 +99,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "personal_data": ("ข้อมูลส่วนบุคคล", "Personal data"),
     "reveal": ("แสดง", "Reveal"),
     "reveal_logged": ("การเปิดดูทุกครั้งถูกบันทึก", "Every reveal is logged"),
+    "reveal_reason": ("เหตุผลที่ต้องเปิดดู", "Why you need to see it"),
+    "letter_name": ("พิมพ์ชื่อผู้ร้องในหนังสือ (บันทึกการเปิดดู)", "Print the complainant's name (logged)"),
     "anonymous": ("ผู้ร้องขอปกปิดตัวตน", "The complainant asked to stay anonymous"),
     "name": ("ชื่อ", "Name"),
     "phone": ("โทรศัพท์", "Phone"),

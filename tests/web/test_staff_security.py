@@ -176,7 +176,9 @@ async def test_a_revealed_phone_number_is_logged(web_stack, scoped_cases):
         page = (await client.get(f"/cases/{number}")).text
         assert "0812345678" not in page and "1103700012345" not in page and "5678" in page
         shown = await client.post(
-            f"/cases/{number}/reveal/phone", headers={"X-CSRF-Token": client.csrf, "HX-Request": "true"}
+            f"/cases/{number}/reveal/phone",
+            headers={"X-CSRF-Token": client.csrf, "HX-Request": "true"},
+            data={"reason": "โทรกลับผู้ร้อง"},
         )
         assert shown.status_code == 200 and "0812345678" in shown.text
         audit = (await client.get(f"/cases/{number}")).text

@@ -180,6 +180,7 @@ def set_password(s: Session, row: StaffAccount, password: str) -> None:
 
 def close_sessions(s: Session, username: str) -> None:
     s.execute(delete(StaffSession).where(StaffSession.username == username))
+    s.execute(delete(SignInChallenge).where(SignInChallenge.username == username))  # half-done ones too
 
 
 # --- sessions -------------------------------------------------------------------------------

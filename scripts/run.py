@@ -50,7 +50,7 @@ def main() -> int:
   API and its docs ........ {base}/docs
   file a complaint ........ curl -X POST {base}/api/complaints -H 'Content-Type: application/json' \\
                               -d '{{"text": "ถนนหน้าบ้านเป็นหลุมใหญ่ รถล้มบ่อย", "province": "ตรัง", "district": "สิเกา", "anonymous": true}}'
-  track it ................ {base}/api/complaints/<tracking number>?pin=<pin>
+  track it ................ curl {base}/api/complaints/<tracking number> -H 'X-Tracking-Pin: <pin>'
   staff inbox ............. {base}/inbox   sign in as {demo} (password: {DEMO_PASSWORD})
   supervisors' board ...... {base}/board
   officer actions ......... POST {base}/api/complaints/<n>/actions/<action>  (Authorization: Bearer {DEV_OFFICER_TOKEN})

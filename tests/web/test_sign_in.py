@@ -12,6 +12,7 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -191,3 +192,34 @@ def test_a_sealed_secret_opens_only_with_the_app_secret():
     assert totp.unseal(sealed, "another secret") is None
     tampered = sealed[:-3] + ("A" if sealed[-3] != "A" else "B") + sealed[-2:]
     assert totp.unseal(tampered, "app secret") is None
+
+
+@pytest.mark.parametrize("database", ["sqlite_url", "postgres_url"])
+def test_the_store_spends_a_step_once_and_counts_failures_per_key(request, database):
+    sessions = make_sessions(make_engine(request.getfixturevalue(database)))
+    username = f"store{time.monotonic_ns() % 10**9}.supervisor"
+    with sessions.begin() as s:
+        staff.add_account(s, username, username, "supervisor", "P92", PASSWORD)
+        s.flush()
+        staff.start_enrolment(s, username, totp.seal(totp.new_secret(), "k"))
+    with sessions.begin() as s:
+        row = staff.second_factor(s, username)
+        assert staff.spend_step(s, row, 100) and row.confirmed_at is not None
+    with sessions.begin() as s:
+        row = staff.second_factor(s, username)
+        assert not staff.spend_step(s, row, 100) and not staff.spend_step(s, row, 99) and staff.spend_step(s, row, 101)
+        for client in ("203.0.113.1", "203.0.113.1", "203.0.113.2"):
+            staff.record_attempt(s, username, client, False)
+        staff.record_attempt(s, username, "203.0.113.2", True)
+    with sessions() as s:
+        since = staff.now() - timedelta(hours=1)
+        one, two = (staff.sign_in_failures(s, username, c, since) for c in ("203.0.113.1", "203.0.113.2"))
+        assert one.pair[0] == 2 and one.client[0] >= 2 and one.account == 3
+        assert two.pair == (0, None) and two.client[0] >= 1  # the pair's success wiped its slate, not the client's
+    with sessions.begin() as s:
+        token = staff.open_challenge(s, username, "/inbox")
+    with sessions.begin() as s:
+        assert staff.challenge(s, token) is not None
+        staff.close_sessions(s, username)  # a password reset signs out half-done sign-ins too
+    with sessions() as s:
+        assert staff.challenge(s, token) is None

@@ -45,6 +45,7 @@ class DataRequestWorkflow:
     @workflow.run
     async def run(self, inp: pdpa.DataRequestInput) -> pdpa.DataRequestView:
         await self._record("filed")
+        self.view.recorded = True
         timeout = self.due - workflow.now()
         try:
             await workflow.wait_condition(lambda: self.view.status != pdpa.OPEN, timeout=timeout)

@@ -123,6 +123,7 @@ class DataRequestView:
     decided_by: str = ""
     reason: str = ""
     counts: dict[str, int] = field(default_factory=dict)  # what the answer listed or the erasure removed
+    recorded: bool = False  # the request's row is in the read model (the staff page can show it)
 
 
 @dataclass

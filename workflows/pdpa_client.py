@@ -68,13 +68,19 @@ class DataRequestGateway:
             )
         except RPCError as err:
             raise Unavailable(f"ระบบงานไม่พร้อม / the case engine is unavailable: {err.message}") from err
+        # Answered once the request's row is in the read model, so the page it leads to shows it.
+        view = None
         for pause in (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2):
             try:
-                return await handle.query("status", result_type=pdpa.DataRequestView)
+                view = await handle.query("status", result_type=pdpa.DataRequestView)
             except RPCError as err:
                 if err.status not in (RPCStatusCode.FAILED_PRECONDITION, RPCStatusCode.NOT_FOUND):
                     raise Unavailable(err.message) from err
+            if view is not None and (view.recorded or view.status != pdpa.OPEN):
+                return view
             await asyncio.sleep(pause)
+        if view is not None:
+            return view
         raise Unavailable("ระบบงานตอบช้า / the case engine is slow to answer; please try again")
 
     async def decide(

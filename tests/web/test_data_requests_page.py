@@ -1,0 +1,47 @@
+"""The staff's page of data subjects' requests (PDPA): an officer files an access request for a
+citizen whose identity they checked, sees it listed with its 30-day due date, fulfils it and reads
+the answer to hand over; a request needs the identity check written down; another province's officer
+neither sees the request nor can file one on the case (404)."""
+
+from __future__ import annotations
+
+import re
+
+from db.models import PersonalData
+
+
+async def test_an_officer_files_and_fulfils_an_access_request_for_a_checked_citizen(web_stack):
+    number = await web_stack.file("ถนนในหมู่บ้านพังเสียหายหนัก ขอให้ซ่อม")
+    await web_stack.wait_case(number, lambda row: row.center_code is not None)
+    with web_stack.sessions()() as s:
+        name = s.get(PersonalData, number).name
+    async with web_stack.signed_in("sikao") as client:
+        headers = {"X-CSRF-Token": client.csrf}
+        missing = await client.post(
+            "/data-requests", data={"kind": "access", "tracking_number": number}, headers=headers
+        )
+        assert missing.status_code == 422 and "identity" in missing.text
+        r = await client.post(
+            "/data-requests",
+            data={"kind": "access", "tracking_number": number, "identity_note": "เห็นบัตรประชาชนตัวจริง"},
+            headers=headers,
+        )
+        assert r.status_code == 303, r.text
+        page = r.headers["location"]
+        request_id = page.rsplit("/", 1)[-1]
+        listing = await client.get("/data-requests")
+        assert request_id in listing.text and number in listing.text
+        assert (await client.post(f"{page}/fulfil", headers=headers)).status_code == 303
+        shown = await client.get(page)
+        assert shown.status_code == 200 and 'id="request-answer"' in shown.text and name in shown.text
+        assert re.search(r'id="request-status">fulfilled<', shown.text)
+        again = await client.post(f"{page}/refuse", data={"reason": "ช้าเกินไป"}, headers=headers)
+        assert again.status_code == 409, "a decided request takes no second decision"
+    async with web_stack.signed_in("krabi") as client:
+        assert (await client.get(page)).status_code == 404
+        elsewhere = await client.post(
+            "/data-requests",
+            data={"kind": "erasure", "tracking_number": number, "identity_note": "บัตร"},
+            headers={"X-CSRF-Token": client.csrf},
+        )
+        assert elsewhere.status_code == 404

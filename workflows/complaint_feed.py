@@ -6,7 +6,8 @@ Each transition becomes a `CaseEventRecord` while the case's lock is held, but t
 record at a time in sequence order, so an officer's update never waits on the lock while another
 transition's write is retrying. A record that still fails is parked, not lost: the case opens a
 `system_fault` task with the error, and parked records are tried again on a growing timer until they go
-through; then the fault clears and the task closes. Cases that started before the
+through; then the fault clears and the task closes. While some are parked, new writes get two tries
+before joining them, so officers' actions do not each wait minutes on a database that is down. Cases that started before the
 `2026-12-04-nothing-wedges` patch keep projecting inside the lock, as their histories recorded."""
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from temporalio import workflow
 
 from workflows import contracts as c
 from workflows.domain import clocks
-from workflows.retries import LOCAL, LOCAL_FAILURES, UNBOUNDED, failure_reason, parked_retry_after
+from workflows.retries import (
+    LOCAL,
+    LOCAL_FAILURES,
+    LOCAL_WHILE_PARKED,
+    UNBOUNDED,
+    failure_reason,
+    parked_retry_after,
+)
 
 if TYPE_CHECKING:
     from workflows.complaint import ComplaintWorkflow as _Base
@@ -135,7 +143,8 @@ class ComplaintFeed(_Base):
             while self.queued:
                 record = self.queued[0]
                 try:
-                    await workflow.execute_local_activity(c.PROJECT_CASE_EVENT, record, **LOCAL)
+                    options = LOCAL_WHILE_PARKED if self.parked else LOCAL
+                    await workflow.execute_local_activity(c.PROJECT_CASE_EVENT, record, **options)
                 except LOCAL_FAILURES as err:
                     self._park(record, failure_reason(f"บันทึกลำดับที่ {record.seq} / record {record.seq}", err))
                 finally:

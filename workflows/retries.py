@@ -22,6 +22,13 @@ LOCAL = dict(
     ),
     local_retry_threshold=timedelta(seconds=2),
 )
+# While a case already has parked writes (the database is down, or the case's first record will not
+# go in), its next writes get two tries before they join them: an officer's action then waits
+# seconds, not minutes, for a write that is likely to fail the same way.
+LOCAL_WHILE_PARKED = dict(
+    start_to_close_timeout=timedelta(seconds=30),
+    retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=2),
+)
 UNBOUNDED = dict(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),

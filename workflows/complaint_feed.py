@@ -7,8 +7,9 @@ record at a time in sequence order, so an officer's update never waits on the lo
 transition's write is retrying. A record that still fails is parked, not lost: the case opens a
 `system_fault` task with the error, and parked records are tried again on a growing timer until they go
 through; then the fault clears and the task closes. While some are parked, new writes get two tries
-before joining them, so officers' actions do not each wait minutes on a database that is down. Cases that started before the
-`2026-12-04-nothing-wedges` patch keep projecting inside the lock, as their histories recorded."""
+before joining them, so officers' actions do not each wait minutes on a database that is down. Cases
+that started before the `2026-12-04-nothing-wedges` patch keep projecting inside the lock, as their
+histories recorded."""
 
 from __future__ import annotations
 

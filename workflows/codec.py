@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import temporalio.converter
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
@@ -112,7 +113,12 @@ class EncryptionCodec(PayloadCodec):
         if cipher is None:
             raise PayloadKeyError(f"payload sealed with key {kid!r}, which {KEYS_ENV} does not hold")
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
-        return Payload.FromString(cipher.decrypt(nonce, sealed, kid.encode()))
+        try:
+            return Payload.FromString(cipher.decrypt(nonce, sealed, kid.encode()))
+        except InvalidTag as err:
+            raise PayloadKeyError(
+                f"payload does not open with key {kid!r}: altered, or another key of that id"
+            ) from err
 
 
 def data_converter(keys: dict[str, bytes] | None = None) -> temporalio.converter.DataConverter:

@@ -9,12 +9,11 @@ import os
 
 from fastapi import APIRouter, FastAPI
 
-from web import account, admin, board, case_actions, cases, codec, codec, data_requests, filings_admin, inbox, login, questions
+from web import account, admin, board, case_actions, cases, codec, data_requests, filings_admin, inbox, login, questions
 
 router = APIRouter()
 for part in (login, account, inbox, cases, case_actions, questions, admin, filings_admin, board, data_requests):
     router.include_router(part.router)
-router.include_router(codec.router)  # the Temporal UI's codec server (administrators only)
 router.include_router(codec.router)  # the Temporal UI's codec server (administrators only)
 
 

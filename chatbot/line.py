@@ -254,7 +254,49 @@ def _when(event: dict) -> datetime:
         return datetime.now(UTC)
 
 
-@router.post("/webhooks/line", tags=["chat"])
+def _object(**properties) -> dict:
+    return {"type": "object", "properties": properties}
+
+
+_TEXT, _NUMBER = {"type": "string"}, {"type": "number"}
+# LINE's webhook body, as much of it as the chat reads, published for clients and the OpenAPI fuzz.
+WEBHOOK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": _object(
+                    destination=_TEXT,
+                    events={
+                        "type": "array",
+                        "items": {
+                            **_object(
+                                type={"enum": ["message", "postback", "follow", "unfollow"]},
+                                webhookEventId=_TEXT,
+                                replyToken=_TEXT,
+                                timestamp={"type": "integer"},
+                                source=_object(type={"enum": ["user"]}, userId=_TEXT),
+                                message=_object(
+                                    type={"enum": ["text", "image", "location", "sticker"]},
+                                    id=_TEXT,
+                                    text=_TEXT,
+                                    latitude=_NUMBER,
+                                    longitude=_NUMBER,
+                                    address=_TEXT,
+                                ),
+                                postback=_object(data=_TEXT),
+                            ),
+                            "required": ["type", "webhookEventId", "source"],
+                        },
+                    },
+                )
+            }
+        },
+    }
+}
+
+
+@router.post("/webhooks/line", tags=["chat"], openapi_extra=WEBHOOK_BODY)
 async def line_webhook(request: Request, x_line_signature: str = Header(default="")) -> dict:
     channel: LineChannel = request.app.state.line
     body = await request.body()
@@ -262,7 +304,7 @@ async def line_webhook(request: Request, x_line_signature: str = Header(default=
         raise HTTPException(401, "ลายเซ็นไม่ถูกต้อง / invalid X-Line-Signature")
     try:
         events = [e for e in json.loads(body).get("events", []) if _takeable(e)]
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, TypeError):  # not JSON, not an object, `events` not a list
         raise HTTPException(400, "ข้อมูลไม่ถูกต้อง / malformed webhook body") from None
 
     def claim() -> list[dict]:

@@ -62,7 +62,29 @@ async def read_message(request: Request) -> tuple[ChatMessageIn, list, str]:
     return ChatMessageIn.model_validate(load_json(await request.body())), [], ""
 
 
-@router.post("/api/chat/messages", tags=["chat"])
+# The body the route reads itself (JSON, or multipart with photos as `image`), published so that
+# clients and the OpenAPI fuzz (tests/test_openapi_fuzz.py) see it.
+MESSAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": ChatMessageIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["session_id"],
+                    "properties": {
+                        **ChatMessageIn.model_json_schema()["properties"],
+                        "image": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.post("/api/chat/messages", tags=["chat"], openapi_extra=MESSAGE_BODY)
 async def post_message(request: Request) -> dict:
     """One message from the citizen -> `{"replies": [{"type": "text"|"image"|"link"|"quick_replies", ...}]}`."""
     msg, photos, problem = await read_message(request)

@@ -2,7 +2,7 @@
 requests on cases within the user's centers, open ones first by their 30-day due date, overdue ones
 marked, and lets an officer file one for a citizen whose identity they have checked (how, in words;
 never the ID number). A request's page shows what was asked, the decision and, for a fulfilled access
-request, the answer to hand over; an open one can be fulfilled, or refused with its legal reason (the
+request, the answer to hand over (each showing logged as a reveal of the contact details in it); an open one can be fulfilled, or refused with its legal reason (the
 `fulfil` and `refuse` updates of its `DataRequestWorkflow`). Outside the user's centers is a 404."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from db import staff
 from db.data_requests import DataRequest, visible_requests
 from db.models import Case
 from web import i18n
@@ -98,9 +99,19 @@ async def file_for_citizen(
     return RedirectResponse(f"/data-requests/{view.request_id}", status_code=303)
 
 
+def _log_answer_shown(request: Request, user, row: DataRequest) -> None:
+    """The answer shows the complainant's contact details unmasked: each showing is a logged reveal."""
+    fields = sorted((row.answer or {}).get("personal_data") or {})
+    if fields:
+        with request.app.state.sessions.begin() as s:
+            for name in fields:
+                staff.log_reveal(s, row.tracking_number, user.username, name, f"data request {row.request_id}")
+
+
 @router.get("/data-requests/{request_id}", response_class=HTMLResponse)
 async def data_request(request: Request, request_id: str, user: CurrentStaff):
     row = await run_in_threadpool(_visible_request, request, user, request_id)
+    await run_in_threadpool(_log_answer_shown, request, user, row)
     answer = json.dumps(row.answer, ensure_ascii=False, indent=2) if row.answer else ""
     return render(request, "data_request.html", "_data_request.html", nav="data_requests", r=row, answer=answer)
 

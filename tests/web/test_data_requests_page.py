@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from db import staff
 from db.models import PersonalData
 
 
@@ -35,6 +36,9 @@ async def test_an_officer_files_and_fulfils_an_access_request_for_a_checked_citi
         shown = await client.get(page)
         assert shown.status_code == 200 and 'id="request-answer"' in shown.text and name in shown.text
         assert re.search(r'id="request-status">fulfilled<', shown.text)
+        with web_stack.sessions()() as s:
+            logged = {r.field for r in staff.reveals(s, number) if r.username == "sikao"}
+        assert {"name", "phone", "national_id"} <= logged, "showing the answer is a logged reveal"
         again = await client.post(f"{page}/refuse", data={"reason": "ช้าเกินไป"}, headers=headers)
         assert again.status_code == 409, "a decided request takes no second decision"
     async with web_stack.signed_in("krabi") as client:

@@ -5,7 +5,7 @@ answer; everyone else sees ciphertext, which is all Temporal holds. The UI calls
 `TEMPORAL_UI_ORIGIN` (comma-separated origins, e.g. `http://127.0.0.1:8233`) names the UI pages that may
 call it with the staff session cookie (CORS with credentials); point the UI at it with
 `TEMPORAL_CODEC_ENDPOINT=https://<app>/codec` (and `TEMPORAL_CODEC_INCLUDE_CREDENTIALS=true`), the CLI
-with `temporal ... --codec-endpoint https://<app>/codec --codec-header "Cookie: staff_session=..."`.
+with `temporal ... --codec-endpoint https://<app>/codec --codec-header "Cookie=staff_session=..."`.
 Every use is logged with the administrator's name, never a payload."""
 
 from __future__ import annotations

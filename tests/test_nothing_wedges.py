@@ -221,3 +221,23 @@ async def test_a_rating_out_of_1_to_5_does_not_close_the_case(wedge_env, sqlite_
         done = await env.client.get_workflow_handle(f"complaint-{n}", result_type=c.CaseOutcome).result()
         assert done.status == c.CLOSED
         await until(status_is(url, n, c.CLOSED))
+
+
+# --- the bound itself, as a pure rule (workflows/domain/clocks.py) ------------------------------
+
+
+def test_extension_bounds_as_a_pure_rule():
+    from datetime import UTC, datetime
+
+    from workflows.domain.clocks import extension_refusal
+
+    now = datetime(2026, 12, 4, 3, 0, tzinfo=UTC)
+    running = c.ClockState(c.RESOLUTION, due_at="2027-01-15T09:30:00+00:00", business=True)
+    paused = c.ClockState(c.RESOLUTION, state="paused", remaining_seconds=10 * 8 * 3600, business=True)
+    assert extension_refusal(running, 0, 365, now) is None
+    assert extension_refusal(running, 365 * 86400, 0, now) is None
+    assert extension_refusal(paused, 0, 30, now) is None
+    for seconds, days in ((0, 366), (366 * 86400, 0), (86400, 365), (-1, 1), (0, 0), (1.5, 0), (True, 0)):
+        assert extension_refusal(running, seconds, days, now), (seconds, days)
+    far = c.ClockState(c.RESOLUTION, due_at="2031-06-01T00:00:00+00:00")
+    assert "5" in extension_refusal(far, 0, 300, now), "no deadline moves past five years"

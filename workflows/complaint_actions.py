@@ -5,7 +5,6 @@ the rules of which action fits which status live in `domain/transitions.py`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from temporalio import workflow
@@ -23,13 +22,7 @@ else:
     _Base = object
 
 CLOCK_NAMES = {c.SCREENING, c.STATUTORY, c.RESOLUTION, c.PROGRESS}
-# Every number a person types is bounded before a handler sees it: an extension of more than a year is
-# a typo, and an unbounded one overflows the datetime arithmetic inside the handler.
-MAX_EXTENSION_DAYS = 365
-MAX_EXTENSION_SECONDS = MAX_EXTENSION_DAYS * 86400
-# No deadline moves further than this past now, however many extensions pile up.
-MAX_DUE_AHEAD = timedelta(days=5 * 365)
-RATING_SCORES = range(1, 6)
+RATING_SCORES = range(1, 6)  # a signal cannot refuse: a score outside is dropped, not recorded
 
 
 def _invalid(message: str) -> ApplicationError:
@@ -157,7 +150,9 @@ class CaseActions(_Base):
         if clock is None or clock.state not in ("running", "paused"):
             raise _invalid(f"ไม่มีนาฬิกา {d.clock} ที่เดินอยู่ / no running clock named {d.clock!r}")
         if d.action == "extend":
-            _check_extension(clock, d, workflow.now())
+            reason = clocks.extension_refusal(clock, d.seconds, d.business_days, workflow.now())
+            if reason:
+                raise _invalid(reason)
         if d.action == "pause" and clock.state != "running":
             raise _invalid("นาฬิกาหยุดอยู่แล้ว / the clock is already paused")
         if d.action == "resume" and clock.state != "paused":
@@ -378,29 +373,6 @@ class CaseActions(_Base):
 
 def _is_score(score: object) -> bool:
     return isinstance(score, int) and not isinstance(score, bool) and score in RATING_SCORES
-
-
-def _whole(n: object, most: int) -> bool:
-    return isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= most
-
-
-def _check_extension(clock: c.ClockState, d: c.ClockChange, now: datetime) -> None:
-    """An extension is 1..365 days (wall seconds and/or business days), and the deadline it makes stays
-    within five years: the handler's datetime arithmetic can then never overflow."""
-    if not _whole(d.seconds, MAX_EXTENSION_SECONDS) or not _whole(d.business_days, MAX_EXTENSION_DAYS):
-        raise _invalid(
-            f"ขยายเวลาได้ครั้งละไม่เกิน {MAX_EXTENSION_DAYS} วัน / an extension is at most {MAX_EXTENSION_DAYS} days"
-        )
-    if d.seconds + d.business_days == 0:
-        raise _invalid("ต้องระบุเวลาที่ขยาย / give a positive extension")
-    # A business day is at most a few calendar days even over Songkran: twice counts them generously.
-    reach = timedelta(seconds=d.seconds) + timedelta(days=2 * d.business_days)
-    if clock.state == "paused":
-        base = now + timedelta(seconds=clock.remaining_seconds or 0) * 3  # office seconds: 8 of every 24 hours
-    else:
-        base = clocks.parse(clock.due_at) if clock.due_at else now
-    if base + reach > now + MAX_DUE_AHEAD:
-        raise _invalid("กำหนดเวลาจะเลยไปเกิน 5 ปี / the deadline would move more than 5 years ahead")
 
 
 def refusal_quiet(wf: CaseActions, action: str) -> bool:

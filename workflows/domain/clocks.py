@@ -13,6 +13,12 @@ from workflows.contracts import PROGRESS, ClockState
 from workflows.domain.calendar import BusinessCalendar
 
 STEPS = {PROGRESS: 2}
+# Every number a person types is bounded before a handler sees it: an extension of more than a year is
+# a typo, and an unbounded one overflows the datetime arithmetic inside the handler.
+MAX_EXTENSION_DAYS = 365
+MAX_EXTENSION_SECONDS = MAX_EXTENSION_DAYS * 86400
+# No deadline moves further than this past now, however many extensions pile up.
+MAX_DUE_AHEAD = timedelta(days=5 * 365)
 
 
 def parse(ts: str) -> datetime:
@@ -75,6 +81,31 @@ def extend(clock: ClockState, seconds: int, business_days: int, now: datetime, c
     if due > now:
         clock.overdue = False
         clock.stage = 0
+
+
+def _whole(n: object, most: int) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= most
+
+
+def extension_refusal(clock: ClockState, seconds: int, business_days: int, now: datetime) -> str | None:
+    """Why an extension cannot be made (Thai / English), or None. It is whole, positive, at most 365 days
+    (wall seconds plus business days counted as days), and the deadline it makes stays within five
+    years of now, so `extend` can never overflow."""
+    if not (_whole(seconds, MAX_EXTENSION_SECONDS) and _whole(business_days, MAX_EXTENSION_DAYS)):
+        return f"ขยายเวลาได้ครั้งละไม่เกิน {MAX_EXTENSION_DAYS} วัน / an extension is at most {MAX_EXTENSION_DAYS} days"
+    if seconds + business_days * 86400 > MAX_EXTENSION_SECONDS:
+        return f"ขยายเวลาได้ครั้งละไม่เกิน {MAX_EXTENSION_DAYS} วัน / an extension is at most {MAX_EXTENSION_DAYS} days"
+    if seconds + business_days == 0:
+        return "ต้องระบุเวลาที่ขยาย / give a positive extension"
+    # Over a year, calendar days are about 1.5 times the business days: twice is a generous bound.
+    reach = timedelta(seconds=seconds) + timedelta(days=2 * business_days)
+    if clock.state == "paused":
+        base = now + timedelta(seconds=clock.remaining_seconds or 0) * 3  # office seconds: 8 of every 24 hours
+    else:
+        base = parse(clock.due_at) if clock.due_at else now
+    if base + reach > now + MAX_DUE_AHEAD:
+        return "กำหนดเวลาจะเลยไปเกิน 5 ปี / the deadline would move more than 5 years ahead"
+    return None
 
 
 def settle(clock: ClockState, state: str) -> None:

@@ -54,6 +54,14 @@ class FlakyProjection(CaseActivities):
         super().project_case_event(record)
 
 
+class NoCalendar(FlakyProjection):
+    """The holiday calendar cannot be loaded at all (the `days_off` table is gone)."""
+
+    @activity.defn(name=c.LOAD_DAYS_OFF)
+    def load_days_off(self, req: c.DaysOffRequest) -> c.DaysOff:
+        raise RuntimeError("no such table: days_off")
+
+
 class BrokenClassifier:
     def classify(self, text: str, channel: str = ""):
         raise RuntimeError("the classifier's model file is missing")
@@ -71,13 +79,15 @@ async def wedge_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @asynccontextmanager
-async def flaky_worker(client, database_url: str, classifier=None, queue: str | None = None) -> AsyncIterator[str]:
-    """`tests.conftest.running_worker`, with `FlakyProjection` for the activities."""
+async def flaky_worker(
+    client, database_url: str, classifier=None, queue: str | None = None, activities=FlakyProjection
+) -> AsyncIterator[str]:
+    """`tests.conftest.running_worker`, with `FlakyProjection` (or `activities`) for the activities."""
     import uuid
 
     queue = queue or f"q-{uuid.uuid4().hex[:8]}"
     engine = make_engine(database_url)
-    acts = FlakyProjection(make_sessions(engine), classifier or KeywordClassifier(), httpx.Client(timeout=5.0))
+    acts = activities(make_sessions(engine), classifier or KeywordClassifier(), httpx.Client(timeout=5.0))
     async with build_worker(client, acts, task_queue=queue, threads=8):
         yield queue
     engine.dispose()
@@ -130,6 +140,20 @@ async def test_a_classifier_that_keeps_failing_sends_the_case_to_triage_and_offi
         # The officer screens it by hand, and the case moves on.
         await gw.act(n, "triage", c.TriageDecision("sikao.officer", category="consumer"))
         await until(status_is(url, n, c.FORWARDED))
+        await gw.end_all()
+
+
+async def test_a_calendar_that_will_not_load_leaves_weekend_clocks_and_a_task_not_a_stuck_case(wedge_env, sqlite_url):
+    env, url = wedge_env, sqlite_url
+    async with flaky_worker(env.client, url, activities=NoCalendar) as queue:
+        gw = RecordingGateway(env.client, SECRET, queue)
+        filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
+        n = filed.tracking_number
+        await skip_until(env, lambda: c.TASK_SYSTEM_FAULT in tasks(url, n))
+        assert "no such table: days_off" in tasks(url, n)[c.TASK_SYSTEM_FAULT]
+        await until(status_is(url, n, c.TRIAGE))  # the case went on: classified, and waiting for screening
+        screening = next(k for k in (await gw.status(n)).clocks if k.name == c.SCREENING)
+        assert screening.state == "running" and screening.due_at
         await gw.end_all()
 
 

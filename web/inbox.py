@@ -137,7 +137,27 @@ def _numbers(raw: list[str]) -> list[str]:
     return seen
 
 
-@router.post("/inbox/assign", response_class=HTMLResponse)
+# The form the route reads itself, published so that the OpenAPI fuzz (tests/test_openapi_fuzz.py) sends it.
+ASSIGN_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "numbers": {"type": "array", "items": {"type": "string"}},
+                        "assignee": {"type": "string", "description": "a username, or empty or 'me' to claim"},
+                        "csrf_token": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/inbox/assign", response_class=HTMLResponse, openapi_extra=ASSIGN_FORM)
 async def assign(request: Request, s: DbSession, gateway: Gateway, user: ActingStaff):
     """Claim (assignee = me), assign or reassign one case, or bulk assign the selected ones."""
     form = await request.form()

@@ -2,8 +2,10 @@
 asserted (services, pinned images, one image for app/worker/migrate, start order, scaling, the
 environment the code reads, commands that name real modules), closed by default (APP_ENV=production,
 no password or secret with a default, the Temporal UI on loopback and read-only, one least-privilege
-database role per job), and the Dockerfile is read as text. If a `docker compose` CLI is present,
-`docker compose config -q` validates the file too (it needs no engine)."""
+database role per job), and the Dockerfile is read as text. Where PostgreSQL's server binaries are
+present, the init script runs on a throwaway cluster and the roles are tried: the migrate job's owner
+builds the schema, the app's role writes rows but no DDL, Temporal's and ours cannot reach each other's
+databases. If a `docker compose` CLI is present, `docker compose config -q` validates the file too."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -364,3 +367,95 @@ def test_docker_compose_config_accepts_the_file():
             timeout=60,
         )
         assert result.returncode != 0 and var in result.stderr, f"{var} must be required"
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+@pytest.fixture(scope="module")
+def throwaway_postgres():
+    """A PostgreSQL cluster of its own (the roles are cluster-wide), started as the `postgres` user, with
+    the empty `damrongdham` database the image's entrypoint would make; yields its port."""
+    if os.geteuid() != 0 or not (PG_BIN / "initdb").exists() or not shutil.which("runuser"):
+        pytest.skip("needs root, runuser and PostgreSQL's server binaries to make a throwaway cluster")
+    import socket
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="pg-roles-"))  # not under pytest's root-only temp directory
+    shutil.chown(home, "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    as_postgres = ["runuser", "-u", "postgres", "--"]
+    data = home / "data"
+    subprocess.run(
+        [*as_postgres, PG_BIN / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [*as_postgres, PG_BIN / "pg_ctl", "-D", data, "-o", options, "-l", home / "log", "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        psql(port, "postgres", "postgres", "CREATE DATABASE damrongdham")
+        yield port
+    finally:
+        subprocess.run([*as_postgres, PG_BIN / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def psql(port: int, user: str, database: str, sql: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_on_a_real_postgres_each_role_gets_only_its_part(throwaway_postgres):
+    port = throwaway_postgres
+    env = {
+        **os.environ,
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(port),
+        "POSTGRES_USER": "postgres",
+        "DB_OWNER_PASSWORD": "pw-owner",
+        "APP_DB_PASSWORD": "pw-app",
+        "TEMPORAL_DB_PASSWORD": "pw-temporal",
+    }
+    init = subprocess.run(["sh", ROOT / "deploy/postgres/init-roles.sh"], env=env, capture_output=True, text=True)
+    assert init.returncode == 0, init.stderr
+    # The migrate job, as the owner, builds and seeds the read model (no superuser needed).
+    migrate = subprocess.run(
+        [sys.executable, "-m", "scripts.migrate"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": f"postgresql://damrongdham_owner:x@127.0.0.1:{port}/damrongdham"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert migrate.returncode == 0, migrate.stderr[-2000:]
+    app = "damrongdham_app"
+    assert psql(port, app, "damrongdham", "SELECT count(*) FROM centers").stdout.strip() != "0"
+    wrote = psql(port, app, "damrongdham", "UPDATE centers SET name_en = name_en WHERE code = 'MOI' RETURNING code")
+    assert wrote.returncode == 0 and wrote.stdout.split()[0] == "MOI", wrote.stderr
+    for ddl in ("CREATE TABLE evil (x int)", "DROP TABLE centers", "ALTER TABLE centers ADD COLUMN evil int"):
+        refused = psql(port, app, "damrongdham", ddl)
+        assert refused.returncode != 0 and ("permission denied" in refused.stderr or "must be owner" in refused.stderr)
+    for user, database in ((app, "temporal"), (app, "temporal_visibility"), ("temporal", "damrongdham")):
+        refused = psql(port, user, database, "SELECT 1")
+        assert refused.returncode != 0 and "permission denied" in refused.stderr, (user, database)
+    assert psql(port, "temporal", "temporal_visibility", "CREATE TABLE t (x int)").returncode == 0  # its own
+    assert (
+        psql(
+            port,
+            "postgres",
+            "postgres",
+            "SELECT rolsuper FROM pg_roles WHERE rolname IN ('damrongdham_owner', 'damrongdham_app', 'temporal')",
+        ).stdout.split()
+        == ["f"] * 3
+    )

@@ -68,8 +68,12 @@ async def _turn(http: httpx.AsyncClient, session: str, headers: dict | None = No
     return elapsed, r.json()
 
 
+STEPS = ("file", "consent", "text", "next", "province", "district", "office", "contact", "confirm")
+
+
 def dialogue(i: int) -> tuple[dict, ...]:
-    """The whole filing dialogue of the `i`-th chat complaint, as a citizen taps and types it."""
+    """The whole filing dialogue of the `i`-th chat complaint, as a citizen taps and types it (one
+    message per step of `STEPS`)."""
     text, province, district = COMPLAINTS[i % len(COMPLAINTS)]
     return (
         {"action": "menu:file"},
@@ -84,26 +88,29 @@ def dialogue(i: int) -> tuple[dict, ...]:
     )
 
 
-async def file_in_the_chat(http: httpx.AsyncClient, i: int, citizen: str = "") -> tuple[str, str, float]:
+async def file_in_the_chat(http: httpx.AsyncClient, i: int, citizen: str = "") -> tuple[str, str, list[float]]:
     """File the `i`-th complaint through the chat as `citizen` (an address; "" for none): its number,
-    its PIN and how long the confirm turn, the chat's acknowledgement, took in ms."""
+    its PIN and how long each turn took in ms (the last, confirm, is the chat's acknowledgement)."""
     session = f"bench-chat-{i}-{uuid.uuid4().hex[:12]}"
     headers = forwarded_for(citizen) if citizen else None
+    turns = []
     for message in dialogue(i):
         took, body = await _turn(http, session, headers, **message)
+        turns.append(took)
     text = "\n".join(r.get("text", "") for r in body["replies"])
     number, pin = NUMBER.search(text), PIN.search(text)
     if number is None or pin is None:
         raise ChatRefused(f"no number and PIN after confirm: {text[:200]}", any(w in text for w in THROTTLED))
-    return number.group(0), pin.group(1), took
+    return number.group(0), pin.group(1), turns
 
 
 @dataclass
 class ChatFiling(Filing):
     """A chat filing pass: `latencies` are the confirm turns (the chat's acknowledgement) and
-    `dialogues` the whole dialogues, in seconds."""
+    `dialogues` the whole dialogues, in seconds; `turns` each step's turns, in ms."""
 
     dialogues: list[float] = field(default_factory=list)
+    turns: dict[str, list[float]] = field(default_factory=lambda: {step: [] for step in STEPS})
 
 
 async def file_through_chat(base_url: str, n: int, concurrency: int, offset: int = 0) -> ChatFiling:
@@ -116,7 +123,7 @@ async def file_through_chat(base_url: str, n: int, concurrency: int, offset: int
         out.citizens.add(citizen)
         t0 = time.perf_counter()
         try:
-            number, pin, confirm_ms = await file_in_the_chat(user.http, offset + i, citizen)
+            number, pin, turns = await file_in_the_chat(user.http, offset + i, citizen)
         except ChatRefused as err:
             out.throttled += err.throttled
             out.errors.append(str(err))
@@ -125,7 +132,9 @@ async def file_through_chat(base_url: str, n: int, concurrency: int, offset: int
             out.errors.append(f"{type(err).__name__}: {err}")
             return
         out.dialogues.append(time.perf_counter() - t0)
-        out.latencies.append(confirm_ms / 1000)
+        out.latencies.append(turns[-1] / 1000)
+        for step, took in zip(STEPS, turns, strict=True):
+            out.turns[step].append(took)
         out.cases.append((number, pin))
         out.filers[number] = citizen
 
@@ -141,7 +150,10 @@ def chat_filing_summary(filed: ChatFiling, concurrency: int) -> dict:
     summary["confirm_p50_ms"], summary["confirm_p99_ms"] = summary.pop("p50_ms"), summary.pop("p99_ms")
     summary["dialogue_p50_ms"] = round((percentile(filed.dialogues, 50) or 0) * 1000, 1)
     summary["dialogue_p99_ms"] = round((percentile(filed.dialogues, 99) or 0) * 1000, 1)
-    summary["turns_per_dialogue"] = len(dialogue(0))
+    summary["turns_per_dialogue"] = len(STEPS)
+    # where a dialogue's time goes, turn by turn (under the load of `concurrency` chat users)
+    summary["turn_p50_ms"] = {step: round(percentile(t, 50) or 0, 1) for step, t in filed.turns.items()}
+    summary["turn_p99_ms"] = {step: round(percentile(t, 99) or 0, 1) for step, t in filed.turns.items()}
     return summary
 
 

@@ -353,8 +353,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--chat-n",
         type=int,
-        default=int(os.environ.get("BENCH_CHAT_N", 200)),
-        help="complaints to file through the web chat's whole dialogue (env BENCH_CHAT_N; default 200)",
+        default=int(os.environ["BENCH_CHAT_N"]) if os.environ.get("BENCH_CHAT_N") else None,
+        help="complaints to file through the web chat's whole dialogue (env BENCH_CHAT_N; default: as many as --n)",
     )
     parser.add_argument("--warmup", type=int, default=5, help="complaints filed before measuring (default 5)")
     parser.add_argument(
@@ -376,6 +376,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--keep-var", action="store_true", help="keep the temp var dir's databases (its *.log files are always kept)"
     )
     args = parser.parse_args(argv)
+    args.chat_n = args.n if args.chat_n is None else args.chat_n
     if min(args.n, args.concurrency, args.bare_n, args.warmup, args.chat_n) < 1:
         parser.error("--n, --chat-n, --concurrency, --bare-n and --warmup must be at least 1")
     if args.concurrency > 256:

@@ -53,6 +53,8 @@ async def file_data_request(
     """Ask for a copy of your data (`access`) or for its erasure (`erasure`), answered within 30 days."""
     number = tracking.normalise(body.tracking_number)
     pin = tracking.normalise_pin(body.pin or x_tracking_pin or "")
+    if not tracking.PATTERN.match(number):  # not a number at all: nothing to guess at, nothing to count
+        raise CaseNotFound()
     async with throttle.checking(client, number):
         if not await run_in_threadpool(_opens, request.app.state, number, pin, settings.secret):
             raise CaseNotFound()

@@ -355,6 +355,7 @@ async def test_a_wrong_pin_files_nothing(database_url, served):
             {"kind": "erasure", "tracking_number": number, "pin": "000000"},
             {"kind": "erasure", "tracking_number": number},
             {"kind": "access", "tracking_number": "2569-ZZZZZZ", "pin": "123456"},
+            {"kind": "access", "tracking_number": "2569-\x00BCDEF", "pin": "123456"},  # PostgreSQL holds no NUL
         ):
             r = await http.post("/api/data-requests", json=body)
             assert r.status_code == 404, r.text

@@ -2,11 +2,14 @@
 # worker (`python -m activities.worker`) and the one-shot migration job (`python -m scripts.migrate`).
 FROM python:3.11-slim
 
+# APP_ENV=production: the image is closed by default; every process refuses to start without its
+# secrets (db/credentials.py). A developer running it on a laptop sets APP_ENV=development.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
-    VAR_DIR=/app/var
+    VAR_DIR=/app/var \
+    APP_ENV=production
 
 WORKDIR /app
 

@@ -312,6 +312,7 @@ def test_dockerfile():
     assert words.index("USER") > max(i for i, w in enumerate(words) if w == "RUN")
     env = " ".join(rest for w, rest in steps if w == "ENV")
     assert "PYTHONPATH=/app" in env
+    assert "APP_ENV=production" in env, "the image is closed by default, whoever runs it"
     health = next(rest for w, rest in steps if w == "HEALTHCHECK")
     assert "urllib" in health and "/health" in health
     cmd = next(rest for w, rest in reversed(steps) if w == "CMD")

@@ -22,8 +22,9 @@ from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 
 from activities.case_activities import CaseActivities
-from activities.worker import build_worker
-from db.models import CaseEvent, Task
+from activities.question_activities import QuestionActivities
+from activities.worker import RUNNER, build_worker
+from db.models import CaseEvent, Question, Task
 from db.session import make_engine, make_sessions
 from tests.conftest import BIN
 from tests.support import KeywordClassifier
@@ -52,6 +53,23 @@ class FlakyProjection(CaseActivities):
             self.failed[key] += 1
             raise RuntimeError(f"{REFUSED} (attempt {self.failed[key]})")
         super().project_case_event(record)
+
+
+class FlakyQuestions(QuestionActivities):
+    """The question's projection, except that an answer saying `[flaky:N]` fails its first N writes."""
+
+    def __init__(self, sessions) -> None:
+        super().__init__(sessions)
+        self.failed: Counter[tuple[str, int]] = Counter()
+
+    @activity.defn(name=c.PROJECT_QUESTION_EVENT)
+    def project_question_event(self, record: c.QuestionEventRecord) -> None:
+        flaky = FLAKY.search(record.view.answer or "")
+        key = (record.question.question_id, record.seq)
+        if flaky and self.failed[key] < int(flaky[1]):
+            self.failed[key] += 1
+            raise RuntimeError(f"{REFUSED} (attempt {self.failed[key]})")
+        super().project_question_event(record)
 
 
 class NoCalendar(FlakyProjection):
@@ -265,3 +283,45 @@ def test_extension_bounds_as_a_pure_rule():
         assert extension_refusal(running, seconds, days, now), (seconds, days)
     far = c.ClockState(c.RESOLUTION, due_at="2031-06-01T00:00:00+00:00")
     assert "5" in extension_refusal(far, 0, 300, now), "no deadline moves past five years"
+
+
+async def test_an_answer_that_will_not_write_is_parked_and_lands_before_the_question_ends(wedge_env, sqlite_url):
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    from temporalio.worker import Worker
+
+    from tests.support import DirectGateway
+    from workflows.complaint import ComplaintWorkflow
+    from workflows.question import QuestionWorkflow
+
+    env, url = wedge_env, sqlite_url
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    engine = make_engine(url)
+    acts = CaseActivities(make_sessions(engine), KeywordClassifier(), httpx.Client(timeout=5.0))
+    worker = Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[ComplaintWorkflow, QuestionWorkflow],
+        workflow_runner=RUNNER,
+        activities=acts.all() + FlakyQuestions(acts.sessions).all(),
+        activity_executor=ThreadPoolExecutor(max_workers=8),
+        max_concurrent_activities=8,
+        max_concurrent_local_activities=8,
+    )
+    async with worker:
+        gw = DirectGateway(env.client, SECRET, queue)
+        asked = await gw.ask_question(
+            c.QuestionInput(f"wedge-{uuid.uuid4().hex[:12]}", "ต่อบัตรที่ไหน", datetime.now(UTC).isoformat())
+        )
+        qid = asked.question_id
+        answered = lambda: (q := read(url, lambda s: s.get(Question, qid))) is not None and q.answer  # noqa: E731
+        reply = asyncio.create_task(gw.answer_question(qid, c.QuestionAnswer("o", "ที่ว่าการอำเภอ [flaky:10]")))
+        await skip_until(env, reply.done)
+        assert (await reply).status == "answered", "the officer's answer is taken though its write failed"
+        assert not answered()
+        await skip_until(env, answered, step=timedelta(minutes=1))
+        view = await env.client.get_workflow_handle(f"question-{qid}", result_type=c.QuestionView).result()
+        assert view.status == "answered"
+    engine.dispose()

@@ -127,7 +127,7 @@ class Settings:
             problems = [p for p in [credentials.app_secret_problem(self.secret)] if p]
             problems += officer_token_problems(self.officer_tokens)
             problems += credentials.agency_problems(os.environ) + credentials.payload_key_problems(os.environ)
-            credentials.refuse_insecure("app", {"APP_ENV": "production"}, problems)
+            credentials.refuse("app", problems)
         self.secret = self.secret or _secret(self.var_dir)
         self.officer_tokens = self.officer_tokens or {}
 

@@ -4,10 +4,10 @@ directory row names an environment variable (`credential_ref`), never the secret
 shared development secret, which the fake agency in the demo uses too.
 
 Outside development (`APP_ENV=production`) every process refuses to start while a secret it reads is
-missing or a development default, and says which in one error (`refuse_insecure`): the app (the app
-secret, the officer API tokens: api/settings.py adds those), the worker (agency secrets, payload codec
-keys) and the dispatcher (payload codec keys). Importable by every process, as db imports nothing of
-theirs."""
+missing or a development default, and says which in one error (`InsecureDeployment`): the app (its
+settings add the app secret and the officer API tokens to the checks here: api/settings.py), the worker
+(agency secrets, payload codec keys: `refuse_insecure("worker")`) and the dispatcher (payload codec
+keys). It lives in db because every one of those processes may import db, and db imports none of them."""
 
 from __future__ import annotations
 
@@ -74,36 +74,26 @@ def payload_key_problems(environ: Mapping[str, str]) -> list[str]:
     return [] if environ.get("PAYLOAD_KEYS", "").strip() else ["PAYLOAD_KEYS is not set"]
 
 
-# What each process reads: the app files (numbers, PINs), takes callbacks and writes payloads; the worker
-# calls agencies and writes payloads; the dispatcher only starts workflows.
-NEEDS = {
-    "app": ("app_secret", "agencies", "payload_keys"),
-    "worker": ("agencies", "payload_keys"),
-    "dispatcher": ("payload_keys",),
-}
-
-
 def problems_of(process: str, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The background processes' secrets: the worker calls agencies and writes payloads; the dispatcher
+    only starts workflows. (The app checks its own settings: api/settings.py.)"""
     env = os.environ if environ is None else environ
-    needs = NEEDS[process]
-    found: list[str] = []
-    if "app_secret" in needs and (problem := app_secret_problem(env.get("APP_SECRET", ""))):
-        found.append(problem)
-    if "agencies" in needs:
-        found += agency_problems(env)
-    if "payload_keys" in needs:
-        found += payload_key_problems(env)
-    return found
+    if process == "worker":
+        return agency_problems(env) + payload_key_problems(env)
+    if process == "dispatcher":
+        return payload_key_problems(env)
+    raise ValueError(f"no such process {process!r}")
 
 
-def refuse_insecure(
-    process: str, environ: Mapping[str, str] | None = None, problems: Iterable[str] | None = None
-) -> None:
-    """In production, raise `InsecureDeployment` naming every missing or default secret; else nothing.
-    `problems` replaces the environment's own list (the app checks its settings' values)."""
-    env = os.environ if environ is None else environ
-    if not production(env):
-        return
-    found = list(problems_of(process, env) if problems is None else problems)
+def refuse(process: str, problems: Iterable[str]) -> None:
+    """Raise `InsecureDeployment` naming every problem at once, if there is any."""
+    found = list(problems)
     if found:
         raise InsecureDeployment(f"APP_ENV=production: the {process} refuses to start: " + "; ".join(found))
+
+
+def refuse_insecure(process: str, environ: Mapping[str, str] | None = None) -> None:
+    """In production, refuse to start the worker or dispatcher with a missing or default secret."""
+    env = os.environ if environ is None else environ
+    if production(env):
+        refuse(process, problems_of(process, env))

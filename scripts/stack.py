@@ -118,7 +118,9 @@ class Stack:
             "PYTHONPATH": str(ROOT),
             "DISPATCH_IN_APP": "0",
             # The dev server's UI asks the app's codec server (administrators signed in) to decode payloads.
-            "TEMPORAL_UI_ORIGIN": os.environ.get("TEMPORAL_UI_ORIGIN", f"http://127.0.0.1:{self.ui_port}"),
+            "TEMPORAL_UI_ORIGIN": os.environ.get(
+                "TEMPORAL_UI_ORIGIN", f"http://127.0.0.1:{self.ui_port},http://localhost:{self.ui_port}"
+            ),
         }
 
     def _spawn(self, name: str, args: list[str], background: bool = False) -> subprocess.Popen:

@@ -219,6 +219,7 @@ class Fuzzer:
     def run(self) -> None:
         schema = schemathesis.openapi.from_url(f"{self.base_url}/openapi.json", timeout=30)
         schema.config.update(base_url=self.base_url)
+        schema.validate()  # the document itself against the OpenAPI specification's own schema
         for result in schema.get_all_operations():
             operation = result.ok()  # an operation schemathesis cannot read is itself a failure
             self.figures["operations"] += 1

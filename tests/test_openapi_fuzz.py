@@ -1,11 +1,12 @@
 """A fuzz run of the published OpenAPI document, owning the "no 500" promise of the front door: the
 whole app served by uvicorn on loopback (a read model of its own, SQLite and then PostgreSQL, where a
-NUL byte or a 32-bit overflow is an error; a real worker on the dev server), `/openapi.json` loaded by
-schemathesis, and every operation sent valid and malformed examples, half of them with the officer
-API's bearer token, a signed-in administrator's staff session and LINE's and the agencies' signatures,
-so that authenticated operations are exercised beyond 401 and the sign-in redirect. Any 5xx fails the
-test, which names the operation, the request (as curl) and the server's traceback; so does a request
-body schemathesis cannot read. Hypothesis is derandomized and bounded: repeatable, and quick in CI."""
+NUL byte or a 32-bit overflow is an error; a real worker on the dev server), the document validated
+and loaded by schemathesis, and every operation sent valid and malformed examples. Half of them carry
+the officer's bearer token, an administrator's staff session and LINE's and the agencies' signatures
+(authenticated operations get past 401 and the sign-in redirect); half are aimed at a real, routed
+case (its number, PIN and real action names get past 404). Any 5xx fails the test with the operation,
+the request as curl and the server's traceback; so does an exception logged after the answer, or a
+body schemathesis cannot read. Hypothesis is derandomized and bounded: repeatable and quick in CI."""
 
 from __future__ import annotations
 
@@ -122,11 +123,14 @@ class Signer(requests.auth.AuthBase):
         body = body.encode() if isinstance(body, str) else body
         path = urlsplit(request.url).path
         if path == "/webhooks/line":
-            digest = hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()
-            request.headers["X-Line-Signature"] = base64.b64encode(digest).decode()
+            request.headers["X-Line-Signature"] = line_signature(body)
         elif re.fullmatch(r"/api/agencies/[^/]+/callbacks", path):
             request.headers["X-Signature"] = signature(DEV_AGENCY_SECRET, body)
         return request
+
+
+def line_signature(body: bytes) -> str:
+    return base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
 
 
 def staff_session(base_url: str) -> tuple[dict, dict]:
@@ -385,9 +389,8 @@ async def test_a_line_body_whose_events_are_not_a_list_is_a_400(app_on_loopback,
 
 async def _signed_line(base_url: str, payload: dict) -> httpx.Response:
     body = json.dumps(payload).encode()
-    digest = base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        headers = {"X-Line-Signature": digest, "Content-Type": "application/json"}
+        headers = {"X-Line-Signature": line_signature(body), "Content-Type": "application/json"}
         return await client.post("/webhooks/line", content=body, headers=headers)
 
 

@@ -3,7 +3,8 @@
 number and a national ID, are routed with the payload codec on; then their raw histories, as the
 server stores and serves them to anyone with its UI or CLI, hold none of the name, phone, national ID or
 chat session, and even opened with the key the workflow's input holds only a reference. The cases still
-work: the chat gets its acknowledgement pushed, officers see the phone masked. A payload sealed with an
+work: the chat gets its acknowledgement pushed, officers see the phone masked. The dispatcher keeps the
+person in the read model before the start, and drops a given-up filing's. A payload sealed with an
 old key opens after a new key is put first; the codec server decodes for administrators only, and
 answers the configured Temporal UI origin's preflight."""
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import uuid
+from dataclasses import asdict, replace
 
 import pytest
 from google.protobuf import json_format
@@ -20,14 +23,18 @@ from temporalio.api.common.v1 import Payload, Payloads, WorkflowExecution
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 
-from db import staff
+from db import filings, staff
 from db.models import Case, OutboxMessage, PersonalData
 from db.session import make_engine, make_sessions
+from intake.dispatcher import FilingDispatcher
+from intake.filing import Door, complaint_input
 from tests.chatbot.conftest import Chat, chat, chat_stack, fake_line, http  # noqa: F401  (fixtures)
 from tests.test_api import api  # noqa: F401  (fixture)
+from tests.test_intake import ROAD, Desk
 from web import case_view
 from workflows import codec
 from workflows import contracts as c
+from workflows.client import ComplaintGateway
 from workflows.domain import tracking
 
 NAME = "สมหญิง ใจดี"
@@ -231,3 +238,33 @@ async def test_the_codec_server_decodes_for_administrators_only(api, monkeypatch
     assert "access-control-allow-origin" not in elsewhere.headers
     garbage = await api.post("/codec/decode", content=b'{"payloads": 3}', headers=headers, cookies=admin)
     assert garbage.status_code == 400
+
+
+async def test_the_dispatcher_keeps_the_person_in_the_read_model_and_drops_a_given_up_filings(dev_env, sqlite_url):
+    """No worker polls this queue: what the read model holds was written by the dispatcher alone."""
+    front = Desk(sqlite_url)
+    try:
+        gateway = ComplaintGateway(dev_env.client, "pii-test-secret", f"idle-{uuid.uuid4().hex[:8]}")
+        runner = FilingDispatcher(front.queue, gateway, read_model=front.directory)
+        session = f"web-{uuid.uuid4().hex}"
+        kept = front.file(ROAD, Door("web", session, session))
+        # A filing whose number another workflow holds is given up on at once (see test_intake).
+        with front.directory() as s:
+            draft = complaint_input(s, ROAD, Door("api"))
+        clash = kept.tracking_number[:5] + "ZZZZZ7"
+        payload = asdict(draft) | {"tracking_number": clash}
+        assert await gateway.start(replace(draft, tracking_number=clash, contact=None), "someone-else")
+        with front.queue.begin() as s:
+            filings.accept(s, clash, f"clash-{uuid.uuid4().hex}", "x", payload, "api", "")
+        for _ in range(10):  # other tests' filings wait in this queue too
+            if await runner.dispatch_once() == 0:
+                break
+
+        with front.directory() as s:
+            person = s.get(PersonalData, kept.tracking_number)
+            assert (person.name, person.phone, person.channel_ref) == (ROAD.contact.name, ROAD.contact.phone, session)
+            assert s.get(PersonalData, clash) is None, "a given-up filing's contact details stayed"
+        assert front.row(clash).dead_at is not None
+        await assert_nothing_personal(dev_env.client, kept.tracking_number, ROAD.contact.phone, session)
+    finally:
+        front.close()

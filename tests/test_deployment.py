@@ -460,3 +460,11 @@ def test_on_a_real_postgres_each_role_gets_only_its_part(throwaway_postgres):
         ).stdout.split()
         == ["f"] * 3
     )
+
+
+def test_the_env_example_names_every_required_variable_and_fills_none():
+    required = set(re.findall(r"\$\{([A-Z0-9_]+):?\?", COMPOSE_FILE.read_text(encoding="utf-8")))
+    lines = (ROOT / "deploy" / "env.example").read_text(encoding="utf-8").splitlines()
+    example = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    assert required - {"APP_VERSION"} <= set(example), sorted(required - set(example))
+    assert all(value == "" for value in example.values()), "an example value would become a default password"

@@ -72,7 +72,8 @@ def configured_keys(var_dir: Path | None = None) -> dict[str, bytes]:
     if not path.exists():
         var.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(4)}")
-        tmp.write_text(new_key_line("dev") + "\n")
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(new_key_line("dev") + "\n")  # readable by its owner only
         try:
             os.link(tmp, path)  # first writer wins; every process then reads that one key
         except FileExistsError:

@@ -28,7 +28,8 @@ MIN_PASSWORD = 10
 def _values(s, user: StaffUser) -> dict:
     scope = scope_of(s, user)
     accounts = [a for a in staff.accounts(s) if scope.covers(a.center_code)]
-    return dict(accounts=accounts, roles=staff.ROLES, nav="admin")
+    second_factors = {a.username for a in accounts if staff.has_second_factor(s, a.username)}
+    return dict(accounts=accounts, roles=staff.ROLES, nav="admin", second_factors=second_factors)
 
 
 def _check(s, user: StaffUser, lang: str, role: str, center_code: str, password: str | None) -> None:
@@ -124,3 +125,13 @@ def reset_password(
     staff.set_password(s, row, password)
     s.commit()
     return _page(request, s, user, flash=i18n.text("user_saved", lang))
+
+
+@router.post("/admin/users/{username}/second-factor", response_class=HTMLResponse)
+def clear_second_factor(request: Request, username: str, s: DbSession, user: Admin):
+    """For a user who lost their authenticator: they sign in with the password and enrol again."""
+    row = _managed(s, user, username)
+    staff.remove_second_factor(s, row.username)
+    staff.close_sessions(s, row.username)
+    s.commit()
+    return _page(request, s, user, flash=i18n.text("second_factor_cleared", i18n.language(request)))

@@ -10,6 +10,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_inbox": ("งานของฉัน", "Inbox"),
     "nav_board": ("กระดานเรื่องเกินกำหนด", "Overdue board"),
     "nav_admin": ("ผู้ใช้งาน", "Users"),
+    "clear_second_factor": ("ล้างรหัสยืนยันตัวตนขั้นที่สอง", "Clear the second factor"),
+    "second_factor_cleared": (
+        "ล้างรหัสยืนยันขั้นที่สองแล้ว ผู้ใช้ต้องลงทะเบียนใหม่",
+        "Second factor cleared; the user must enrol again",
+    ),
     "logout": ("ออกจากระบบ", "Sign out"),
     "skip_to_content": ("ข้ามไปยังเนื้อหา", "Skip to content"),
     "lang_other": ("English", "ภาษาไทย"),

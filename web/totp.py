@@ -2,9 +2,8 @@
 steps, 6 digits, what every authenticator app speaks), the otpauth:// URI an app enrols from, and the
 sealing of a shared secret before it is stored. A code is accepted for the step before, at or after
 now (clock drift) and only for a step later than the last one used, so a code seen over a shoulder
-is worth nothing once typed. Sealing is encrypt-then-MAC with HMAC-SHA256 as the keystream and the
-tag, keys derived from the app secret: the standard library only, so that a copy of the read model
-alone does not give away anyone's codes. Rotating the app secret voids the sealed secrets (users
+is worth nothing once typed. Sealing is AES-GCM under a key derived from the app secret, so that a
+copy of the read model alone does not give away anyone's codes. Rotating the app secret voids the sealed secrets (users
 enrol again)."""
 
 from __future__ import annotations
@@ -17,11 +16,14 @@ import struct
 import time
 from urllib.parse import quote, urlencode
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 STEP = 30  # seconds per code
 DIGITS = 6
 DRIFT = 1  # steps accepted either side of now
 ISSUER = "Damrongdham"
-_NONCE, _TAG = 16, 32
+_NONCE = 12  # AES-GCM's nonce
 
 
 def new_secret() -> str:
@@ -73,39 +75,24 @@ def otpauth_uri(secret: str, username: str, issuer: str = ISSUER) -> str:
 # --- sealing the shared secret at rest ------------------------------------------------------------
 
 
-def _keys(app_secret: str) -> tuple[bytes, bytes]:
-    root = hmac.new(app_secret.encode(), b"staff-second-factor/v1", hashlib.sha256).digest()
-    return (
-        hmac.new(root, b"encrypt", hashlib.sha256).digest(),
-        hmac.new(root, b"authenticate", hashlib.sha256).digest(),
-    )
-
-
-def _stream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = (hmac.new(key, nonce + struct.pack(">I", i), hashlib.sha256).digest() for i in range(length // 32 + 1))
-    return b"".join(blocks)[:length]
+def _sealing_key(app_secret: str) -> bytes:
+    return hmac.new(app_secret.encode(), b"staff-second-factor/v2", hashlib.sha256).digest()
 
 
 def seal(secret: str, app_secret: str) -> str:
-    encrypt, authenticate = _keys(app_secret)
-    nonce, plain = secrets.token_bytes(_NONCE), secret.encode("ascii")
-    sealed = nonce + bytes(a ^ b for a, b in zip(plain, _stream(encrypt, nonce, len(plain)), strict=True))
-    tag = hmac.new(authenticate, sealed, hashlib.sha256).digest()
-    return "v1:" + base64.urlsafe_b64encode(sealed + tag).decode("ascii")
+    nonce = secrets.token_bytes(_NONCE)
+    sealed = AESGCM(_sealing_key(app_secret)).encrypt(nonce, secret.encode("ascii"), b"second-factor")
+    return "v2:" + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
 
 
 def unseal(stored: str, app_secret: str) -> str | None:
     """The secret, or None when it was sealed under another app secret or has been tampered with."""
     version, _, body = stored.partition(":")
-    if version != "v1":
+    if version != "v2":
         return None
     try:
         raw = base64.urlsafe_b64decode(body.encode("ascii"))
-    except ValueError:
+        plain = AESGCM(_sealing_key(app_secret)).decrypt(raw[:_NONCE], raw[_NONCE:], b"second-factor")
+    except (ValueError, InvalidTag):
         return None
-    sealed, tag = raw[:-_TAG], raw[-_TAG:]
-    encrypt, authenticate = _keys(app_secret)
-    if len(sealed) <= _NONCE or not hmac.compare_digest(tag, hmac.new(authenticate, sealed, hashlib.sha256).digest()):
-        return None
-    nonce, cipher = sealed[:_NONCE], sealed[_NONCE:]
-    return bytes(a ^ b for a, b in zip(cipher, _stream(encrypt, nonce, len(cipher)), strict=True)).decode("ascii")
+    return plain.decode("ascii")

@@ -267,7 +267,9 @@ def served(database_url, dev_env, tmp_path, monkeypatch):
         )
         app = create_app(settings)
         async with running_worker(dev_env.client, database_url, queue=queue), app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+            # A peer of its own: wrong PINs are counted per client in the shared read model.
+            peer = "10." + ".".join(str(b) for b in uuid.uuid4().bytes[:3])
+            transport = httpx.ASGITransport(app=app, client=(peer, 40000))
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
                 yield http, DataRequestGateway(dev_env.client, queue), settings.upload_dir
 

@@ -146,9 +146,9 @@ ASSIGN_FORM = {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "numbers": {"type": "array", "items": {"type": "string"}},
-                        "assignee": {"type": "string", "description": "a username, or empty or 'me' to claim"},
-                        "csrf_token": {"type": "string"},
+                        "numbers": {"type": "array", "items": {"type": "string", "maxLength": 40}},
+                        "assignee": {"type": "string", "maxLength": 64, "description": "a username, or 'me'"},
+                        "csrf_token": {"type": "string", "maxLength": 200},
                     },
                 }
             }

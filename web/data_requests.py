@@ -8,6 +8,7 @@ request, the answer to hand over (each showing logged as a reveal of the contact
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from db import staff
 from db.data_requests import DataRequest, visible_requests
 from db.models import Case
+from intake.text import clean
 from web import i18n
 from web.auth import ActingStaff, CurrentStaff
 from web.pages import WebRoute, render
@@ -27,6 +29,7 @@ from workflows.errors import CaseError, CaseNotFound, InvalidInput
 from workflows.pdpa_client import DataRequestGateway
 
 router = APIRouter(route_class=WebRoute)
+REQUEST_ID = re.compile(r"DR-[0-9A-F]{12}")
 
 i18n.add_texts(
     {
@@ -61,7 +64,8 @@ def _list(request: Request, user) -> list[DataRequest]:
 
 def _visible_request(request: Request, user, request_id: str) -> DataRequest:
     with request.app.state.sessions() as s:
-        row = s.get(DataRequest, request_id[:40])
+        # Only a well-formed id reaches the database (PostgreSQL cannot compare a NUL).
+        row = s.get(DataRequest, request_id) if REQUEST_ID.fullmatch(request_id) else None
         if row is None or not scope_of(s, user).covers(row.center_code):
             raise CaseNotFound("ไม่พบคำขอ / no such data request")
         s.expunge(row)
@@ -69,6 +73,8 @@ def _visible_request(request: Request, user, request_id: str) -> DataRequest:
 
 
 def _visible_case(request: Request, user, number: str) -> str:
+    if not tracking.PATTERN.match(number):
+        raise CaseNotFound()
     with request.app.state.sessions() as s:
         return ensure_visible(s, user, s.get(Case, number)).tracking_number
 
@@ -92,6 +98,7 @@ async def file_for_citizen(
     tracking_number: Annotated[str, Form(max_length=40)],
     identity_note: Annotated[str, Form(max_length=500)] = "",
 ):
+    identity_note = clean(identity_note, "identity_note", 500)
     if not identity_note.strip():
         raise InvalidInput("กรุณาระบุวิธีตรวจสอบตัวตนผู้ยื่นคำขอ / say how the requester's identity was checked")
     number = await run_in_threadpool(_visible_case, request, user, tracking.normalise(tracking_number))
@@ -126,6 +133,7 @@ async def decide(
 ):
     row = await run_in_threadpool(_visible_request, request, user, request_id)
     try:
+        reason = clean(reason, "reason", pdpa.MAX_REASON_CHARS)
         await _gateway(request).decide(
             row.workflow_id, row.run_id, action, pdpa.DataRequestDecision(officer=user.username, reason=reason)
         )

@@ -9,6 +9,7 @@ transition is projected into `data_requests`; only counts ever enter this workfl
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from temporalio import workflow
@@ -25,6 +26,10 @@ ACTIVITY = dict(
         initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=2), maximum_attempts=12
     ),
 )
+
+
+# What the read model cannot hold (PostgreSQL refuses a NUL) is refused before it enters history.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _iso(at) -> str:
@@ -95,6 +100,10 @@ class DataRequestWorkflow:
         if not reason:
             raise ApplicationError(
                 "กรุณาระบุเหตุผลทางกฎหมายที่ปฏิเสธ / give the legal reason for refusing", type=ERR_INVALID_INPUT
+            )
+        if CONTROL.search(reason):
+            raise ApplicationError(
+                "เหตุผลมีอักขระควบคุมที่ไม่อนุญาต / the reason contains a control character", type=ERR_INVALID_INPUT
             )
         if len(reason) > pdpa.MAX_REASON_CHARS:
             raise ApplicationError(

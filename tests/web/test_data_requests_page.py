@@ -32,6 +32,8 @@ async def test_an_officer_files_and_fulfils_an_access_request_for_a_checked_citi
         request_id = page.rsplit("/", 1)[-1]
         listing = await client.get("/data-requests")
         assert request_id in listing.text and number in listing.text
+        nul = await client.post(f"{page}/refuse", data={"reason": "มาตรา 33\x00"}, headers=headers)
+        assert nul.status_code == 422, "a reason the read model cannot hold is refused before it enters history"
         assert (await client.post(f"{page}/fulfil", headers=headers)).status_code == 303
         shown = await client.get(page)
         assert shown.status_code == 200 and 'id="request-answer"' in shown.text and name in shown.text
@@ -41,6 +43,14 @@ async def test_an_officer_files_and_fulfils_an_access_request_for_a_checked_citi
         assert {"name", "phone", "national_id"} <= logged, "showing the answer is a logged reveal"
         again = await client.post(f"{page}/refuse", data={"reason": "ช้าเกินไป"}, headers=headers)
         assert again.status_code == 409, "a decided request takes no second decision"
+        for odd in ("2569-\x00BCDEF", "๒๕๖๙"):  # PostgreSQL holds no NUL: not a number is a 404, never a 500
+            r = await client.post(
+                "/data-requests",
+                data={"kind": "access", "tracking_number": odd, "identity_note": "บัตร"},
+                headers=headers,
+            )
+            assert r.status_code == 404
+        assert (await client.get("/data-requests/DR-%00")).status_code == 404
     async with web_stack.signed_in("krabi") as client:
         assert (await client.get(page)).status_code == 404
         elsewhere = await client.post(

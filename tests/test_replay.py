@@ -149,9 +149,9 @@ async def test_recorded_history_replays(path: Path):
     await replay(WorkflowHistory.from_json(path.stem, path.read_text()))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def replay_env() -> AsyncIterator[WorkflowEnvironment]:
-    # Its own server: a scenario skips minutes of back-off, which a clock another test left locked stops.
+    # Each run its own server: a scenario skips minutes of back-off, which a clock left locked stops.
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(BIN / "temporal-test-server"), data_converter=codec.data_converter()
     )

@@ -49,8 +49,9 @@ TASK_FORWARD_LETTER = "forward_letter"
 TASK_FORWARD_MANUAL = "forward_manual"
 TASK_FOLLOW_UP = "follow_up"
 TASK_REVIEW_DISPUTE = "review_dispute"
-# A step the system itself could not finish (the read model, the calendar): the reason names the error;
-# it closes by itself once the step goes through.
+# A step the system itself could not finish (the read model, the calendar): the reason names the error.
+# A parked projection's task closes by itself once the writes go through; a calendar's stays open (the
+# case's clocks count weekends only) until the case ends.
 TASK_SYSTEM_FAULT = "system_fault"
 
 # Error types carried in ApplicationError.type from workflows to the gateway.

@@ -71,7 +71,7 @@ async def test_the_same_complaint_through_the_api_the_web_chat_and_line_ends_in_
             found
             if len(
                 found := s.scalars(
-                    select(Case).where(Case.tracking_number.in_(numbers.values()), Case.agency_code.is_not(None))
+                    select(Case).where(Case.tracking_number.in_(numbers.values()), Case.routed_at.is_not(None))
                 ).all()
             )
             == 3

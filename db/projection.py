@@ -164,7 +164,14 @@ def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> No
     case.late = bool(case.late) or any(clock.overdue for clock in st.clocks)
     open_rows = {
         t.task_key: t
-        for t in s.scalars(select(Task).where(Task.tracking_number == case.tracking_number, Task.state == "open"))
+        for t in s.scalars(
+            select(Task).where(
+                Task.tracking_number == case.tracking_number,
+                Task.state == "open",
+                # a data request's tasks belong to its own workflow, not to the case's
+                Task.task_key.not_like("data-request:%"),
+            )
+        )
     }
     wanted = {t.key: t for t in st.tasks}
     for key, row in open_rows.items():

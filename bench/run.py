@@ -289,6 +289,9 @@ async def measure(stack, args) -> dict:
     )
 
     routed["cpu_while_filing_and_routing"] = e2e_cpu
+    for door in (routed, chat_routed):  # the goal's yardstick: at least 0.5
+        rate, ceiling = door.get("routed_per_s"), bare.get("workflows_per_s")
+        door["ratio_to_bare"] = round(rate / ceiling, 2) if rate is not None and ceiling else None
     throttled = {
         "warmup": warm.throttled,
         "api_filing": filed.throttled,

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import Case, PersonalData
+
+_INSERT = insert(PersonalData)
 
 
 @dataclass(frozen=True)
@@ -27,8 +30,9 @@ class Complainant:
 
 
 def keep(s: Session, people: list[Complainant]) -> None:
-    """Insert each complainant's row unless one exists: a retried dispatch writes the same filing again,
-    and a row already there is never overwritten (nor one the PDPA timer or a request has erased)."""
+    """Insert each complainant's row unless one exists: a retried dispatch, or another dispatcher, writes
+    the same filing again, and a row already there is never overwritten (nor one the PDPA timer or a
+    request has erased)."""
     if not people:
         return
     numbers = [p.tracking_number for p in people]
@@ -37,17 +41,20 @@ def keep(s: Session, people: list[Complainant]) -> None:
         if p.tracking_number in have:
             continue
         have.add(p.tracking_number)
-        s.add(
-            PersonalData(
-                tracking_number=p.tracking_number,
-                anonymous=p.anonymous,
-                name=p.name or None,
-                phone=p.phone or None,
-                national_id=p.national_id or None,
-                email=p.email or None,
-                channel_ref=p.channel_ref or None,
-            )
-        )
+        row = {
+            "tracking_number": p.tracking_number,
+            "anonymous": p.anonymous,
+            "name": p.name or None,
+            "phone": p.phone or None,
+            "national_id": p.national_id or None,
+            "email": p.email or None,
+            "channel_ref": p.channel_ref or None,
+        }
+        try:
+            with s.begin_nested():  # another dispatcher may be writing the same filing this moment
+                s.connection().execute(_INSERT, row)
+        except IntegrityError:
+            pass  # it did: the row is there, as this one would have been
 
 
 def forget_unfiled(s: Session, numbers: list[str]) -> None:

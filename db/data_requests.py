@@ -200,7 +200,7 @@ def erase_subject(s: Session, number: str, at: datetime, photos_root: Path) -> d
         person = PersonalData(tracking_number=number, anonymous=case.anonymous)
         s.add(person)
     counts["personal_data"] = sum(1 for v in (person.name, person.phone, person.national_id, person.email) if v)
-    person.name = person.phone = person.national_id = person.email = None
+    person.name = person.phone = person.national_id = person.email = person.channel_ref = None
     person.erased_at = person.erased_at or at
     if case.channel_ref:
         key = session_key(case.channel, case.channel_ref)

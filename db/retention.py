@@ -42,7 +42,7 @@ def erase_expired(s: Session, now: datetime, batch: int = 500, days: int | None 
         )
     )
     for row in rows:
-        row.name = row.phone = row.national_id = row.email = None
+        row.name = row.phone = row.national_id = row.email = row.channel_ref = None
         row.erased_at = now
     return len(rows)
 
@@ -112,6 +112,8 @@ def erase_chat_references(s: Session, now: datetime, days: int, batch: int) -> i
     erased = len(numbers)
     if numbers:
         s.execute(update(Case).where(Case.tracking_number.in_(numbers)).values(channel_ref=None))
+        # the intake's copy (part A: the dispatcher keeps the chat address there before the workflow starts)
+        s.execute(update(PersonalData).where(PersonalData.tracking_number.in_(numbers)).values(channel_ref=None))
         erased += (
             s.execute(
                 update(OutboxMessage)

@@ -15,6 +15,7 @@ import json
 import re
 import uuid
 from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from google.protobuf import json_format
@@ -23,7 +24,7 @@ from temporalio.api.common.v1 import Payload, Payloads, WorkflowExecution
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import Client
 
-from db import filings, staff
+from db import filings, retention, staff
 from db.models import Case, OutboxMessage, PersonalData
 from db.session import make_engine, make_sessions
 from intake.dispatcher import FilingDispatcher
@@ -268,3 +269,21 @@ async def test_the_dispatcher_keeps_the_person_in_the_read_model_and_drops_a_giv
         await assert_nothing_personal(dev_env.client, kept.tracking_number, ROAD.contact.phone, session)
     finally:
         front.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_erasing_a_person_erases_the_chat_address_the_intake_kept(kind, request):
+    engine = make_engine(request.getfixturevalue(f"{kind}_url"))
+    number = f"2569-E{uuid.uuid4().hex[:5].upper()}"
+    past = datetime.now(UTC) - timedelta(days=1)
+    try:
+        with make_sessions(engine).begin() as s:
+            s.add(PersonalData(tracking_number=number, name=NAME, phone=PHONE, channel_ref="U0123", erase_after=past))
+        with make_sessions(engine).begin() as s:
+            while retention.erase_expired(s, datetime.now(UTC)) == 500:
+                pass
+        with make_sessions(engine)() as s:
+            person = s.get(PersonalData, number)
+            assert (person.name, person.phone, person.channel_ref) == (None, None, None) and person.erased_at
+    finally:
+        engine.dispose()

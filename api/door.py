@@ -5,18 +5,20 @@ the app never takes in more than the limit plus one chunk. JSON bodies (declared
 `+json`, or undeclared, as FastAPI reads those as JSON too) are read here in full, within their limit,
 and must be UTF-8, JSON and at most `intake.text.MAX_DEPTH` deep before the route sees them: a
 20,000-deep body is a 422, not a RecursionError. Every refusal is JSON `{"detail": "ไทย / English"}`.
-The limits live in one table, `doors(settings)`, longest prefix first."""
+The limits live in one table, `doors(settings)`, longest prefix first. A path or query string holding
+a control character (a NUL, decoded) is a 400 for every route, bodies or not."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import unquote_plus
 
 from fastapi import HTTPException
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intake.text import load_json
+from intake.text import FORBIDDEN, load_json
 from workflows.errors import InvalidInput
 
 KIB, MIB = 1024, 1024 * 1024
@@ -80,6 +82,14 @@ async def _answer(send: Send, status: int, detail: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+CONTROL_IN_ADDRESS = "ที่อยู่ (URL) มีอักขระควบคุม / the address (URL) contains a control character"
+
+
+def _controls_in_address(scope: Scope) -> bool:
+    query = unquote_plus(scope.get("query_string", b"").decode("latin-1"))
+    return bool(FORBIDDEN.search(scope.get("path", "")) or FORBIDDEN.search(query))
+
+
 class DoorLimits:
     """The middleware; `create_app` adds it with the app's settings."""
 
@@ -92,6 +102,10 @@ class DoorLimits:
         return door.multipart if content_type.lower().startswith("multipart/") else door.json
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _controls_in_address(scope):
+            # a NUL in a path or query reaches a query PostgreSQL cannot run: refused for every route
+            await _answer(send, 400, CONTROL_IN_ADDRESS)
+            return
         if scope["type"] != "http" or scope["method"] in BODILESS:
             await self.app(scope, receive, send)
             return

@@ -406,3 +406,12 @@ async def test_a_streamed_30_mb_chat_image_is_cut_off_at_the_chat_doors_limit(sq
     assert r.status_code == 413 and bilingual(r)
     assert body.pulled <= limit + 2 * CHUNK
     assert uploaded_files(sqlite_door) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/centers?level=%00", "/board?at=D92%0005", "/api/complaints/2569-ABC%00DE", "/directory/agencies?q=a%01"],
+)
+async def test_a_control_character_in_a_path_or_query_is_a_400_for_every_route(sqlite_door, path):
+    r = await sqlite_door.get(path)
+    assert r.status_code == 400 and bilingual(r)

@@ -344,7 +344,7 @@ FOUND = [
 async def test_what_the_database_cannot_hold_is_refused_in_thai_and_english(app_on_loopback, path):
     async with httpx.AsyncClient(base_url=app_on_loopback, timeout=30) as client:
         r = await client.get(path)
-    assert r.status_code == 422, r.text
+    assert r.status_code in (400, 422), r.text  # 400: the door refuses a control character in the address
     assert " / " in r.json()["detail"]
 
 

@@ -195,3 +195,25 @@ class DirectGateway(ComplaintGateway):
             if await self.memo_key(number) == fingerprint:
                 return StartedCase(number, pin, created=False)
         raise RuntimeError("no free tracking number")
+
+
+def add_case_row(sessions, number: str, channel: str = "api") -> None:
+    """A case row as the projection writes it (once), for tests that need the read model to know a
+    number without running its workflow."""
+    from db.models import Case
+
+    with sessions.begin() as s:
+        if s.get(Case, number) is None:
+            now = datetime.now(UTC)
+            s.add(
+                Case(
+                    tracking_number=number,
+                    workflow_id=tracking.workflow_id(number),
+                    pin_hash="x",
+                    status="RECEIVED",
+                    text="ไฟถนนดับ",
+                    channel=channel,
+                    filed_at=now,
+                    updated_at=now,
+                )
+            )

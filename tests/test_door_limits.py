@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import httpx
@@ -19,9 +18,9 @@ from sqlalchemy import func, select
 from api.app import create_app
 from api.settings import Settings
 from db import filings, staff
-from db.models import Case, Filing
+from db.models import Filing
 from db.session import filings_url, make_engine, make_sessions
-from workflows.domain import tracking
+from tests.support import add_case_row
 from workflows.errors import Unavailable
 
 MIB = 1024 * 1024
@@ -371,21 +370,7 @@ async def test_temporal_down_is_a_503_with_retry_after(sqlite_door):
 
     sqlite_door.app.state.gateway = Down()
     number = "2569-ABCDEF"  # a case the read model has (officers act only on cases they can see)
-    with sqlite_door.app.state.sessions.begin() as s:
-        if s.get(Case, number) is None:
-            now = datetime.now(UTC)
-            s.add(
-                Case(
-                    tracking_number=number,
-                    workflow_id=tracking.workflow_id(number),
-                    pin_hash="x",
-                    status="RECEIVED",
-                    text="ไฟถนนดับ",
-                    channel="api",
-                    filed_at=now,
-                    updated_at=now,
-                )
-            )
+    add_case_row(sqlite_door.app.state.sessions, number)
     r = await sqlite_door.post(
         f"/api/complaints/{number}/actions/note",
         json={"text": "บันทึก"},

@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import select, update
 
 from db import filings
-from db.models import Case, Filing
+from db.models import Filing
 from db.session import filings_url, make_engine, make_sessions
 from intake import desk, dispatcher
 from intake.desk import KeyReused
 from intake.dispatcher import FilingDispatcher
 from intake.filing import ComplaintFiling, Door, complaint_input
 from tests.conftest import ready_database, running_worker
+from tests.support import add_case_row
 from workflows.client import ComplaintGateway
 from workflows.contracts import Contact
 from workflows.domain import tracking
@@ -145,25 +146,7 @@ def test_a_key_expires_after_a_day_and_then_files_a_new_complaint(front):
 def a_case_in_the_read_model(front):
     """A case row as the projection writes it, so the desk has a number to avoid."""
     number = "2569-ZZZZZ3"
-    with front.directory.begin() as s:
-        if s.get(Case, number) is None:
-            now = datetime.now(UTC)
-            s.add(
-                Case(
-                    tracking_number=number,
-                    workflow_id=tracking.workflow_id(number),
-                    pin_hash="x",
-                    status="RECEIVED",
-                    text="ไฟถนนดับ",
-                    channel="web",
-                    language="th",
-                    anonymous=True,
-                    filed_at=now,
-                    updated_at=now,
-                    last_seq=0,
-                    late=False,
-                )
-            )
+    add_case_row(front.directory, number, channel="web")
     return number
 
 

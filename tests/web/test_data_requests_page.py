@@ -50,7 +50,7 @@ async def test_an_officer_files_and_fulfils_an_access_request_for_a_checked_citi
                 headers=headers,
             )
             assert r.status_code == 404
-        assert (await client.get("/data-requests/DR-%00")).status_code == 404
+        assert (await client.get("/data-requests/DR-%00")).status_code == 400  # the door refuses a NUL in a URL
     async with web_stack.signed_in("krabi") as client:
         assert (await client.get(page)).status_code == 404
         elsewhere = await client.post(

@@ -49,6 +49,7 @@ from db import chat as store
 from db.models import Case
 from db.tracking import track_with_pin, tracking_view
 from intake import desk
+from intake.backoff import KeyedGates
 from intake.desk import Receipt
 from intake.filing import ComplaintFiling, Door
 from intake.rates import FILING, TRACKING, RateLimits, Throttled
@@ -90,7 +91,7 @@ class ChatService:
         self.rates = rates or RateLimits("off", "off", "off")  # the door's per-client limits (intake.rates)
         self.secret, self.public_base_url = secret, public_base_url
         self.on_filed = on_filed  # wakes the in-app dispatcher, when there is one
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # one turn at a time per chat, and how many want it
+        self._turns = KeyedGates(1)
 
     # --- a turn -------------------------------------------------------------------------------
 
@@ -99,34 +100,25 @@ class ChatService:
     ) -> list[Reply] | None:
         """The replies to one message; None when this event was handled before (a redelivery)."""
         key = store.session_key(channel, ref)
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                first = await asyncio.to_thread(self._begin, channel, ref, inbound, claim)
-                if first is None:
-                    return None
-                turn = first
-                replies, pin = list(turn.replies), ""
-                # Settling may ask for one more effect (a refusal re-prompts a step that lists something);
-                # two rounds are the most any step needs.
-                for _ in range(2):
-                    if not turn.effects:
-                        break
-                    lang = turn.state.get("lang") or "th"
-                    outcome = await self._carry_out(turn.effects[0], channel, ref, lang, client or key)
-                    pin = outcome.pin if isinstance(outcome, Filed) else pin
-                    turn = await asyncio.to_thread(dialogue.settle, turn.state, outcome)
-                    replies += turn.replies
-                kept = _event_key(channel, ref, inbound.event_id) if claim else ""
-                await asyncio.to_thread(self._save, channel, ref, turn.state, kept, replies, pin)
-                return replies
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]  # nobody else is waiting on this chat
-            else:
-                self._locks[key] = (lock, users - 1)
+        async with self._turns.hold(key):  # one turn at a time per chat
+            first = await asyncio.to_thread(self._begin, channel, ref, inbound, claim)
+            if first is None:
+                return None
+            turn = first
+            replies, pin = list(turn.replies), ""
+            # Settling may ask for one more effect (a refusal re-prompts a step that lists something);
+            # two rounds are the most any step needs.
+            for _ in range(2):
+                if not turn.effects:
+                    break
+                lang = turn.state.get("lang") or "th"
+                outcome = await self._carry_out(turn.effects[0], channel, ref, lang, client or key)
+                pin = outcome.pin if isinstance(outcome, Filed) else pin
+                turn = await asyncio.to_thread(dialogue.settle, turn.state, outcome)
+                replies += turn.replies
+            kept = _event_key(channel, ref, inbound.event_id) if claim else ""
+            await asyncio.to_thread(self._save, channel, ref, turn.state, kept, replies, pin)
+            return replies
 
     def _begin(self, channel: str, ref: str, inbound: Inbound, claim: bool):
         with self.sessions.begin() as s:

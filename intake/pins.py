@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import throttle as store
+from intake.backoff import KeyedGates, doubling
 from intake.clients import client_key
 from intake.rates import Throttled
 from workflows.errors import CaseNotFound
@@ -46,14 +47,10 @@ class PinPolicy:
     in_flight: int = 16  # attempts one client may have checked at once in one process; more queue
 
     def client_wait_after(self, failures: int) -> float:
-        if failures < self.client_free:
-            return 0.0
-        return min(self.client_wait_max, self.client_wait * 2 ** min(failures - self.client_free, 32))
+        return doubling(failures, self.client_free, self.client_wait, self.client_wait_max)
 
     def number_delay_after(self, failures: int) -> float:
-        if failures < self.number_free:
-            return 0.0
-        return min(self.number_delay_max, self.number_delay * 2 ** min(failures - self.number_free, 32))
+        return doubling(failures, self.number_free, self.number_delay, self.number_delay_max)
 
 
 def too_many_wrong_pins(retry_after: float) -> Throttled:
@@ -73,7 +70,7 @@ class PinGuard:
         sleep=asyncio.sleep,
     ) -> None:
         self.sessions, self.policy, self.clock, self.sleep = sessions, policy or PinPolicy(), clock, sleep
-        self._checking: dict[str, tuple[asyncio.Semaphore, int]] = {}
+        self._checking = KeyedGates(self.policy.in_flight)
         self._pruned = datetime.min.replace(tzinfo=UTC)
 
     @staticmethod
@@ -83,23 +80,13 @@ class PinGuard:
     @asynccontextmanager
     async def checking(self, client: str, number: str) -> AsyncIterator[None]:
         by_client, by_number = self.keys(client, number)
-        gate, users = self._checking.get(by_client, (None, 0))
-        gate = gate or asyncio.Semaphore(self.policy.in_flight)
-        self._checking[by_client] = (gate, users + 1)
-        try:
-            async with gate:
-                await self._admit(by_client, by_number)
-                try:
-                    yield
-                except CaseNotFound:
-                    await asyncio.to_thread(self._count, by_client, by_number)
-                    raise
-        finally:
-            gate, users = self._checking[by_client]
-            if users <= 1:
-                del self._checking[by_client]
-            else:
-                self._checking[by_client] = (gate, users - 1)
+        async with self._checking.hold(by_client):
+            await self._admit(by_client, by_number)
+            try:
+                yield
+            except CaseNotFound:
+                await asyncio.to_thread(self._count, by_client, by_number)
+                raise
 
     async def _admit(self, by_client: str, by_number: str) -> None:
         now = self.clock()

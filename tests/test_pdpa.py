@@ -7,7 +7,6 @@ to a supervisor after 30 days (time-skipping server); a wrong PIN files nothing.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import uuid
@@ -30,6 +29,7 @@ from db.session import make_engine, make_sessions
 from db.staff import LoginAttempt, PersonalDataReveal
 from intake.pins import PinPolicy
 from tests.conftest import BIN, running_worker
+from tests.test_complaint_lifecycle import read, until
 from workflows import codec, pdpa
 from workflows.domain import tracking
 from workflows.errors import InvalidInput
@@ -145,15 +145,6 @@ def seed_case(url: str, photos: Path, closed_days_ago: int | None, pin: str = "1
     return number
 
 
-def read(url: str, fn):
-    engine = make_engine(url)
-    try:
-        with make_sessions(engine)() as s:
-            return fn(s)
-    finally:
-        engine.dispose()
-
-
 def holdings(url: str, number: str, photos: Path) -> dict:
     """What the read model still holds about case `number`'s complainant."""
 
@@ -185,17 +176,6 @@ def holdings(url: str, number: str, photos: Path) -> dict:
     return read(url, look)
 
 
-async def until(check, timeout: float = 30.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        got = check()
-        if got:
-            return got
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.1)
-
-
 # --- the retention schedule --------------------------------------------------------------------
 
 
@@ -223,7 +203,8 @@ async def test_the_retention_schedule_erases_each_kind_when_due_and_records_it(
             runs = await until(
                 lambda: read(
                     database_url, lambda s: s.scalars(select(RetentionRun).order_by(RetentionRun.id)).all()[before:]
-                )
+                ),
+                timeout=30.0,
             )
         finally:
             await handle.delete()
@@ -299,7 +280,7 @@ async def test_an_erasure_request_by_number_and_pin_erases_personal_data_and_cha
         assert again.status_code == 202 and again.json()["request_id"] == filed["request_id"], (
             "asking twice is one request"
         )
-        row = await until(lambda: request_row(database_url, filed["request_id"]))
+        row = await until(lambda: request_row(database_url, filed["request_id"]), timeout=30.0)
         assert row.status == "open" and row.filed_by == "citizen"
         assert holdings(database_url, number, photos)["contact"], "nothing is erased before an officer acts"
         done = await gateway.decide(row.workflow_id, row.run_id, "fulfil", pdpa.DataRequestDecision("officer.trang"))
@@ -323,7 +304,7 @@ async def test_an_access_request_answer_lists_the_data(database_url, served):
             "/api/data-requests", json={"kind": "access", "tracking_number": number.lower(), "pin": "๖๕๔๓๒๑"}
         )
         assert r.status_code == 202, r.text
-        row = await until(lambda: request_row(database_url, r.json()["request_id"]))
+        row = await until(lambda: request_row(database_url, r.json()["request_id"]), timeout=30.0)
         await gateway.decide(row.workflow_id, row.run_id, "fulfil", pdpa.DataRequestDecision("officer.trang"))
     record = request_row(database_url, row.request_id)
     answer = record.answer
@@ -340,7 +321,7 @@ async def test_a_refusal_needs_a_legal_reason_and_erases_nothing(database_url, s
     async with served() as (http, gateway, photos):
         number = seed_case(database_url, photos, closed_days_ago=None)
         r = await http.post("/api/data-requests", json={"kind": "erasure", "tracking_number": number, "pin": "123456"})
-        row = await until(lambda: request_row(database_url, r.json()["request_id"]))
+        row = await until(lambda: request_row(database_url, r.json()["request_id"]), timeout=30.0)
         with pytest.raises(InvalidInput):
             await gateway.decide(row.workflow_id, row.run_id, "refuse", pdpa.DataRequestDecision("officer.trang", " "))
         reason = "เรื่องยังอยู่ระหว่างดำเนินคดี (มาตรา 33 (5)) / the case is before a court"
@@ -382,12 +363,12 @@ async def test_a_request_left_unanswered_escalates_after_30_days(sqlite_url, tmp
         async with running_worker(env.client, sqlite_url) as queue:
             gateway = DataRequestGateway(env.client, queue)
             view = await gateway.file("access", number, filed_by="officer.trang", identity_note="บัตรประชาชนตัวจริง")
-            row = await until(lambda: request_row(sqlite_url, view.request_id))
+            row = await until(lambda: request_row(sqlite_url, view.request_id), timeout=30.0)
             assert row.escalated_at is None
             await env.sleep(timedelta(days=29))
             assert request_row(sqlite_url, view.request_id).escalated_at is None, "not late before 30 days"
             await env.sleep(timedelta(days=1, minutes=1))
-            late = await until(lambda: (r := request_row(sqlite_url, view.request_id)).escalated_at and r)
+            late = await until(lambda: (r := request_row(sqlite_url, view.request_id)).escalated_at and r, timeout=30.0)
             assert late.status == "open"
             task = read(sqlite_url, lambda s: s.scalars(select(Task).where(Task.tracking_number == number)).one())
             assert task.kind == pdpa.TASK_DATA_REQUEST_OVERDUE and task.state == "open"

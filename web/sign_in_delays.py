@@ -32,6 +32,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import staff
+from intake.backoff import KeyedGates, doubling
 from intake.clients import client_address, client_key
 from intake.rates import Throttled
 
@@ -49,20 +50,14 @@ class SignInPolicy:
     account_delay_max: float = 3.0  # ... up to this: the owner waits at most this long
     window: float = 3600.0  # how far back wrong attempts count
 
-    @staticmethod
-    def _grows(failures: int, free: int, first: float, cap: float) -> float:
-        if failures < free:
-            return 0.0
-        return min(cap, first * 2 ** min(failures - free, 32))
-
     def pair_wait_after(self, failures: int) -> float:
-        return self._grows(failures, self.pair_free, self.pair_wait, self.pair_wait_max)
+        return doubling(failures, self.pair_free, self.pair_wait, self.pair_wait_max)
 
     def client_wait_after(self, failures: int) -> float:
-        return self._grows(failures, self.client_free, self.client_wait, self.client_wait_max)
+        return doubling(failures, self.client_free, self.client_wait, self.client_wait_max)
 
     def account_delay_after(self, failures: int) -> float:
-        return self._grows(failures, self.account_free, self.account_delay, self.account_delay_max)
+        return doubling(failures, self.account_free, self.account_delay, self.account_delay_max)
 
 
 def too_many_attempts(retry_after: float) -> Throttled:
@@ -97,23 +92,13 @@ class SignInGuard:
         sleep=asyncio.sleep,
     ) -> None:
         self.sessions, self.policy, self.clock, self.sleep = sessions, policy or SignInPolicy(), clock, sleep
-        self._turns: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._turns = KeyedGates(1)
 
     @asynccontextmanager
     async def turn(self, client: str, username: str) -> AsyncIterator[None]:
-        lock, users = self._turns.get(client, (None, 0))
-        lock = lock or asyncio.Lock()
-        self._turns[client] = (lock, users + 1)
-        try:
-            async with lock:
-                await self._admit(client, username)
-                yield
-        finally:
-            lock, users = self._turns[client]
-            if users <= 1:
-                del self._turns[client]
-            else:
-                self._turns[client] = (lock, users - 1)
+        async with self._turns.hold(client):
+            await self._admit(client, username)
+            yield
 
     async def _admit(self, client: str, username: str) -> None:
         now = self.clock()

@@ -81,14 +81,14 @@ def timings(examples: list[LabelledText]) -> dict:
 def goals(report: dict) -> dict:
     """The issue's targets as booleans (None when the figure was not measured)."""
     cv = report.get("cross_validation_shared_data")
-    category = cv["with_channel"]["category"] if isinstance(cv, dict) else None
-    text_only = cv["text_only"]["category"] if isinstance(cv, dict) else None
+    # Scored from the text alone: the shared data's `source` names the repository a ticket was collected
+    # from, not an intake channel, and no deployment sees it; its figure is printed, never a goal.
+    category = cv["text_only"]["category"] if isinstance(cv, dict) else None
     t = report["timings"]
     slowest_train = max(t["train_seconds_2000_texts"], t["train_seconds_2000_texts_with_channels"] or 0)
     return {
         "cv_macro_f1_ge_0_75": category["macro_f1"] >= 0.75 if category else None,
         "cv_top3_accuracy_ge_0_92": category["top3_accuracy"] >= 0.92 if category else None,
-        "cv_text_only_macro_f1_ge_0_75": text_only["macro_f1"] >= 0.75 if text_only else None,
         "classify_p99_lt_20ms": t["classify_ms"]["p99"] < 20,
         "load_lt_1s": t["load_seconds"] < 1,
         "train_2000_texts_lt_30s": slowest_train < 30,
@@ -114,7 +114,7 @@ def main() -> None:
         if not args.quick:
             report["cross_validation_shared_data"] = {
                 "text_only": cross_validate([replace(ex, channel="") for ex in data], folds=args.folds),
-                "with_channel": cross_validate(data, folds=args.folds),
+                "with_source_column_not_a_production_input": cross_validate(data, folds=args.folds),
             }
     else:
         report["timings"] = timings(load_shipped())

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -44,6 +45,20 @@ class Center(Base):
     province_code: Mapped[str | None] = mapped_column(String(2), index=True)
     district_code: Mapped[str | None] = mapped_column(String(4), index=True)
     search_key: Mapped[str] = mapped_column(String(400), index=True)
+    # Facts for citizens (migration 0014); null where no real value is known yet: a feed fills them.
+    address: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))
+    office_hours: Mapped[dict | None] = mapped_column(JSON)  # {"mon": {"open", "close"}, ..., "text": ...}
+    line_official_account: Mapped[str | None] = mapped_column(String(100))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Provenance (db/directory_fields.py): {field: "seed"|"feed"|"admin"}, and while an administrator's
+    # value holds, what the seed or feed would have set ({field: {"source", "value"}}).
+    sources: Mapped[dict | None] = mapped_column(JSON)
+    held: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Agency(Base):
@@ -62,6 +77,11 @@ class Agency(Base):
     province_code: Mapped[str | None] = mapped_column(String(2), index=True)
     district_code: Mapped[str | None] = mapped_column(String(4), index=True)
     search_key: Mapped[str] = mapped_column(String(600), index=True)
+    # Deactivated, never deleted (migration 0014): open cases keep it, routing stops choosing it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    sources: Mapped[dict | None] = mapped_column(JSON)  # as Center.sources
+    held: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Category(Base):
@@ -86,6 +106,9 @@ class RoutingRule(Base):
     agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
     agency_type: Mapped[str | None] = mapped_column(String(32))
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    # Deactivated, never deleted (migration 0014); `source` is seed | feed | admin.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    source: Mapped[str] = mapped_column(String(8), default="seed", server_default="seed")
 
 
 class DayOff(Base):
@@ -295,3 +318,40 @@ class Upload(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     stored_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+
+
+class DirectoryChange(Base):
+    """The directory's audit log (migration 0014): one row per changed field of a center, an agency, a
+    category or a routing rule, or one row with no field for a record created; who, when, why, where
+    the change came from (seed | feed | admin), before and after. Append-only."""
+
+    __tablename__ = "directory_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(Stamp, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(8))
+    record_kind: Mapped[str] = mapped_column(String(16))
+    record_code: Mapped[str] = mapped_column(String(120))
+    field: Mapped[str | None] = mapped_column(String(40))
+    before: Mapped[object | None] = mapped_column(JSON)
+    after: Mapped[object | None] = mapped_column(JSON)
+    __table_args__ = (Index("ix_directory_changes_record", "record_kind", "record_code", "id"),)
+
+
+class DirectorySyncRun(Base):
+    """A directory feed loaded and compared (migration 0014): by the scheduled sync, or uploaded by an
+    administrator. `pending` waits for review; applying it applies the feed stored here, exactly what
+    was reviewed. `failed` keeps the validation errors."""
+
+    __tablename__ = "directory_sync_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(500))
+    fetched_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # pending | applied | dismissed | failed | superseded
+    diff: Mapped[dict | None] = mapped_column(JSON)
+    feed: Mapped[dict | None] = mapped_column(JSON)
+    errors: Mapped[list | None] = mapped_column(JSON)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(Stamp)
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -241,6 +241,7 @@ def agencies(base_url: str = DEFAULT_AGENCY_BASE_URL) -> list[dict]:
             "api_base_url": None, "credential_ref": None, "postal_address": address,
             "email": f"{code.lower()}@{DEMO_EMAIL_DOMAIN}", "province_code": province,
             "district_code": district, "search_key": search_key(th, en, code, *area),
+            "connector": None, "connector_settings": None,
         }  # fmt: skip
 
     rows = []
@@ -248,6 +249,7 @@ def agencies(base_url: str = DEFAULT_AGENCY_BASE_URL) -> list[dict]:
         rows.append({
             **row(code, code, th, en), "linked": True, "email": None,
             "api_base_url": f"{base}/{code}", "credential_ref": f"AGENCY_SECRET_{code.upper()}",
+            "connector": "damrongdham-json",
         })  # fmt: skip
     for p in _provinces():
         th, en = _province_names(p)

@@ -82,6 +82,11 @@ class Agency(Base):
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     sources: Mapped[dict | None] = mapped_column(JSON)  # as Center.sources
     held: Mapped[dict | None] = mapped_column(JSON)
+    # How cases reach it (migration 0016): a connector's name (connectors/registry.py: damrongdham-json,
+    # open311, email) or null for "by letter"; `linked` means it has one. Its settings never hold a
+    # secret: those are looked up by `credential_ref` (db/credentials.agency_secret).
+    connector: Mapped[str | None] = mapped_column(String(32))
+    connector_settings: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Category(Base):

@@ -15,6 +15,9 @@ from db.models import Agency, Base, Category, Center, RoutingRule
 
 _CENTER_LEVELS = ("ministry", "dopa", "province", "district")
 _CATEGORY_TUNABLES = ("resolution_business_days", "default_agency_type")
+# How an agency is reached is one decision (a connector, hence linked) that an administrator or the
+# directory feed may change after the seed put it in: re-seeding leaves it alone.
+_AGENCY_LINK = ("linked", "connector", "connector_settings")
 _RULE_KEY = ("category", "province_code", "district_code", "agency_code", "agency_type")
 
 
@@ -67,7 +70,7 @@ def seed_directory(session: Session, agency_base_url: str = directory.DEFAULT_AG
     # Autoflush off: pending ORM objects of the caller would otherwise be flushed mid-seed.
     with session.no_autoflush:
         ins_c, upd_c = _upsert(session, Center, centers)
-        ins_a, upd_a = _upsert(session, Agency, agencies)
+        ins_a, upd_a = _upsert(session, Agency, agencies, keep=_AGENCY_LINK)
         ins_k, upd_k = _upsert(session, Category, categories, keep=_CATEGORY_TUNABLES)
         ins_r = _add_missing_rules(session, rules)
     return {

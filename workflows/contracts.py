@@ -13,6 +13,7 @@ from workflows.domain.routing import AgencyOption, RuleOption
 TASK_QUEUE = "complaints"
 WORKFLOW_NAME = "ComplaintWorkflow"
 QUESTION_WORKFLOW_NAME = "QuestionWorkflow"
+AGENCY_POLL_WORKFLOW_NAME = "AgencyPollWorkflow"
 
 # Activity names: workflows call activities by these constants, never by importing them.
 RECORD_INTAKE = "record_intake"
@@ -20,6 +21,7 @@ CLASSIFY_COMPLAINT = "classify_complaint"
 LOAD_ROUTING_OPTIONS = "load_routing_options"
 LOAD_DAYS_OFF = "load_days_off"
 SEND_TO_AGENCY = "send_to_agency"
+POLL_AGENCIES = "poll_agencies"  # agencies whose connector polls (Open311): their open cases' statuses
 PROJECT_CASE_EVENT = "project_case_event"
 PROJECT_QUESTION_EVENT = "project_question_event"
 
@@ -162,6 +164,9 @@ class ComplaintInput:
     # set by the intake, which then leaves `contact` and `channel_ref` empty (DESIGN §4.9). Inputs
     # recorded before it carry them themselves.
     personal_data_ref: str = ""
+    # The citizen agreed, when filing, that the responsible agency may have their contact details; the
+    # details themselves stay in personal_data and the connector reads them at send time.
+    share_contact_with_agency: bool = False
 
 
 @dataclass
@@ -418,12 +423,40 @@ class AgencySend:
     district_code: str | None
     anonymous: bool
     attachments: list[AttachmentRef] = field(default_factory=list)
+    # Contact details go to the agency only with the citizen's consent; the connector reads them from
+    # personal_data by this key at send time, so they never enter the workflow's history.
+    share_contact: bool = False
+    personal_data_ref: str = ""
+    language: str = "th"
 
 
 @dataclass
 class AgencyReceipt:
     agency_code: str
     reference: str
+    connector: str = ""  # which connector took the case: damrongdham-json | open311 | email
+
+
+@dataclass
+class AgencyPollRequest:
+    """One round of polling the agencies whose connector polls (Open311) for their open cases."""
+
+    batch: int = 500  # cases per round at most; the oldest-polled come first next round
+
+
+@dataclass
+class PolledEvent:
+    """An agency event found by polling, for the case's workflow (signalled as `agency_event`)."""
+
+    workflow_id: str
+    event: AgencyEvent
+
+
+@dataclass
+class AgencyPollResult:
+    events: list[PolledEvent] = field(default_factory=list)
+    polled: int = 0
+    failed: int = 0  # cases whose agency could not be asked this round (the next round asks again)
 
 
 @dataclass

@@ -96,6 +96,9 @@ class Category(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     resolution_business_days: Mapped[int] = mapped_column(Integer, default=30)
     default_agency_type: Mapped[str] = mapped_column(String(32))
+    # Cases of this category may appear in the public Open311 listing (migration 0018), when their
+    # filer agreed: a broken road yes, a debt or a complaint about an official never. Administrators set it.
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RoutingRule(Base):
@@ -154,6 +157,10 @@ class Case(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(Stamp, index=True)
     # Some clock of the case was flagged overdue at some point: the SLA compliance figures read it here.
     late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The filer's consent to the public Open311 listing, and a map point rounded at the door (migration 0018).
+    publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    coarse_lat: Mapped[float | None] = mapped_column(Float)
+    coarse_long: Mapped[float | None] = mapped_column(Float)
 
 
 class CaseClock(Base):
@@ -360,3 +367,37 @@ class DirectorySyncRun(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None] = mapped_column(Stamp)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Open311Client(Base):
+    """A partner system allowed to file through Open311 (migration 0018): its key is kept only as a
+    SHA-256 hash, issued and revoked by an administrator (`python -m scripts.open311_clients`)."""
+
+    __tablename__ = "open311_clients"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(Stamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class AgencyTransfer(Base):
+    """A case a linked agency sent us (a 1111 transfer), under the sender's own reference: one case per
+    (agency, reference), whenever it is sent again (migration 0018)."""
+
+    __tablename__ = "agency_transfers"
+    agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tracking_number: Mapped[str] = mapped_column(String(16), index=True)
+    received_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class CallbackNonce(Base):
+    """A nonce an agency signed a request with, kept until its timestamp can no longer pass the skew
+    check: a replayed request finds it here and is refused (migration 0018; swept by the housekeeping)."""
+
+    __tablename__ = "callback_nonces"
+    agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(100), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(Stamp, index=True)

@@ -14,7 +14,7 @@ from db import directory
 from db.models import Agency, Base, Category, Center, RoutingRule
 
 _CENTER_LEVELS = ("ministry", "dopa", "province", "district")
-_CATEGORY_TUNABLES = ("resolution_business_days", "default_agency_type")
+_CATEGORY_TUNABLES = ("resolution_business_days", "default_agency_type", "public")
 # How an agency is reached is one decision (a connector, hence linked) that an administrator or the
 # directory feed may change after the seed put it in: re-seeding leaves it alone.
 _AGENCY_LINK = ("linked", "connector", "connector_settings")

@@ -55,6 +55,9 @@ class ComplaintFiling:
     anonymous: bool = False
     attachments: tuple[AttachmentRef, ...] = field(default_factory=tuple)
     language: str = "th"
+    publish: bool = False  # consent to the public Open311 listing (public categories only, redacted)
+    coarse_lat: float | None = None  # a map point the door already rounded to about 1 km
+    coarse_long: float | None = None
 
     def body_hash(self) -> str:
         """The filing's fingerprint: the same key with another body is another complaint."""
@@ -94,4 +97,7 @@ def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> Complain
         anonymous=filing.anonymous,
         attachments=list(filing.attachments),
         language=filing.language,
+        publish=filing.publish,
+        coarse_lat=filing.coarse_lat,
+        coarse_long=filing.coarse_long,
     )

@@ -175,6 +175,7 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
                     self.inp.province_code,
                     self.inp.district_code,
                     agency_code=self.s.agency_code,
+                    subdistrict_code=self.inp.subdistrict_code,
                 ),
                 result_type=c.RoutingOptions,
                 **self._local(),
@@ -195,6 +196,8 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
                 self.inp.district_code,
                 opts.rules,
                 opts.agencies,
+                # None for every input recorded before tambons: those route exactly as they did.
+                subdistrict_code=self.inp.subdistrict_code,
             )
             chosen = next((a for a in opts.agencies if a.code == agency), None)
             if chosen is None:
@@ -226,6 +229,7 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
             district_code=self.inp.district_code,
             anonymous=self.inp.anonymous,
             attachments=self.inp.attachments,
+            subdistrict_code=self.inp.subdistrict_code,
         )
         try:
             receipt = await workflow.execute_activity(

@@ -164,9 +164,18 @@ class ComplaintInput:
     # set by the intake, which then leaves `contact` and `channel_ref` empty (DESIGN §4.9). Inputs
     # recorded before it carry them themselves.
     personal_data_ref: str = ""
+    # The sub-district (tambon, 6-digit DOPA code) when the citizen named it: routing prefers the local
+    # government serving it. Inputs recorded before it have none and route as they did.
+    subdistrict_code: str | None = None
     # The citizen agreed, when filing, that the responsible agency may have their contact details; the
     # details themselves stay in personal_data and the connector reads them at send time.
     share_contact_with_agency: bool = False
+    # The citizen agreed, when filing, that the case may appear in the public Open311 listing (only if
+    # its category is public, and then with names and numbers stripped and the place coarsened). Where
+    # a door had a map point, it keeps only this rounded one (0.01 degree, about 1 km): never the spot.
+    publish: bool = False
+    coarse_lat: float | None = None
+    coarse_long: float | None = None
 
 
 @dataclass
@@ -392,6 +401,7 @@ class RoutingRequest:
     province_code: str | None
     district_code: str | None
     agency_code: str | None = None
+    subdistrict_code: str | None = None
 
 
 @dataclass
@@ -423,6 +433,7 @@ class AgencySend:
     district_code: str | None
     anonymous: bool
     attachments: list[AttachmentRef] = field(default_factory=list)
+    subdistrict_code: str | None = None  # the tambon, for an agency that files by it
     # Contact details go to the agency only with the citizen's consent; the connector reads them from
     # personal_data by this key at send time, so they never enter the workflow's history.
     share_contact: bool = False

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 import chatbot.routes
 import web.routes
-from api import actions, callbacks, complaints, data_requests, directory, health
+from api import actions, agency_photos, callbacks, complaints, data_requests, directory, health
 from api.access_log import install as keep_access_log_private
 from api.door import DoorLimits
 from api.security import SecurityHeaders
@@ -85,7 +85,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="ศูนย์ดำรงธรรม: file, track and act on complaints.",
     )
     install_throttles(app, settings)
-    for module in (complaints, actions, callbacks, data_requests, directory, health, chatbot.routes, web.routes):
+    for module in (
+        complaints,
+        actions,
+        callbacks,
+        agency_photos,
+        data_requests,
+        directory,
+        health,
+        chatbot.routes,
+        web.routes,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(DoorLimits, settings=settings)

@@ -89,6 +89,23 @@ class Agency(Base):
     connector_settings: Mapped[dict | None] = mapped_column(JSON)
 
 
+class AgencyArea(Base):
+    """An area an agency serves (migration 0015), down to the sub-district: a null district means the
+    whole province, a null sub-district the whole district. Local governments (เทศบาล, อบต.) serve
+    tambons; a directory feed lists them (`areas` of an agency). Routing reads it
+    (`db.routing.routing_options`)."""
+
+    __tablename__ = "agency_areas"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"), index=True)
+    province_code: Mapped[str | None] = mapped_column(String(2))  # null: nationwide
+    district_code: Mapped[str | None] = mapped_column(String(4), index=True)
+    subdistrict_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    __table_args__ = (
+        UniqueConstraint("agency_code", "province_code", "district_code", "subdistrict_code", name="uq_agency_area"),
+    )
+
+
 class Category(Base):
     __tablename__ = "categories"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -161,6 +178,8 @@ class Case(Base):
     publish: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     coarse_lat: Mapped[float | None] = mapped_column(Float)
     coarse_long: Mapped[float | None] = mapped_column(Float)
+    # The tambon the citizen named, 6-digit DOPA code (migration 0015).
+    subdistrict_code: Mapped[str | None] = mapped_column(String(6))
 
 
 class CaseClock(Base):

@@ -2,9 +2,13 @@
 ``nlp/data/faq.yaml`` (Thai and English), or returns None when nothing is close enough, so the
 chatbot can offer to leave the question for an officer.
 
-This module owns loading the knowledge base, matching (TF-IDF over newmm tokens plus character
-n-grams, widened by the bilingual gazetteer so "street light" meets "ไฟถนน"; the best-matching
-paraphrase decides an entry's score), the no-answer threshold, and the ``faq-eval`` figures.
+This module owns loading the knowledge base, matching and the no-answer threshold, and the
+``faq-eval`` figures. Matching blends two similarities per paraphrase: lexical (TF-IDF over newmm
+tokens plus character n-grams, widened by the bilingual gazetteer so "street light" meets "ไฟถนน")
+and semantic (the multilingual sentence encoder of ``nlp.encoder``, which carries a question across
+wording and language); the best-matching paraphrase decides an entry's score. Entries whose answer
+differs per center carry ``center_fact`` (phone, hours, address, email, map or all): the chat fills
+those facts from the directory's record of the center asked about.
 """
 
 from __future__ import annotations
@@ -27,7 +31,12 @@ FAQ_FILE = Path(__file__).resolve().parent / "data" / "faq.yaml"
 # Below this cosine similarity the retriever says "I don't know"; chosen on nlp/data/faq_eval.csv
 # so that out-of-scope questions are refused while paraphrases still match.
 DEFAULT_THRESHOLD = 0.40
+# With the encoder, an entry's score is SEMANTIC_WEIGHT * encoder cosine + the rest * lexical cosine;
+# weight and threshold calibrated on the development split (``python -m nlp faq-calibrate``).
+SEMANTIC_WEIGHT = 0.6
+HYBRID_THRESHOLD = 0.45
 _WORD_WEIGHT = 1.0
+CENTER_FACTS = ("phone", "hours", "address", "email", "map", "all")
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,9 @@ class FaqAnswer:
     links: list[dict] = field(default_factory=list)  # [{"title": ..., "url": ...}]
     image: str | None = None
     score: float = 0.0
+    center_fact: str | None = None  # one of CENTER_FACTS: the directory's record of a center completes it
+    office: str = ""  # the office responsible for what the answer describes, in the asker's language
+    lang: str = "th"
 
 
 @dataclass(frozen=True)
@@ -47,12 +59,18 @@ class FaqEntry:
     answer: dict[str, str]
     links: list[dict]
     image: str | None
+    center_fact: str | None = None
+    office: dict[str, str] = field(default_factory=dict)  # {"th": ..., "en": ...}
 
 
 def load_entries(path: Path = FAQ_FILE) -> list[FaqEntry]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     entries = []
     for item in raw:
+        fact = item.get("center_fact")
+        if fact is not None and fact not in CENTER_FACTS:
+            raise ValueError(f"FAQ entry {item['id']}: center_fact {fact!r} is not one of {CENTER_FACTS}")
+        office = item.get("office") or {}
         entries.append(
             FaqEntry(
                 id=str(item["id"]),
@@ -60,6 +78,8 @@ def load_entries(path: Path = FAQ_FILE) -> list[FaqEntry]:
                 answer={lang: str(item["answer"][lang]) for lang in ("th", "en")},
                 links=[{"title": str(link["title"]), "url": str(link["url"])} for link in item.get("links", [])],
                 image=item.get("image"),
+                center_fact=fact,
+                office={lang: str(office.get(lang, "")) for lang in ("th", "en")},
             )
         )
     return entries
@@ -88,11 +108,20 @@ def _document(clean: str) -> str:
 
 
 class FaqRetriever:
-    """Nearest-paraphrase retrieval over the knowledge base."""
+    """Nearest-paraphrase retrieval over the knowledge base; lexical only without an encoder."""
 
-    def __init__(self, entries: list[FaqEntry], threshold: float = DEFAULT_THRESHOLD):
+    def __init__(
+        self,
+        entries: list[FaqEntry],
+        threshold: float | None = None,
+        encoder=None,
+        semantic_weight: float = SEMANTIC_WEIGHT,
+    ):
         self.entries = entries
-        self.threshold = threshold
+        self.encoder = encoder
+        self.semantic_weight = semantic_weight if encoder is not None else 0.0
+        default = HYBRID_THRESHOLD if encoder is not None else DEFAULT_THRESHOLD
+        self.threshold = default if threshold is None else threshold
         texts, self._owner = [], []
         for index, entry in enumerate(entries):
             for lang in ("th", "en"):
@@ -105,6 +134,7 @@ class FaqRetriever:
         self._matrix = self._stack(
             self._words.fit_transform([_document(t) for t in texts]), self._chars.fit_transform(texts)
         )
+        self._vectors = encoder.encode(texts) if encoder is not None else None
 
     @staticmethod
     def _stack(words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
@@ -112,16 +142,30 @@ class FaqRetriever:
         # same; then unit length so the dot product is a cosine.
         return l2_normalize(sp.hstack([l2_normalize(words) * _WORD_WEIGHT, l2_normalize(chars)]).tocsr())
 
-    def scores(self, question: str) -> np.ndarray:
-        """Best similarity of ``question`` to each entry (one score per entry)."""
+    def paraphrase_scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        """(lexical, semantic) cosine of ``question`` to every paraphrase; semantic is zeros without
+        an encoder. Calibration reweighs these without encoding twice."""
         clean = normalize(question)
-        per_entry = np.zeros(len(self.entries))
+        n = len(self._owner)
         if not has_content(clean):
-            return per_entry
+            return np.zeros(n), np.zeros(n)
         vector = self._stack(self._words.transform([_document(clean)]), self._chars.transform([clean]))
-        similarity = (self._matrix @ vector.T).toarray().ravel()
+        lexical = (self._matrix @ vector.T).toarray().ravel()
+        if self._vectors is None:
+            return lexical, np.zeros(n)
+        return lexical, self._vectors @ self.encoder.encode_one(clean)
+
+    def blend(self, lexical: np.ndarray, semantic: np.ndarray, weight: float | None = None) -> np.ndarray:
+        """Per-entry score: the best paraphrase's weighted sum of both similarities."""
+        weight = self.semantic_weight if weight is None else weight
+        similarity = (1.0 - weight) * lexical + weight * semantic
+        per_entry = np.zeros(len(self.entries))
         np.maximum.at(per_entry, self._owner, similarity)
         return per_entry
+
+    def scores(self, question: str) -> np.ndarray:
+        """Best similarity of ``question`` to each entry (one score per entry)."""
+        return self.blend(*self.paraphrase_scores(question))
 
     def answer(self, question: str) -> FaqAnswer | None:
         """The best entry's answer in the question's language, or None below the threshold."""
@@ -133,14 +177,25 @@ class FaqRetriever:
         lang = "en" if detect_language(normalize(question)) == "en" else "th"
         wording = (entry.questions[lang] or entry.questions["th"] or entry.questions["en"])[0]
         return FaqAnswer(
-            entry.id, wording, entry.answer[lang], list(entry.links), entry.image, round(float(per_entry[best]), 4)
+            entry.id,
+            wording,
+            entry.answer[lang],
+            list(entry.links),
+            entry.image,
+            round(float(per_entry[best]), 4),
+            entry.center_fact,
+            entry.office.get(lang, ""),
+            lang,
         )
 
 
 @lru_cache(maxsize=1)
 def load_faq() -> FaqRetriever:
-    """The retriever over the shipped knowledge base (built once per process, well under a second)."""
-    return FaqRetriever(load_entries())
+    """The retriever over the shipped knowledge base with the sentence encoder (built once per
+    process: about a second, most of it loading the encoder's weights from its package)."""
+    from nlp.encoder import load_encoder
+
+    return FaqRetriever(load_entries(), encoder=load_encoder())
 
 
 def evaluate_faq(retriever: FaqRetriever, data: Path | str) -> dict:

@@ -1,10 +1,10 @@
 """Chat intent detection: what a citizen's free-text message in the chatbot wants to do (file a
 complaint, track one, ask a question, talk to an officer, greet, cancel), in Thai or English.
 
-This module owns the cue phrases and the scoring. It is deliberately rule-based: intents are few,
-the phrases are short and stable, rules are instant and explainable, and "unknown" is a safe
-fallback because the chatbot then shows its menu. A message that is not a command but reads like a
-question is "ask_question"; a long message describing a problem is "file_complaint".
+This module owns the cue phrases and ``detect_intent``, the command-level reading of a message.
+The decision the chat acts on, question or complaint or both, lives in ``nlp.understanding``, which
+builds on these cues. Rules are instant and explainable, and "unknown" is a safe fallback because
+the chatbot then shows its menu.
 """
 
 from __future__ import annotations
@@ -112,7 +112,8 @@ _QUESTION_TH = (
 _QUESTION_EN = re.compile(r"^(how|what|where|when|why|who|which|can|could|do|does|is|are|should|may)\b|\?")
 
 
-def _matches(clean: str, intent: str) -> bool:
+def cue_matches(clean: str, intent: str) -> bool:
+    """True when normalised text holds one of ``intent``'s cue phrases."""
     thai, english = _CUES[intent]
     if any(cue in clean for cue in thai):
         return True
@@ -127,7 +128,7 @@ def detect_intent(text: str) -> Intent:
         return Intent("unknown", 0.0)
     if not has_content(clean):
         return Intent("unknown", 0.0)
-    matched = [name for name in _PRIORITY if _matches(clean, name)]
+    matched = [name for name in _PRIORITY if cue_matches(clean, name)]
     # A greeting followed by a request is the request.
     if matched and matched != ["greeting"]:
         matched = [m for m in matched if m != "greeting"]

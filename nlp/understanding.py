@@ -1,0 +1,178 @@
+"""What a citizen's chat message is: a question, a complaint, both (a problem asked about), a
+tracking request, a menu choice or small talk, in Thai, English or both, with or without a question
+mark, as a heading ("การแจ้งตาย หลักฐานที่ต้องใช้") or a sentence, informal or with typos.
+
+This module owns that decision, so the chat never turns a question into a filing: a message is a
+complaint only when it describes a problem (or asks to file) and does not ask anything; a problem
+asked about is ``both`` (answered, with "file this as a complaint" offered); a heading or a message
+the FAQ knows is a question. It reads three kinds of evidence: the form (question particles and
+words, heading words), problem cues (harm, breakage, nuisance, money owed, someone's conduct, how
+long it has lasted) and the FAQ retriever's match. The command cues come from ``nlp.intents``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.faq import FaqAnswer, FaqRetriever
+from nlp.intents import cue_matches, detect_intent
+from nlp.mentions import Area, area_mentioned
+from nlp.text import detect_language, has_content, normalize
+
+KINDS = ("question", "complaint", "both", "tracking", "menu", "small_talk", "unknown")
+
+# Thai question particles and words, including common spellings and typos ("ยังงัย", "มั๊ย").
+_QUESTION_TH = (
+    "ไหม", "มั้ย", "มั๊ย", "ไม๊", "หรือเปล่า", "รึเปล่า", "ป่าว", "หรือไม่", "หรือยัง", "อย่างไร", "ยังไง", "ยังงัย",
+    "อย่างงัย", "ไง", "งัย", "เท่าไหร่", "เท่าไร", "ที่ไหน", "ตรงไหน", "ไหนบ้าง", "ไหนได้", "กี่", "อะไร", "เมื่อไหร่",
+    "เมื่อไร", "ทำไม", "ได้บ่", "บ้าง", "ขอทราบ", "อยากทราบ", "อยากรู้", "สอบถาม", "ถามหน่อย", "ขอถาม", "แนะนำ",
+    "ควรทำ", "ช่วยบอก", "ใช่ไหม", "เหรอ", "หรอ", "ได้หรือ", "ต้องทำ", "ต้องไป", "ต้องเตรียม", "ได้ที่", "หรือเปล่า",
+)  # fmt: skip
+# How-type questions ask for a procedure; "ติดตามเรื่องยังไง" is a question about tracking, not a request to track.
+_HOW_TH = ("อย่างไร", "ยังไง", "ยังงัย", "อย่างงัย", "วิธี", "ขั้นตอน", "ทำไง", "ต้องทำ")
+_QUESTION_EN = re.compile(
+    r"\?|^(how|what|where|when|why|who|whom|which|can|could|do|does|did|is|are|am|should|may|will|would|must|"
+    r"shall|whats|wheres|hows)\b|\b(how|what|where|which|who)\b|\b(can i|should i|do i|is there|are there|"
+    r"i want to know|i'd like to know|tell me|wondering|any idea)\b"
+)
+_HOW_EN = re.compile(r"\b(how|steps|procedure)\b")
+# Words that make a heading ("การแจ้งตาย หลักฐานที่ต้องใช้", "ID card renewal documents"): a topic asked about.
+_HEADING_TH_START = (
+    "การ", "วิธี", "ขั้นตอน", "หลักฐาน", "เอกสาร", "ค่าธรรมเนียม", "ค่าบริการ", "ระยะเวลา", "เบอร์", "หมายเลขโทร",
+    "ที่อยู่", "ที่ตั้ง", "เวลาเปิด", "เวลาทำการ", "เวลาราชการ", "ช่องทาง", "สิทธิ", "คุณสมบัติ", "แผนที่", "อีเมล",
+    "ติดต่อ", "ศูนย์ดำรงธรรม", "แบบฟอร์ม", "หน้าที่", "บริการ", "ข้อมูล", "กฎหมาย", "สายด่วน", "โทรศัพท์",
+)  # fmt: skip
+_HEADING_TH_ANY = ("หลักฐานที่ต้องใช้", "เอกสารที่ต้องใช้", "ขั้นตอน", "วิธีการ", "ค่าธรรมเนียม", "เวลาเปิด", "เวลาทำการ")
+_HEADING_EN = re.compile(
+    r"\b(documents?|requirements?|required|opening hours|office hours|hours|phone( number)?|telephone|contact|"
+    r"address|fees?|cost|steps|procedure|process|eligibility|e-?mail|map|location|channels?|hotline|guide|"
+    r"info(rmation)?|rules|rights)\b"
+)
+# What a problem sounds like: harm, breakage, nuisance, money, someone's conduct, how long it lasts.
+_PROBLEM_TH = (
+    "โดน", "ถูกโกง", "ถูกหลอก", "ถูกทำร้าย", "ถูกรังแก", "ถูกเลิกจ้าง", "ถูกไล่", "ถูกข่มขู่", "ถูกยึด", "ถูกรุก",
+    "ถูกเรียก", "เสียหาย", "เดือดร้อน", "ไม่ได้รับ", "ไม่ยอม", "ไม่มา", "ไม่มีใคร", "ไม่จ่าย", "ไม่คืน", "ไม่ซ่อม",
+    "ไม่เก็บ", "ไม่ตรงปก", "ไม่สนใจ", "ไม่ให้", "ไม่ไหล", "ไม่ติด", "ไม่ดี", "ไม่สุภาพ", "ไม่ปลอดภัย", "พัง", "ชำรุด",
+    "รั่ว", "ท่วม", "ไฟดับ", "หลุม", "เสียงดัง", "ดังมาก", "เพลงดัง", "เหม็น", "ค้าง", "ข่มขู่", "ทำร้าย", "ตบตี",
+    "ทุบตี", "รุกล้ำ", "บุกรุก", "ละเลย", "เรียกเงิน", "เรียกรับ", "ใต้โต๊ะ", "ทุจริต", "คอรัปชั่น", "คอร์รัปชัน", "โกง",
+    "หลอก", "ล้ม", "ขวาง", "ลักลอบ", "มั่วสุม", "ควันไฟ", "ฝุ่นเยอะ", "เผาขยะ", "จรจัด", "กัด", "อันตราย", "มืดมาก",
+    "รอนาน", "ช้ามาก", "เลือกปฏิบัติ", "ดอกโหด", "ด่า", "ขโมย", "ลักทรัพย์", "ทิ้งขยะ", "ขยะเต็ม", "ขยะล้น", "ช่วยด้วย",
+    "ไม่เป็นธรรม", "ไม่ได้เงิน", "ยาบ้า", "แตก", "อุดตัน", "น้ำขัง", "ดับมา", "ดับหมด", "ดับทั้ง", "ดับแล้ว", "ดับทุก", "โดยไม่", "ตัดไฟ",
+    "ตัดน้ำ", "บ้านผม", "บ้านฉัน", "บ้านหนู", "บ้านดิฉัน", "ทิ้งไว้", "ปล่อยให้", "ไม่ได้ทำ", "ไม่เคย",
+)  # fmt: skip
+_PROBLEM_TH_SPAN = re.compile(r"มา\s*(\d+|หลาย|หนึ่ง|สอง|สาม|สี่|ห้า|เป็น)\s*(วัน|เดือน|ปี|อาทิตย์|สัปดาห์)|ทุกคืน|ทุกวัน|ตั้งแต่")
+_PROBLEM_EN = re.compile(
+    r"\b(scam\w*|cheat\w*|fraud\w*|broken|not working|doesn'?t work|flood\w*|nois\w+|loud|stink\w*|smell\w*|"
+    r"garbage|rubbish|trash|pothole\w*|won'?t|refus\w+|haven'?t|hasn'?t|didn'?t|owes?|threat\w*|beat\w*|bribe\w*|"
+    r"corrupt\w*|damag\w+|leak\w*|blackout|power cut|no water|stray|blocked|dangerous|unsafe|unpaid|not paid|"
+    r"fired|stole|stolen|encroach\w*|harass\w*|rude|ignor\w+|nobody|no one|collapsed|fell|burning|smoke|"
+    r"overcharg\w*|kept my|took my|took part|attacked|hit me|abus\w+|bitten|stuck|dumped|dumping)\b|"
+    r"\bfor (\d+|two|three|four|five|several|many) (days|weeks|months|years)\b|\bevery (night|day)\b"
+)
+# The platform's tracking numbers: Buddhist year, then six letters and digits without look-alikes.
+_TRACKING_NUMBER = re.compile(r"\b25\d\d\s?-?\s?[2-9a-hjkmnp-z]{6}\b")
+_MY_COMPLAINT = re.compile(r"\bmy (complaint|case|report)s?\b|เรื่องของ(ผม|ฉัน|หนู|ดิฉัน)|เรื่องที่(แจ้ง|ร้องเรียน)ไว้")
+_MENU_WORDS = {
+    "menu:ask": ("ถามคำถาม", "ask a question", "i have a question", "มีคำถาม"),
+    "menu:mine": ("เรื่องของฉัน", "my complaints", "เรื่องของผม"),
+}
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What the chat should do with one message.
+
+    kind: one of KINDS. question: answer from ``faq`` (None: say so and offer an officer); complaint:
+    start a filing (``describes`` tells whether the text is the problem itself, to keep as its first
+    words); both: answer and offer "file this as a complaint" carrying the text over; tracking: ask
+    for or use ``tracking_number``; menu: the command in ``action`` (menu:file, menu:leave, menu:ask,
+    menu:mine, cancel); small_talk: greet back; unknown: nothing fits.
+    """
+
+    kind: str
+    confidence: float
+    lang: str  # "th" or "en": the language to answer in
+    intent: str  # the command-level reading of nlp.intents (kept for callers of detect_intent)
+    faq: FaqAnswer | None = None
+    action: str = ""
+    describes: bool = False
+    tracking_number: str = ""
+    area: Area = Area()  # a province or district the message names, for per-center answers
+
+
+def _asks(clean: str) -> bool:
+    return any(q in clean for q in _QUESTION_TH) or bool(_QUESTION_EN.search(clean))
+
+
+def _heading(clean: str) -> bool:
+    return (
+        clean.startswith(_HEADING_TH_START)
+        or any(h in clean for h in _HEADING_TH_ANY)
+        or (len(clean) < 80 and bool(_HEADING_EN.search(clean)))
+    )
+
+
+def _problem(clean: str) -> bool:
+    return any(p in clean for p in _PROBLEM_TH) or bool(_PROBLEM_TH_SPAN.search(clean) or _PROBLEM_EN.search(clean))
+
+
+def _how(clean: str) -> bool:
+    return any(h in clean for h in _HOW_TH) or bool(_HOW_EN.search(clean))
+
+
+def _faq(retriever: FaqRetriever | None, text: str) -> FaqAnswer | None:
+    if retriever is None:
+        from nlp.faq import load_faq
+
+        retriever = load_faq()
+    return retriever.answer(text)
+
+
+def understand(text: str, retriever: FaqRetriever | None = None) -> Understanding:
+    """Read one chat message (never raises on odd input). ``retriever`` defaults to the shipped FAQ."""
+    try:
+        clean = normalize(text, max_chars=500)
+    except ValueError:
+        return Understanding("unknown", 0.0, "th", "unknown")
+    lang = "en" if detect_language(clean) == "en" else "th"
+    command = detect_intent(text)
+    if not has_content(clean):
+        return Understanding("unknown", 0.0, lang, command.name)
+    asks, problem, area = _asks(clean), _problem(clean), area_mentioned(clean)
+    found = _TRACKING_NUMBER.search(clean)
+
+    def made(kind: str, confidence: float, **extra) -> Understanding:
+        return Understanding(kind, confidence, lang, command.name, area=area, **extra)
+
+    if found:
+        return made("tracking", 0.9, tracking_number=re.sub(r"[\s-]", "", found.group(0)).upper())
+    for action, words in _MENU_WORDS.items():
+        if clean in words:
+            return made("menu", 0.95, action=action)
+    name = command.name
+    if name == "cancel" and not asks:
+        return made("menu", 0.9, action="cancel")
+    if name == "talk_to_officer" and (not asks or (len(clean) < 50 and not _how(clean))):
+        return made("menu", 0.9, action="menu:leave")
+    if name == "track" and not problem and (not asks or (_MY_COMPLAINT.search(clean) and not _how(clean))):
+        return made("tracking", 0.9)
+    if name == "greeting" and not asks:
+        return made("small_talk", 0.9)
+    if asks:
+        answer = _faq(retriever, text)
+        if problem:
+            return made("both", 0.8, faq=answer, describes=True)
+        return made("question", 0.9 if answer else 0.7, faq=answer)
+    if problem or cue_matches(clean, "file_complaint"):
+        # "อยากร้องเรียน" asks to file; "ถนนหน้าบ้านพัง" is the problem itself, kept as its first words.
+        describes = problem or len(clean) >= 40
+        return made("complaint", 0.9 if problem else 0.8, action="menu:file", describes=describes)
+    answer = _faq(retriever, text)
+    if answer is not None or _heading(clean):
+        return made("question", answer.score if answer else 0.6, faq=answer)
+    # A longer message with no cue at all is most often someone describing a problem; a short one
+    # is nothing we can act on, and the chat shows its menu.
+    if len(clean) >= 40:
+        return made("complaint", 0.5, action="menu:file", describes=True)
+    return made("unknown", 0.2)

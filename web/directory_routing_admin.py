@@ -1,0 +1,187 @@
+"""The routing rules page at /admin/directory/rules: list the rules (category x area -> agency or
+agency type, with a priority), add one, change one, deactivate or reactivate it, each with a reason
+that goes to the directory's audit log (`db.routing_rule_edits`); and the "where would this complaint
+go?" box, answered by `web.route_preview` with the workflow's own routing code. Nationwide keepers
+manage every rule; a provincial keeper (web.directory_reach) sees the rules that can apply in their
+province and changes only the province's own."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from sqlalchemy import distinct, select
+
+from db import directory_lookup, routing_rule_edits
+from db.directory import UnknownArea, resolve_area
+from db.models import Agency, Category, RoutingRule
+from db.routing_rule_edits import RuleValues
+from web import i18n
+from web.deps import DbSession
+from web.directory_reach import DirectoryReach, Keeper
+from web.directory_texts import REASON_MAX
+from web.pages import WebRoute, render
+from web.route_preview import preview
+from workflows.errors import CaseNotFound, InvalidInput
+
+router = APIRouter(route_class=WebRoute)
+Reason = Annotated[str, Form(max_length=REASON_MAX)]
+Short = Annotated[str, Form(max_length=100)]
+
+
+def _values(s, reach: DirectoryReach, **extra) -> dict:
+    categories = list(s.scalars(select(Category).order_by(Category.code)))
+    return dict(
+        rules=directory_lookup.routing_rules(s, reach.province, extra.pop("category_filter", None) or None),
+        categories=categories,
+        category_names={c.code: (c.name_th, c.name_en) for c in categories},
+        agency_types=list(s.scalars(select(distinct(Agency.agency_type)).order_by(Agency.agency_type))),
+        reach=reach,
+        nav="directory",
+        **extra,
+    )
+
+
+def _page(request: Request, s, reach: DirectoryReach, status_code: int = 200, **extra) -> HTMLResponse:
+    return render(
+        request,
+        "directory_rules.html",
+        "_directory_rules.html",
+        status_code=status_code,
+        **_values(s, reach, **extra),
+    )
+
+
+def _area(lang: str, province: str, district: str) -> tuple[str | None, str | None]:
+    try:
+        return resolve_area(province.strip() or None, district.strip() or None)
+    except UnknownArea as err:
+        raise InvalidInput(i18n.text(f"area_{err.field}_unknown", lang) + f": {err.value}") from err
+
+
+def _rule_values(
+    s, reach: DirectoryReach, lang: str, category, province, district, agency_code, agency_type, priority, active
+) -> RuleValues:
+    if s.get(Category, category) is None:
+        raise InvalidInput(i18n.text("rule_unknown_category", lang))
+    province_code, district_code = _area(lang, province, district)
+    if not reach.covers(province_code):
+        raise HTTPException(403, i18n.text("rule_outside_reach", lang))
+    agency_code, agency_type = agency_code.strip().upper() or None, agency_type.strip() or None
+    if bool(agency_code) == bool(agency_type):
+        raise InvalidInput(i18n.text("rule_agency_or_type", lang))
+    if agency_code and s.get(Agency, agency_code) is None:
+        raise InvalidInput(i18n.text("rule_unknown_agency", lang) + f": {agency_code}")
+    if agency_type and s.scalar(select(Agency.code).where(Agency.agency_type == agency_type).limit(1)) is None:
+        raise InvalidInput(i18n.text("rule_unknown_type", lang) + f": {agency_type}")
+    try:
+        rank = int(priority.strip() or "0")
+    except ValueError as err:
+        raise InvalidInput(i18n.text("rule_bad_priority", lang)) from err
+    if not -1000 <= rank <= 1000:
+        raise InvalidInput(i18n.text("rule_bad_priority", lang))
+    return RuleValues(category, province_code, district_code, agency_code, agency_type, rank, active)
+
+
+def _reason(lang: str, reason: str) -> str:
+    if not reason.strip():
+        raise InvalidInput(i18n.text("reason_required", lang))
+    return reason.strip()
+
+
+@router.get("/admin/directory/rules", response_class=HTMLResponse)
+def rules(request: Request, s: DbSession, reach: Keeper, category: Annotated[str, Query(max_length=32)] = ""):
+    return _page(request, s, reach, category_filter=category)
+
+
+@router.post("/admin/directory/rules", response_class=HTMLResponse)
+def add_rule(
+    request: Request,
+    s: DbSession,
+    reach: Keeper,
+    category: Short,
+    reason: Reason,
+    province: Short = "",
+    district: Short = "",
+    agency_code: Short = "",
+    agency_type: Short = "",
+    priority: Short = "0",
+):
+    lang = i18n.language(request)
+    try:
+        why = _reason(lang, reason)
+        values = _rule_values(s, reach, lang, category, province, district, agency_code, agency_type, priority, True)
+    except InvalidInput as err:
+        return _page(request, s, reach, 422, error=err.message)
+    rule = routing_rule_edits.add_rule(s, values, reach.user.username, why)
+    s.commit()
+    return _page(request, s, reach, flash=i18n.text("rule_added", lang) + f" #{rule.id}")
+
+
+@router.post("/admin/directory/rules/{rule_id}", response_class=HTMLResponse)
+def change_rule(
+    request: Request,
+    rule_id: int,
+    s: DbSession,
+    reach: Keeper,
+    category: Short,
+    reason: Reason,
+    province: Short = "",
+    district: Short = "",
+    agency_code: Short = "",
+    agency_type: Short = "",
+    priority: Short = "0",
+    active: Annotated[str, Form(max_length=8)] = "",
+):
+    lang = i18n.language(request)
+    rule = s.get(RoutingRule, rule_id)
+    if rule is None:
+        raise CaseNotFound(i18n.text("rule_not_found", lang))
+    reach.ensure(rule.province_code)  # the rule as it stands must be theirs, not only what it becomes
+    try:
+        why = _reason(lang, reason)
+        values = _rule_values(
+            s, reach, lang, category, province, district, agency_code, agency_type, priority, active == "on"
+        )
+    except InvalidInput as err:
+        return _page(request, s, reach, 422, error=err.message)
+    changed = routing_rule_edits.change_rule(s, rule, values, reach.user.username, why)
+    s.commit()
+    key = "rule_saved" if changed else "nothing_changed"
+    return _page(request, s, reach, flash=i18n.text(key, lang) + f" #{rule.id}")
+
+
+@router.get("/admin/directory/route", response_class=HTMLResponse)
+async def where_would_it_go(
+    request: Request,
+    s: DbSession,
+    reach: Keeper,
+    text: Annotated[str, Query(max_length=2000)] = "",
+    category: Annotated[str, Query(max_length=32)] = "",
+    province: Annotated[str, Query(max_length=100)] = "",
+    district: Annotated[str, Query(max_length=100)] = "",
+):
+    """Changes nothing, hence a GET; the classifier runs off the event loop (it is CPU work)."""
+    lang = i18n.language(request)
+    values = dict(text=text, category=category, province=province, district=district)
+    try:
+        if category and s.get(Category, category) is None:
+            raise InvalidInput(i18n.text("rule_unknown_category", lang))
+        if not category and not text.strip():
+            raise InvalidInput(i18n.text("route_needs_text", lang))
+        province_code, district_code = _area(lang, province, district)
+    except InvalidInput as err:
+        return _answer(request, 422, error=err.message, asked=values)
+    from nlp.classifier import load_default  # loaded once per process (the chat has it warm already)
+
+    classifier = await run_in_threadpool(load_default) if not category else None
+    found = await run_in_threadpool(preview, s, classifier, text, category or None, province_code, district_code)
+    return _answer(request, 200, found=found, asked=values, area=(province_code, district_code))
+
+
+def _answer(request: Request, status_code: int, **values) -> HTMLResponse:
+    return render(
+        request, "directory_route.html", "_directory_route.html", status_code=status_code, nav="directory", **values
+    )

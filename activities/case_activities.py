@@ -1,6 +1,7 @@
 """The complaint workflow's activities: projection into the read model, classification, routing
-options, the business calendar's days off, and the send to a linked agency's API. One object holds the
-heavy dependencies (database sessions, classifier, HTTP client) that `worker.py` builds once; the
+options, the business calendar's days off, and the send to a linked agency over its connector (and the
+polling of agencies whose connector polls), which `agency_links.py` does. One object holds the heavy
+dependencies (database sessions, classifier, HTTP client, connectors) that `worker.py` builds once; the
 activities are synchronous and run on the worker's thread pool, off the event loop."""
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
+from activities.agency_links import AgencyLinks, build_agency_links
 from activities.days_off import load_days_off
 from activities.messages import render
-from db.credentials import agency_secret
-from db.models import Agency, CaseEvent
+from db.models import CaseEvent
 from db.projection import apply_event
 from db.routing import routing_options
 from workflows import contracts as c
@@ -27,10 +27,13 @@ from workflows import contracts as c
 class CaseActivities:
     DAYS_OFF_TTL = 300.0  # seconds: declared days off reach new cases within five minutes
 
-    def __init__(self, sessions: sessionmaker[Session], classifier, http: httpx.Client) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], classifier, http: httpx.Client, agencies: AgencyLinks | None = None
+    ) -> None:
         self.sessions = sessions
         self.classifier = classifier
         self.http = http
+        self.agencies = agencies or build_agency_links(sessions, http)
         self._days_off: dict[tuple[int, int], tuple[float, c.DaysOff]] = {}
 
     @activity.defn(name=c.PROJECT_CASE_EVENT)
@@ -77,39 +80,11 @@ class CaseActivities:
 
     @activity.defn(name=c.SEND_TO_AGENCY)
     def send_to_agency(self, send: c.AgencySend) -> c.AgencyReceipt:
-        with self.sessions() as s:
-            agency = s.get(Agency, send.agency_code)
-        if agency is None or not agency.linked or not agency.api_base_url:
-            raise ApplicationError(f"agency {send.agency_code} has no API", type="AgencyRejected", non_retryable=True)
-        body = {
-            "tracking_number": send.tracking_number,
-            "text": send.text,
-            "category": send.category,
-            "province_code": send.province_code,
-            "district_code": send.district_code,
-            "anonymous": send.anonymous,
-            "attachments": [{"sha256": a.sha256, "filename": a.filename} for a in send.attachments],
-        }
-        headers = {
-            "Idempotency-Key": send.idempotency_key,
-            "Authorization": f"Bearer {agency_secret(agency.credential_ref)}",
-        }
-        try:
-            resp = self.http.post(f"{agency.api_base_url}/complaints", json=body, headers=headers)
-        except httpx.HTTPError as err:
-            raise ApplicationError(
-                f"{agency.code} unreachable: {type(err).__name__}: {err}", type="AgencyUnreachable"
-            ) from err
-        if resp.status_code in (408, 429) or resp.status_code >= 500:
-            raise ApplicationError(f"{agency.code} answered {resp.status_code}", type="AgencyUnavailable")
-        if resp.status_code >= 400:
-            raise ApplicationError(
-                f"{agency.code} refused the case: {resp.status_code} {resp.text[:200]}",
-                type="AgencyRejected",
-                non_retryable=True,
-            )
-        reference = str((resp.json() or {}).get("reference") or "")
-        return c.AgencyReceipt(agency_code=agency.code, reference=reference)
+        return self.agencies.send(send)
+
+    @activity.defn(name=c.POLL_AGENCIES)
+    def poll_agencies(self, req: c.AgencyPollRequest) -> c.AgencyPollResult:
+        return self.agencies.poll(req)
 
     def all(self) -> list:
         return [
@@ -118,4 +93,5 @@ class CaseActivities:
             self.load_routing_options,
             self.load_days_off,
             self.send_to_agency,
+            self.poll_agencies,
         ]

@@ -24,6 +24,8 @@ from activities.retention import RetentionActivities
 from db import credentials
 from db.session import make_engine, make_sessions
 from workflows import codec
+from workflows.agency_polling import AgencyPollWorkflow
+from workflows.agency_polling_client import ensure_agency_polling
 from workflows.complaint import ComplaintWorkflow
 from workflows.contracts import TASK_QUEUE
 from workflows.data_request import DataRequestWorkflow
@@ -54,7 +56,7 @@ def build_worker(client: Client, acts: CaseActivities, task_queue: str = TASK_QU
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow, QuestionWorkflow, DataRequestWorkflow, RetentionWorkflow],
+        workflows=[ComplaintWorkflow, QuestionWorkflow, DataRequestWorkflow, RetentionWorkflow, AgencyPollWorkflow],
         workflow_runner=RUNNER,
         activities=acts.all()
         + QuestionActivities(acts.sessions).all()
@@ -89,6 +91,7 @@ async def main() -> None:
     # PDPA retention runs as a Temporal Schedule (workflows/retention_schedule.py), not a loop here.
     queue = os.environ.get("TASK_QUEUE", TASK_QUEUE)
     await ensure_retention_schedule(client, queue, retention_days(dict(os.environ)))
+    await ensure_agency_polling(client, queue)  # Open311 agencies' statuses (workflows/agency_polling.py)
     async with worker:
         await stop.wait()
     if relay is not None:

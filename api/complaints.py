@@ -93,6 +93,7 @@ def _file(state, form: ComplaintIn, photos: list, door: Door, key: str | None, s
         agency=form.agency,
         contact=contact,
         anonymous=form.anonymous,
+        share_contact_with_agency=form.share_contact_with_agency,
         attachments=tuple(photos),
     )
     # One thread hop for the whole filing: bursts are what this path serves.

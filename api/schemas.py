@@ -48,6 +48,10 @@ class ComplaintIn(BaseModel):
     district: Clean("district") | None = None
     contact: ContactIn | None = None
     anonymous: bool = False
+    share_contact_with_agency: bool = Field(
+        default=False,
+        description="the complainant agrees that the agency acting on the case may have their contact details",
+    )
 
     @field_validator("text")
     @classmethod

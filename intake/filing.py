@@ -58,6 +58,8 @@ class ComplaintFiling:
     publish: bool = False  # consent to the public Open311 listing (public categories only, redacted)
     coarse_lat: float | None = None  # a map point the door already rounded to about 1 km
     coarse_long: float | None = None
+    # Consent that the agency acting on the case may have the contact details (connectors read them then).
+    share_contact_with_agency: bool = False
 
     def body_hash(self) -> str:
         """The filing's fingerprint: the same key with another body is another complaint."""
@@ -100,4 +102,5 @@ def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> Complain
         publish=filing.publish,
         coarse_lat=filing.coarse_lat,
         coarse_long=filing.coarse_long,
+        share_contact_with_agency=filing.share_contact_with_agency and not filing.anonymous,
     )

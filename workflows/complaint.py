@@ -230,6 +230,10 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
             anonymous=self.inp.anonymous,
             attachments=self.inp.attachments,
             subdistrict_code=self.inp.subdistrict_code,
+            # Only a key and a yes/no: the connector reads the contact details themselves at send time.
+            share_contact=self.inp.share_contact_with_agency and not self.inp.anonymous,
+            personal_data_ref=self.inp.personal_data_ref,
+            language=self.inp.language,
         )
         try:
             receipt = await workflow.execute_activity(
@@ -262,7 +266,10 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
         async with self.lock:
             if self.s.status in c.TERMINAL_STATUSES or self.s.agency_code != chosen.code:
                 return
-            await self._forwarded("system", {"agency": chosen.code, "reference": receipt.reference})
+            data = {"agency": chosen.code, "reference": receipt.reference}
+            if receipt.connector:  # which connector took it (recorded since 2026-12-05; polling reads it)
+                data["via"] = receipt.connector
+            await self._forwarded("system", data)
 
     def _classification(self) -> dict[str, str]:
         return {"category": self.s.category or "", "confidence": f"{self.s.category_confidence or 0:.2f}"}

@@ -452,7 +452,9 @@ class AgencyReceipt:
 class AgencyPollRequest:
     """One round of polling the agencies whose connector polls (Open311) for their open cases."""
 
-    batch: int = 500  # cases per round at most; the oldest-polled come first next round
+    batch: int = 200  # cases per activity (one page); a round pages through all of them
+    after: str = ""  # the page starts after this tracking number
+    max_pages: int = 100
 
 
 @dataclass
@@ -468,6 +470,8 @@ class AgencyPollResult:
     events: list[PolledEvent] = field(default_factory=list)
     polled: int = 0
     failed: int = 0  # cases whose agency could not be asked this round (the next round asks again)
+    next_after: str = ""  # the next page starts after this tracking number; "" when this was the last
+    delivered: int = 0  # a round's total of events signalled to their cases (its events stay empty)
 
 
 @dataclass

@@ -94,6 +94,7 @@ def _insert_case(
         publish=inp.publish,
         coarse_lat=inp.coarse_lat,
         coarse_long=inp.coarse_long,
+        subdistrict_code=inp.subdistrict_code,
         filed_at=_t(inp.filed_at),
         updated_at=at,
         last_seq=0,

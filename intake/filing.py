@@ -1,7 +1,8 @@
 """What every door hands the intake, and the one builder of the workflow's input. A `Door` says where a
 filing came in and who is behind it (an API client, a chat session, a LINE user, an officer at the
 counter); a `ComplaintFiling` is the complaint as any door gives it, before anything is resolved.
-`complaint_input` cleans the words (`intake.text`), resolves the area (names or DOPA codes), checks the chosen category, center and
+`complaint_input` cleans the words (`intake.text`), resolves the area (names or DOPA codes, down to the
+tambon, or a postal code: `db.subdistricts.resolve_place`), checks the chosen category, center and
 agency against the directory, and builds the `ComplaintInput`: anything that does not resolve is an
 `InvalidInput` naming the field, in Thai and English, before anything is written."""
 
@@ -15,12 +16,33 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from db import queries
-from db.directory import UnknownArea, resolve_area
+from db.directory import UnknownArea
+from db.subdistricts import AmbiguousArea, label, resolve_place
 from intake.text import clean
 from workflows.contracts import AttachmentRef, ComplaintInput, Contact
 from workflows.errors import InvalidInput
 
 AREA_LABELS = {"province": "จังหวัด / province", "district": "อำเภอ / district"}
+PLACE_LABELS = {"subdistrict": ("ตำบล", "sub-district"), "postal_code": ("รหัสไปรษณีย์", "postal code")}
+
+
+def _area_refusal(err: UnknownArea) -> str:
+    """Why an area does not resolve, in Thai and English; an ambiguous tambon lists a few that fit."""
+    if err.field not in PLACE_LABELS:
+        label_ = AREA_LABELS[err.field]
+        return f"ไม่พบ{label_} '{err.value}' / unknown {err.field} '{err.value}'"
+    th, en = PLACE_LABELS[err.field]
+    if isinstance(err, AmbiguousArea):
+        shown = err.options[:5]
+        more = " ..." if len(err.options) > len(shown) else ""
+        return (
+            f"{th} '{err.value}' ตรงกับหลายตำบล ({', '.join(label(t) for t in shown)}{more}) กรุณาระบุอำเภอหรือตำบล"
+            f" / {en} '{err.value}' fits several sub-districts ({'; '.join(label(t, 'en') for t in shown)}{more}):"
+            " give the district or the sub-district"
+        )
+    if str(err).startswith("not in"):
+        return f"{th} '{err.value}' ไม่อยู่ในพื้นที่ที่ระบุ / {en} '{err.value}' is not in the area given with it"
+    return f"ไม่พบ{th} '{err.value}' / unknown {en} '{err.value}'"
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,8 @@ class ComplaintFiling:
     publish: bool = False  # consent to the public Open311 listing (public categories only, redacted)
     coarse_lat: float | None = None  # a map point the door already rounded to about 1 km
     coarse_long: float | None = None
+    subdistrict: str | None = None  # a tambon's name (Thai or English) or its 6-digit DOPA code
+    postal_code: str | None = None  # resolves to its tambon, or its district when it covers several
     # Consent that the agency acting on the case may have the contact details (connectors read them then).
     share_contact_with_agency: bool = False
 
@@ -70,10 +94,11 @@ class ComplaintFiling:
 def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> ComplaintInput:
     """The workflow's input for a filing, checked against the directory; number and PIN still empty."""
     try:
-        province, district = resolve_area(filing.province, filing.district)
+        province, district, subdistrict = resolve_place(
+            filing.province, filing.district, filing.subdistrict, filing.postal_code
+        )
     except UnknownArea as err:
-        label = AREA_LABELS[err.field]
-        raise InvalidInput(f"ไม่พบ{label} '{err.value}' / unknown {err.field} '{err.value}'") from err
+        raise InvalidInput(_area_refusal(err)) from err
     if filing.category and queries.category(s, filing.category) is None:
         raise InvalidInput(f"ไม่รู้จักหมวดเรื่อง / unknown category '{filing.category}'")
     if filing.center and queries.center(s, filing.center) is None:
@@ -102,5 +127,6 @@ def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> Complain
         publish=filing.publish,
         coarse_lat=filing.coarse_lat,
         coarse_long=filing.coarse_long,
+        subdistrict_code=subdistrict,
         share_contact_with_agency=filing.share_contact_with_agency and not filing.anonymous,
     )

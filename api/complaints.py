@@ -88,6 +88,8 @@ def _file(state, form: ComplaintIn, photos: list, door: Door, key: str | None, s
         text=form.text,
         province=form.province,
         district=form.district,
+        subdistrict=form.subdistrict,
+        postal_code=form.postal_code,
         category=form.category,
         center=form.center,
         agency=form.agency,

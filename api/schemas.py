@@ -46,6 +46,12 @@ class ComplaintIn(BaseModel):
     agency: Clean("agency") | None = Field(default=None, description="agency code, e.g. lands, ocpb, DO-9205")
     province: Clean("province") | None = Field(default=None, description="Thai or English name, or DOPA code")
     district: Clean("district") | None = None
+    subdistrict: Clean("subdistrict") | None = Field(
+        default=None, description="sub-district (tambon, khwaeng): Thai or English name, or 6-digit DOPA code"
+    )
+    postal_code: Clean("postal_code", 20) | None = Field(
+        default=None, description="5-digit postal code: its tambon, or its district when it covers several"
+    )
     contact: ContactIn | None = None
     anonymous: bool = False
     share_contact_with_agency: bool = Field(

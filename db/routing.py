@@ -68,7 +68,7 @@ def routing_options(
     agencies = s.scalars(select(Agency).where(or_(Agency.code.in_(codes), Agency.agency_type.in_(types) & near)))
     found = s.get(Category, category)
     options = [AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code) for a in agencies]
-    if subdistrict_code and LOCAL_ADMIN in types:
+    if subdistrict_code and types & {LOCAL_ADMIN, LOCAL_GOV}:
         local = local_governments(s, subdistrict_code)
         named = {a.code for a in local}
         options = [a for a in options if a.code not in named] + local

@@ -420,3 +420,16 @@ class CallbackNonce(Base):
     agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(100), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(Stamp, index=True)
+
+
+class FaqFeedback(Base):
+    """One "did this help?" answer about one FAQ entry, keyed by the chat message that gave it, so a
+    redelivered tap counts once (migration 0019). No text of the question is kept: only which entry,
+    the answer and the chat's language."""
+
+    __tablename__ = "faq_feedback"
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(64), index=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    lang: Mapped[str] = mapped_column(String(2))
+    at: Mapped[datetime] = mapped_column(Stamp)

@@ -1,8 +1,10 @@
 """The directory as data, built from `geothai`: every Damrongdham center (ministry, DOPA, 77 provinces
 incl. Bangkok, one per amphoe outside Bangkok), the agencies that act on complaints (four linked ones
-with an API, and unlinked demo offices per province, amphoe and Bangkok khet with a postal address and
-an e-mail under the reserved domain example.go.th), the complaint categories and the nationwide
-routing rules. It also owns `resolve_area`, which turns what a citizen or an API client typed for a
+with an API, and the unlinked offices per province, amphoe and Bangkok khet, named after their area,
+with a postal address composed of the office's and the area's names and a postcode of the area, and no
+e-mail: geothai has none and none is invented; a directory feed provides it), the complaint categories
+and the nationwide routing rules. Centers get names, codes and areas only: their contact details come
+from a feed (docs/directory-feed.md). It also owns `resolve_area`, which turns what a citizen or an API client typed for a
 province and a district (Thai or English name, any case, with or without a level word, or a DOPA code)
 into codes. Plain dicts here; `db/seed.py` writes them to the tables."""
 
@@ -15,7 +17,6 @@ import geothai
 from geothai import District, Province, normalize
 
 DEFAULT_AGENCY_BASE_URL = "http://127.0.0.1:8100"
-DEMO_EMAIL_DOMAIN = "example.go.th"
 BANGKOK = "10"
 
 # Kept in step with workflows.domain.routing.center_for_area (a test checks every area).
@@ -239,7 +240,7 @@ def agencies(base_url: str = DEFAULT_AGENCY_BASE_URL) -> list[dict]:
         return {
             "code": code, "agency_type": kind, "name_th": th, "name_en": en, "linked": False,
             "api_base_url": None, "credential_ref": None, "postal_address": address,
-            "email": f"{code.lower()}@{DEMO_EMAIL_DOMAIN}", "province_code": province,
+            "email": None, "province_code": province,
             "district_code": district, "search_key": search_key(th, en, code, *area),
             "connector": None, "connector_settings": None,
         }  # fmt: skip

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import geothai
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from db import models
@@ -34,6 +34,7 @@ FIELDS = {"center": CENTER_FIELDS, "agency": AGENCY_FIELDS}
 MODELS: dict[str, type] = {"center": Center, "agency": Agency}
 ORIGINS = ("seed", "feed", "admin")
 _RANK = {"seed": 0, "feed": 1, "admin": 2}
+_PENDING_AREAS = "directory_pending_agency_areas"
 DEFAULT_CONNECTOR = "damrongdham-json"  # what a linked agency speaks before connector columns exist
 
 
@@ -54,7 +55,24 @@ def area_model():
 
 
 def _area(province: str | None, district: str | None, subdistrict: str | None = None) -> dict:
-    return {k: v for k, v in (("province", province), ("district", district), ("subdistrict", subdistrict)) if v}
+    return normal_area({"province": province, "district": district, "subdistrict": subdistrict})
+
+
+def normal_area(area: dict | None) -> dict:
+    """An area with the larger codes a smaller one implies filled in: {"subdistrict": "920501"} is
+    {"province": "92", "district": "9205", "subdistrict": "920501"}. Null keys are dropped."""
+    area = {k: v for k, v in (area or {}).items() if v}
+    if area.get("subdistrict"):
+        area.setdefault("district", area["subdistrict"][:4])
+    if area.get("district"):
+        area.setdefault("province", area["district"][:2])
+    return {k: area[k] for k in ("province", "district", "subdistrict") if k in area}
+
+
+def normal_areas(areas: list[dict] | None) -> list[dict]:
+    """Areas normalised, deduplicated and sorted, so two lists of the same areas compare equal."""
+    found = {tuple(normal_area(a).items()) for a in areas or []}
+    return [dict(a) for a in sorted(found, key=lambda a: [v for _, v in a])]
 
 
 def areas_by_agency(s: Session, codes: list[str] | None = None) -> dict[str, list[dict]]:
@@ -69,9 +87,7 @@ def areas_by_agency(s: Session, codes: list[str] | None = None) -> dict[str, lis
     for row in s.scalars(q):
         area = _area(row.province_code, row.district_code, getattr(row, "subdistrict_code", None))
         found.setdefault(row.agency_code, []).append(area)
-    for areas in found.values():
-        areas.sort(key=lambda a: (a.get("province", ""), a.get("district", ""), a.get("subdistrict", "")))
-    return found
+    return {code: normal_areas(areas) for code, areas in found.items()}
 
 
 def _connector(a: Agency) -> tuple[str | None, dict | None]:
@@ -158,8 +174,6 @@ def _set_center(c: Center, field: str, value: Any) -> None:
         c.latitude, c.longitude = (value["lat"], value["lon"]) if value else (None, None)
     else:
         setattr(c, field, value)
-    if field in ("name_th", "name_en", "area"):
-        c.search_key = search_key(c.name_th, c.name_en, *_area_words(c.province_code, c.district_code))
 
 
 def _set_agency(s: Session, a: Agency, field: str, value: Any) -> None:
@@ -179,8 +193,6 @@ def _set_agency(s: Session, a: Agency, field: str, value: Any) -> None:
         a.credential_ref = (value or {}).get("credential_ref")
     else:
         setattr(a, field, value)
-    if field in ("name_th", "name_en", "areas"):
-        a.search_key = search_key(a.name_th, a.name_en, a.code, *_area_words(a.province_code, a.district_code))
 
 
 def _set_areas(s: Session, a: Agency, areas: list[dict]) -> None:
@@ -197,30 +209,60 @@ def _set_areas(s: Session, a: Agency, areas: list[dict]) -> None:
     model = area_model()
     if model is None:
         return
-    s.execute(delete(model).where(model.agency_code == a.code))
-    for x in areas:
-        s.add(
-            model(
-                agency_code=a.code,
-                province_code=x.get("province") or (x.get("district") or x.get("subdistrict") or "")[:2] or None,
-                district_code=x.get("district") or (x.get("subdistrict") or "")[:4] or None,
-                subdistrict_code=x.get("subdistrict"),
-            )
+    rows = [
+        model(
+            agency_code=a.code,
+            province_code=x.get("province") or (x.get("district") or x.get("subdistrict") or "")[:2] or None,
+            district_code=x.get("district") or (x.get("subdistrict") or "")[:4] or None,
+            subdistrict_code=x.get("subdistrict"),
         )
+        for x in areas
+    ]
+    if inspect(a).persistent:
+        s.execute(delete(model).where(model.agency_code == a.code))
+        s.add_all(rows)
+    else:
+        # A new agency's areas go in once the agency row is there (`add_pending_areas`).
+        s.info.setdefault(_PENDING_AREAS, []).extend(rows)
 
 
-def set_field(s: Session, kind: str, row, field: str, value: Any) -> None:
+def add_pending_areas(s: Session) -> None:
+    """Add the areas of agencies created in this session; call after flushing those agencies."""
+    s.add_all(s.info.pop(_PENDING_AREAS, []))
+
+
+SEARCHED = ("name_th", "name_en", "area", "areas")  # the fields the search key is made of
+
+
+def refresh_search_key(kind: str, row) -> None:
+    words = _area_words(row.province_code, row.district_code)
+    if kind == "center":
+        row.search_key = search_key(row.name_th, row.name_en, *words)
+    else:
+        row.search_key = search_key(row.name_th, row.name_en, row.code, *words)
+
+
+def set_field(s: Session, kind: str, row, field: str, value: Any, refresh: bool = True) -> None:
     if kind == "center":
         _set_center(row, field, value)
     else:
         _set_agency(s, row, field, value)
+    if refresh and field in SEARCHED:
+        refresh_search_key(kind, row)
 
 
-def new_row(kind: str, code: str):
-    row = MODELS[kind](code=code, search_key=code.lower())
-    row.sources, row.held, row.active, row.demo = {}, {}, True, False
+def new_row(s: Session, kind: str, record: dict[str, Any], origin: str):
+    """A new center or agency from a feed-shaped record, every field it gives owned by `origin`. The
+    caller adds it to the session (centers after their parent) and audits it."""
+    row = MODELS[kind](code=record["code"])
+    row.held, row.active, row.demo = {}, True, False
     if kind == "agency":
         row.linked = False
+    given = [f for f in FIELDS[kind] if f in record]
+    for field in given:
+        set_field(s, kind, row, field, record[field], refresh=False)
+    row.sources = dict.fromkeys(given, origin)
+    refresh_search_key(kind, row)
     return row
 
 
@@ -250,6 +292,14 @@ def audit(
     )
     s.add(change)
     return change
+
+
+def outcome(row, field: str, origin: str, value: Any, current: Any) -> str:
+    """What writing `value` from `origin` would do, without doing it: "held" (a higher origin owns the
+    field and keeps its value), "same" or "change"."""
+    if _RANK[origin] < _RANK[source_of(row, field)]:
+        return "held"
+    return "same" if value == current else "change"
 
 
 def assign(

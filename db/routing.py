@@ -57,7 +57,13 @@ def routing_options(
     whatever its area. With a tambon, the local governments serving it too, when a rule names the
     local administration."""
     province_code = province_code or (district_code or "")[:2] or None
-    rules = list(s.scalars(select(RoutingRule).where(RoutingRule.category == category)))
+    # Deactivated rules and agencies are kept for the cases that have them, and chosen for no new one.
+    rules = list(
+        s.scalars(select(RoutingRule).where(RoutingRule.category == category, RoutingRule.active.is_not(False)))
+    )
+    named = {r.agency_code for r in rules if r.agency_code}
+    inactive = set(s.scalars(select(Agency.code).where(Agency.code.in_(named), Agency.active.is_(False))))
+    rules = [r for r in rules if r.agency_code not in inactive]
     types = {r.agency_type for r in rules if r.agency_type}
     codes = {r.agency_code for r in rules if r.agency_code} | ({agency_code} - {None, ""})
     near = or_(
@@ -65,7 +71,11 @@ def routing_options(
         (Agency.province_code == province_code) & Agency.district_code.is_(None),
         Agency.district_code == district_code,
     )
-    agencies = s.scalars(select(Agency).where(or_(Agency.code.in_(codes), Agency.agency_type.in_(types) & near)))
+    agencies = s.scalars(
+        select(Agency).where(
+            Agency.active.is_not(False), or_(Agency.code.in_(codes), Agency.agency_type.in_(types) & near)
+        )
+    )
     found = s.get(Category, category)
     options = [AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code) for a in agencies]
     if subdistrict_code and types & {LOCAL_ADMIN, LOCAL_GOV}:

@@ -1,7 +1,9 @@
-"""Where a complaint happened, from what a citizen types: a province or district in Thai or English,
-with or without a level word, or with a typo ("เชียงไหม่", "Chaing Mai"). Exact names resolve through
-`db.directory.resolve_area` (geothai); otherwise the closest names by similarity are offered as
-choices. A shared location's address is searched for the province and district names it contains.
+"""Where a complaint happened, from what a citizen types: a province, district or sub-district
+(tambon) in Thai or English, with or without a level word, or with a typo ("เชียงไหม่", "Chaing Mai"),
+or a postal code. Exact names resolve through `db.directory.resolve_area` and
+`db.subdistricts.resolve_place` (geothai); otherwise the closest names by similarity are offered as
+choices. A shared location's address is searched for the province, district and tambon names it
+contains: geothai has no coordinates, so a location is placed by its address text alone.
 Pure: geothai's data is in the package, nothing here touches the database."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from functools import cache
 import geothai
 from geothai import normalize
 
+from db import subdistricts as tambons
 from db.directory import UnknownArea, resolve_area
 
 # Close enough to offer as "did you mean"; below this the citizen is asked to type it again.
@@ -122,3 +125,86 @@ def from_address(address: str) -> tuple[Place | None, Place | None]:
         None,
     )
     return found_province, found_district
+
+
+# --- sub-districts and postal codes ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Where:
+    """What a postal code or an address tells: the province, district and tambon as far as it goes, and
+    the tambons (or districts) it leaves to choose from."""
+
+    province: Place | None = None
+    district: Place | None = None
+    subdistrict: Place | None = None
+    options: tuple[Place, ...] = ()  # tambons (6-digit codes) or districts (4-digit codes) to choose from
+
+
+@cache
+def subdistricts(district_code: str) -> tuple[Place, ...]:
+    return tuple(Place(t.code, t.name_th, t.name_en) for t in geothai.subdistricts(district_code))
+
+
+def subdistrict(code: str | None) -> Place | None:
+    if not code or len(code) != 6:
+        return None
+    return next((t for t in subdistricts(code[:4]) if t.code == code), None)
+
+
+def is_postal_code(text: str) -> bool:
+    code = tambons.digits(text)
+    return len(code) == 5 and code.isdigit()
+
+
+def find_postal_code(text: str) -> Where:
+    """A postal code's place: its one tambon; or its district with its tambons to choose from; or its
+    province with its districts to choose from; or nothing (an unknown code)."""
+    try:
+        found = tambons.by_postal_code(text)
+    except UnknownArea:
+        return Where()
+    first = found[0]
+    if len(found) == 1:
+        return Where(province(first.province_code), district(first.district_code), subdistrict(first.code))
+    district_codes = sorted({t.district_code for t in found})
+    if len(district_codes) == 1:
+        return Where(
+            province(first.province_code),
+            district(first.district_code),
+            None,
+            tuple(subdistrict(t.code) for t in found),
+        )
+    province_codes = {t.province_code for t in found}
+    return Where(
+        province(first.province_code) if len(province_codes) == 1 else None,
+        None,
+        None,
+        tuple(district(code) for code in district_codes),
+    )
+
+
+def find_subdistrict(province_code: str, district_code: str | None, text: str) -> Found:
+    """A tambon in the province (and district, when known) by its name or code, else the closest names."""
+    try:
+        _, _, code = tambons.resolve_place(province_code, district_code, text[:100])
+    except tambons.AmbiguousArea as err:
+        return Found(options=tuple(subdistrict(t.code) for t in err.options[:11]))
+    except UnknownArea:
+        code = None
+    if code:
+        return Found(subdistrict(code))
+    area = [district_code] if district_code else [d.code for d in districts(province_code)]
+    options = _closest(text[:100], tuple(t for code_ in area for t in subdistricts(code_)))
+    return Found(options[0]) if len(options) == 1 else Found(options=options)
+
+
+def locate(address: str) -> Where:
+    """The province, district and tambon a shared location's address names, as far as they appear."""
+    found_province, found_district = from_address(address)
+    if found_province is None:
+        return Where()
+    found = tambons.in_address(address, found_province.code, found_district.code if found_district else None)
+    if found is None:
+        return Where(found_province, found_district)
+    return Where(found_province, district(found.district_code), subdistrict(found.code))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from db import directory
 from db.directory_feed import Feed
 from db.directory_sync import merge
+from db.local_governments import demo_records as demo_local_governments
 
 SEED_ACTOR = "seed"
 
@@ -57,7 +58,8 @@ def seed_directory(session: Session, agency_base_url: str = directory.DEFAULT_AG
         source="seed",
         document={},
         centers=[_center(r) for r in centers],
-        agencies=[_agency(r) for r in agencies],
+        # The demo local governments (db/local_governments.py) come with the tambons they serve.
+        agencies=[_agency(r) for r in agencies] + demo_local_governments(),
         categories=[_category(r) for r in categories],
         routing_rules=[_rule(r) for r in rules],
     )

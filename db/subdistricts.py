@@ -153,3 +153,20 @@ def in_address(address: str, province_code: str | None, district_code: str | Non
         if len(fits) == 1:
             return fits[0]
     return None
+
+
+def area_label(
+    province_code: str | None, district_code: str | None, subdistrict_code: str | None, lang: str = "th"
+) -> str:
+    """A case's area as a person reads it, as far down as it is known: "ต.บ่อหิน อ.สิเกา จ.ตรัง",
+    "อ.สิเกา จ.ตรัง", "จ.ตรัง" (English: "Bo Hin, Sikao, Trang"); "-" when nothing is known."""
+    t = subdistrict(subdistrict_code)
+    if t:
+        return label(t, lang)
+    d = geothai.district(district_code) if district_code else None
+    p = geothai.province(province_code or (district_code or "")[:2] or "")
+    if lang == "en":
+        return ", ".join(x.name_en for x in (d, p) if x) or "-"
+    if p and p.code == "10":
+        return f"{d.name_th + ' ' if d else ''}กรุงเทพมหานคร"
+    return " ".join(x for x in (f"อ.{d.name_th}" if d else "", f"จ.{p.name_th}" if p else "") if x) or "-"

@@ -12,6 +12,7 @@ from fastapi import Request
 from jinja2 import Environment, pass_context
 
 from db.queries import aware
+from db.subdistricts import area_label
 from web.texts import TEXTS
 from workflows.domain import calendar
 from workflows.domain.transitions import STATUS_LABELS
@@ -93,3 +94,9 @@ def install(env: Environment) -> None:
     env.filters["duration"] = pass_context(lambda ctx, v: duration(v, ctx.get("lang", "th")))
     env.filters["status_label"] = pass_context(lambda ctx, v: status_label(v, ctx.get("lang", "th")))
     env.filters["label"] = pass_context(lambda ctx, v: text(v, ctx.get("lang", "th")) if v in TEXTS else v)
+    # A case's area down to its tambon: `{{ case|case_area }}`.
+    env.filters["case_area"] = pass_context(
+        lambda ctx, case: area_label(
+            case.province_code, case.district_code, getattr(case, "subdistrict_code", None), ctx.get("lang", "th")
+        )
+    )

@@ -67,6 +67,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "category": ("หมวดเรื่อง", "Category"),
     "agency": ("หน่วยงาน", "Agency"),
     "center": ("ศูนย์", "Center"),
+    "case_area": ("พื้นที่", "Area"),
     "opened": ("เปิดงาน", "Opened"),
     "assignee": ("ผู้รับผิดชอบ", "Assignee"),
     "unassigned": ("ยังไม่มีผู้รับ", "Unassigned"),

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup browser static run test bench lint clean
+.PHONY: setup browser static run test bench lint clean directory-sync
 
 setup: $(STAMP)
 
@@ -15,6 +15,11 @@ $(STAMP): requirements.txt
 
 run: setup
 	$(PY) -m scripts.run
+
+# Compare the directory with a feed (a URL or a file) and print the difference; APPLY=1 applies it.
+directory-sync: setup
+	@test -n "$(SOURCE)" || { echo "usage: make directory-sync SOURCE=<url or path> [APPLY=1] [REASON=...]" >&2; exit 2; }
+	@$(PY) -m scripts.directory_sync "$(SOURCE)" $(if $(APPLY),--apply) --reason "$(REASON)"
 
 # The browser tests drive Debian's chromium (with Thai fonts) through Playwright; never a download.
 browser:

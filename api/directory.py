@@ -1,19 +1,25 @@
-"""Directory endpoints: the centers (ministry -> province -> district), the agencies (linked and
-unlinked), the categories, and a search by Thai or English name."""
+"""Directory endpoints: the centers (ministry -> province -> district) with their facts for citizens,
+the agencies (linked and unlinked), the categories, a search by Thai or English name, and the whole
+directory as a feed document (`/api/directory/export`, docs/directory-feed.md). Offices' names and
+contact details are public; agencies' connector settings (where and how a linked agency is reached)
+go only to a ministry-scope officer token or a known partner API key."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import AfterValidator
 
-from api.deps import SessionDep
+from api.deps import ApiClientDep, SessionDep
 from db import queries
+from db.center_facts import facts_of
+from db.directory_export import export_feed
 from db.search import search_directory
 from intake.text import clean
+from workflows.domain.centers import MINISTRY
 from workflows.errors import CaseNotFound
 
 router = APIRouter(prefix="/api", tags=["directory"])
@@ -32,15 +38,9 @@ Filter = Annotated[str | None, Query(max_length=200), _cleaned("filter")]
 
 
 def _center(c) -> dict:
-    return {
-        "code": c.code,
-        "level": c.level,
-        "name_th": c.name_th,
-        "name_en": c.name_en,
-        "parent": c.parent_code,
-        "province_code": c.province_code,
-        "district_code": c.district_code,
-    }
+    # The facts (address, phone, e-mail, office hours, LINE, map) are null until a feed or an
+    # administrator gives them; `demo` marks details that are not a real center's.
+    return facts_of(c).to_json()
 
 
 def _agency(a) -> dict:
@@ -54,6 +54,8 @@ def _agency(a) -> dict:
         "district_code": a.district_code,
         "postal_address": a.postal_address,
         "email": a.email,
+        "active": a.active is not False,
+        "demo": bool(a.demo),
     }
 
 
@@ -118,3 +120,31 @@ async def search(
 ) -> list[dict]:
     hits = await run_in_threadpool(search_directory, session, q, kind, limit)
     return [asdict(h) for h in hits]
+
+
+def _sees_connector_settings(request: Request, api_client: ApiClientDep, authorization: str | None) -> bool:
+    """A known partner API key, or an officer token of the ministry's scope; another officer token
+    gets the public document, and a token nobody issued is a 401."""
+    if api_client:
+        return True
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    if not token:
+        return False
+    officer = request.app.state.settings.officer_tokens.get(token)
+    if officer is None:
+        raise HTTPException(
+            401, "ต้องเข้าสู่ระบบเจ้าหน้าที่ / officer sign-in required", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return officer.center_code == MINISTRY
+
+
+@router.get("/directory/export")
+async def export_directory(
+    request: Request,
+    session: SessionDep,
+    api_client: ApiClientDep,
+    authorization: Annotated[str | None, Header(max_length=500)] = None,
+) -> dict:
+    """The directory in the feed format (version 1); a sync of it changes nothing."""
+    full = _sees_connector_settings(request, api_client, authorization)
+    return await run_in_threadpool(export_feed, session, full)

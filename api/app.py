@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 import chatbot.routes
 import web.routes
-from api import actions, agency_photos, callbacks, complaints, data_requests, directory, health
+from api import actions, agency_photos, callbacks, complaints, data_requests, directory, health, open311
 from api.access_log import install as keep_access_log_private
 from api.door import DoorLimits
 from api.security import SecurityHeaders
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         data_requests,
         directory,
         health,
+        open311,
         chatbot.routes,
         web.routes,
     ):

@@ -291,15 +291,10 @@ def agencies(base_url: str = DEFAULT_AGENCY_BASE_URL) -> list[dict]:
     return rows
 
 
-# Categories whose cases may be listed publicly over Open311 (with the filer's consent): things in the
-# street. Debts, officials, families, land, drugs, gambling... never. An administrator may change it.
-PUBLIC_CATEGORIES = frozenset({"infrastructure", "nuisance", "traffic", "environment", "animals", "utilities"})
-
-
 def categories() -> list[dict]:
     return [
         {"code": code, "name_th": th, "name_en": en, "default_agency_type": kind,
-         "resolution_business_days": days, "public": code in PUBLIC_CATEGORIES}
+         "resolution_business_days": days}
         for code, th, en, kind, days in CATEGORIES
     ]  # fmt: skip
 

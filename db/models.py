@@ -106,6 +106,15 @@ class AgencyArea(Base):
     )
 
 
+# Categories whose cases may be listed publicly over Open311 (with the filer's consent): things in the
+# street. Debts, officials, families, land, drugs, gambling... never.
+PUBLIC_CATEGORIES = frozenset({"infrastructure", "nuisance", "traffic", "environment", "animals", "utilities"})
+
+
+def _public_by_default(context) -> bool:
+    return context.get_current_parameters().get("code") in PUBLIC_CATEGORIES
+
+
 class Category(Base):
     __tablename__ = "categories"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -114,8 +123,9 @@ class Category(Base):
     resolution_business_days: Mapped[int] = mapped_column(Integer, default=30)
     default_agency_type: Mapped[str] = mapped_column(String(32))
     # Cases of this category may appear in the public Open311 listing (migration 0018), when their
-    # filer agreed: a broken road yes, a debt or a complaint about an official never. Administrators set it.
-    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # filer agreed: a broken road yes, a debt or a complaint about an official never. A new category
+    # starts as `PUBLIC_CATEGORIES` says, whoever inserts it; administrators change it afterwards.
+    public: Mapped[bool] = mapped_column(Boolean, default=_public_by_default, server_default=false())
 
 
 class RoutingRule(Base):

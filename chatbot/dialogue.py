@@ -1,25 +1,24 @@
 """The dialogue engine: pure and deterministic. `step(state, inbound, senses)` takes the chat's state
 (JSON), one message from the citizen and the read-only `Senses`, and returns a `Turn`: the new state,
-the replies, and at most one effect (file, track, signal, leave a question) for the service to carry
-out; the service then calls `settle(state, outcome)` with what happened. Nothing here does IO or reads
-a clock: time arrives in the message.
+the replies, and at most one effect (file, track, signal, leave a question, note an FAQ answer's
+usefulness) for the service to carry out; the service then calls `settle(state, outcome)` with what
+happened. Nothing here does IO or reads a clock: time arrives in the message.
 
 This module owns what holds at every step: the language (detected from the first message, switchable),
-the main menu (reachable any time), "back", "cancel" and "start over", the 60-minute expiry of a
-draft, the length limit, and free text in the menu going through intent detection. The steps of each
-flow live in `chatbot.flows_*` and register themselves in `STEPS` and `SETTLE`."""
+the main menu (reachable any time), "back", "cancel" and "start over", "file this as a complaint"
+after an answer, the 60-minute expiry of a draft and the length limit. The steps themselves are the
+table in `chatbot.steps` (name -> prompt, handler), which this module imports one way."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from chatbot.messages import Choice, Effect, Inbound, Outcome, QuickReplies, Refused, Reply, Text, Turn
+from chatbot.flows_menu import menu_prompt, start_flow
+from chatbot.flows_questions import CARRY
+from chatbot.messages import Bi, Inbound, Outcome, Refused, Turn
 from chatbot.senses import Senses
 from chatbot.state import DRAFT_EXPIRES, MENU, ChatState
+from chatbot.steps import FLOW_START, SETTLE, STEPS
+from chatbot.turn import Ctx
 from workflows.domain import tracking
-from workflows.domain.identity import ascii_digits
 
 MAX_MESSAGE_CHARS = 5_000
 
@@ -32,154 +31,6 @@ COMMANDS = {
     "lang:en": {"english", "in english", "eng", "ภาษาอังกฤษ"},
     "lang:th": {"thai", "ภาษาไทย", "ไทย"},
 }
-YES = {"yes", "y", "ok", "okay", "sure", "confirm", "ใช่", "ตกลง", "ยืนยัน", "ได้", "โอเค", "ครับ", "ค่ะ"}
-
-
-@dataclass
-class Ctx:
-    """One turn in progress: the state being changed and what to send back."""
-
-    state: ChatState
-    senses: Senses | None
-    event: Inbound | None
-    replies: list[Reply] = field(default_factory=list)
-    effects: list[Effect] = field(default_factory=list)
-
-    @property
-    def lang(self) -> str:
-        return self.state.lang or "th"
-
-    def tr(self, th: str, en: str) -> str:
-        return en if self.lang == "en" else th
-
-    def say(self, th: str, en: str) -> None:
-        self.replies.append(Text(self.tr(th, en)))
-
-    def say_pair(self, message: str) -> None:
-        """A message written "ไทย / English" (the domain errors' form), in the chat's language."""
-        th, _, en = message.partition(" / ")
-        self.say(th, en or th)
-
-    def offer(self, *items: tuple[str, str, str]) -> None:
-        """Quick replies, each (Thai label, English label, action); typing a label works like a tap."""
-        choices = tuple(Choice(self.tr(th, en), action) for th, en, action in items)
-        self.replies.append(QuickReplies(choices))
-        self.state.scratch["choices"] = {c.label.lower(): c.action for c in choices}
-
-    def goto(self, step: str, remember: bool = True) -> None:
-        self.state.go(step, remember)
-        STEPS[step][0](self)
-
-    def to_menu(self, greet: bool = False) -> None:
-        self.state.reset()
-        menu_prompt(self, greet)
-
-
-Handler = Callable[[Ctx, str, str], None]  # (ctx, action, text)
-STEPS: dict[str, tuple[Callable[[Ctx], None], Handler]] = {}
-SETTLE: dict[type, Callable[[Ctx, Outcome], None]] = {}
-
-
-def register(name: str, prompt: Callable[[Ctx], None], handle: Handler) -> None:
-    STEPS[name] = (prompt, handle)
-
-
-# --- the main menu ------------------------------------------------------------------------------
-
-
-def menu_prompt(ctx: Ctx, greet: bool = False) -> None:
-    if greet:
-        ctx.say(
-            "สวัสดีค่ะ ศูนย์ดำรงธรรม ยินดีให้บริการตลอด 24 ชั่วโมง",
-            "Hello, this is the Damrongdham Center, here for you around the clock.",
-        )
-    ctx.say("เลือกสิ่งที่ต้องการ หรือพิมพ์บอกได้เลย", "Choose what you need, or just type it.")
-    other = ("English", "English", "lang:en") if ctx.lang == "th" else ("ภาษาไทย", "ภาษาไทย", "lang:th")
-    ctx.offer(
-        ("ร้องเรียน", "File a complaint", "menu:file"),
-        ("ติดตามเรื่อง", "Track a complaint", "menu:track"),
-        ("เรื่องของฉัน", "My complaints", "menu:mine"),
-        ("ถามคำถาม", "Ask a question", "menu:ask"),
-        ("ฝากถามเจ้าหน้าที่", "Ask an officer", "menu:leave"),
-        other,
-    )
-
-
-def menu_handle(ctx: Ctx, action: str, text: str) -> None:
-    if action:
-        ctx.to_menu()
-        return
-    intent, confidence = ctx.senses.intent(text)
-    if intent in ("file_complaint", "track", "talk_to_officer") and looks_like_question(text):
-        # "How do I file a complaint?" asks about filing; the FAQ answers it, the menu is one tap away.
-        from chatbot.flows_questions import answer_from_faq
-
-        if answer_from_faq(ctx, text, quiet=True):
-            return
-    if intent == "file_complaint":
-        # A message that describes the problem (not just "I want to complain") is kept as its first words.
-        describes = confidence < 0.9 or len(text) >= 60
-        ctx.state.scratch["seed"] = text if describes and len(text) >= 25 else ""
-        start_flow(ctx, "menu:file")
-    elif intent == "track":
-        found = TRACKING_IN_TEXT.search(ascii_digits(text).upper())
-        if found:
-            ctx.state.scratch["number"] = tracking.normalise(found.group(0).replace("-", ""))
-            ctx.goto("track_pin")
-        else:
-            start_flow(ctx, "menu:track")
-    elif intent == "talk_to_officer":
-        start_flow(ctx, "menu:leave")
-    elif intent == "greeting":
-        menu_prompt(ctx, greet=True)
-    elif intent == "cancel":
-        ctx.to_menu()
-    else:
-        # A question, or anything else: the FAQ may know; otherwise say so plainly and show the menu.
-        from chatbot.flows_questions import answer_from_faq
-
-        if not answer_from_faq(ctx, text, quiet=intent != "ask_question"):
-            ctx.say(
-                "ขออภัย ไม่เข้าใจข้อความนี้ ลองเลือกจากเมนู หรือพิมพ์ใหม่อีกครั้ง",
-                "Sorry, I did not understand that. Choose from the menu or try other words.",
-            )
-            menu_prompt(ctx)
-
-
-register(MENU, menu_prompt, menu_handle)
-
-QUESTION_EN = re.compile(
-    r"^(how|what|where|when|why|who|which|can|could|do|does|is|are|should|may)\b|\?\s*$", re.IGNORECASE
-)
-QUESTION_TH = ("ไหม", "มั้ย", "หรือเปล่า", "อย่างไร", "ยังไง", "เท่าไหร่", "เท่าไร", "ที่ไหน", "อะไร", "เมื่อไหร่", "ทำไม", "ได้บ่")
-
-
-def looks_like_question(text: str) -> bool:
-    t = text.strip()
-    return bool(QUESTION_EN.search(t)) or any(q in t for q in QUESTION_TH)
-
-
-TRACKING_IN_TEXT = re.compile(r"25\d\d\s?-?\s?[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}\b")
-
-# Where each menu action starts; the flows register these steps.
-FLOW_START = {
-    "menu:file": "consent",
-    "menu:track": "track_number",
-    "menu:ask": "ask",
-    "menu:leave": "leave_question",
-    "menu:mine": "mine",
-}
-
-
-def start_flow(ctx: Ctx, action: str) -> None:
-    seed = ctx.state.scratch.get("seed", "")
-    ctx.state.reset()
-    if seed:
-        ctx.state.scratch["seed"] = seed
-    ctx.goto(FLOW_START[action])
-
-
-# --- one turn -------------------------------------------------------------------------------------
 
 
 def _command(ctx: Ctx, text: str, action: str) -> str:
@@ -222,14 +73,17 @@ def _global(ctx: Ctx, action: str) -> bool:
     elif action.startswith("lang:") and action[5:] in ("th", "en"):
         state.lang = action[5:]
         ctx.say("เปลี่ยนเป็นภาษาไทยแล้ว", "Switched to English.")
-        STEPS[state.step][0](ctx)
+        ctx.prompt_again()
     elif action == "resume":
         # A chat page (re)opened: greet at the menu, or carry on where the draft was left.
         if state.step == MENU:
             menu_prompt(ctx, greet=True)
         else:
             ctx.say("ยินดีต้อนรับกลับ ทำต่อจากเดิมได้เลยค่ะ", "Welcome back. Let's carry on where you left off.")
-            STEPS[state.step][0](ctx)
+            ctx.prompt_again()
+    elif action == CARRY:
+        # "File this as a complaint" after an answer: the question's words become the complaint's.
+        start_flow(ctx, "menu:file")
     elif action in FLOW_START:
         start_flow(ctx, action)
     elif action.startswith("track:") and tracking.PATTERN.match(tracking.normalise(action[6:])):
@@ -244,7 +98,7 @@ def _global(ctx: Ctx, action: str) -> bool:
 
 def step(state_json: dict, event: Inbound, senses: Senses) -> Turn:
     state = ChatState.from_json(state_json)
-    ctx = Ctx(state, senses, event)
+    ctx = Ctx(state, senses, event, STEPS)
     text = event.text or ""
     if state.lang is None:
         state.lang = senses.language(text) if text.strip() else "th"
@@ -266,42 +120,29 @@ def step(state_json: dict, event: Inbound, senses: Senses) -> Turn:
         )
         return Turn(state.to_json(), ctx.replies)
     if event.problem:
-        ctx.say_pair(event.problem)
+        ctx.say(Bi.from_pair(event.problem))
         if not text.strip() and not event.photos and not event.location:
             return Turn(state.to_json(), ctx.replies)
     action = _command(ctx, text, event.action)
     if not _global(ctx, action):
-        STEPS[state.step][1](ctx, action, text.strip())
+        STEPS[state.step].handle(ctx, action, text.strip())
     return Turn(state.to_json(), ctx.replies, ctx.effects)
 
 
 def settle(state_json: dict, outcome: Outcome) -> Turn:
     """Carry on after the service carried out the turn's effect."""
-    ctx = Ctx(ChatState.from_json(state_json), None, None)
-    SETTLE[type(outcome)](ctx, outcome)
+    ctx = Ctx(ChatState.from_json(state_json), None, None, STEPS)
+    if isinstance(outcome, Refused):
+        refused(ctx, outcome)
+    else:
+        SETTLE[type(outcome)](ctx, outcome)
     return Turn(ctx.state.to_json(), ctx.replies, ctx.effects)
 
 
 def refused(ctx: Ctx, out: Refused) -> None:
     """An effect failed: say why, then ask again at the same step (or show the menu when throttled)."""
-    ctx.say_pair(out.message)
+    ctx.say(Bi.from_pair(out.message))
     if out.throttled:
         ctx.to_menu()
     else:
-        STEPS[ctx.state.step][0](ctx)
-
-
-SETTLE[Refused] = refused
-
-
-def expect_text(ctx: Ctx, text: str) -> bool:
-    """For steps that need typed text: a photo or an empty message gets a plain nudge."""
-    if text:
-        return True
-    ctx.say("กรุณาพิมพ์ข้อความ", "Please type your answer.")
-    STEPS[ctx.state.step][0](ctx)
-    return False
-
-
-# The flows register their steps on import; keep these last.
-from chatbot import flows_contact, flows_filing, flows_questions, flows_tracking  # noqa: E402,F401
+        ctx.prompt_again()

@@ -10,9 +10,9 @@ import re
 from dataclasses import asdict
 
 from chatbot import places
-from chatbot.dialogue import SETTLE, YES, Ctx, expect_text, menu_prompt, register
 from chatbot.flows_filing import draft_of
-from chatbot.messages import FileComplaint, Filed, Link
+from chatbot.messages import Bi, FileComplaint, Filed, Link, option
+from chatbot.turn import YES, Ctx, expect_text
 from workflows.domain.identity import valid_national_id, valid_thai_phone
 
 MOBILE = re.compile(r"0[689][0-9]{8}")
@@ -25,9 +25,9 @@ def contact_prompt(ctx: Ctx) -> None:
         "agency (you will still get updates in this chat).",
     )
     ctx.offer(
-        ("ให้ชื่อและเบอร์โทร", "Give name and phone", "contact:give"),
-        ("ไม่ประสงค์ออกนาม", "Stay anonymous", "contact:anon"),
-        ("ย้อนกลับ", "Back", "back"),
+        option("ให้ชื่อและเบอร์โทร", "Give name and phone", "contact:give"),
+        option("ไม่ประสงค์ออกนาม", "Stay anonymous", "contact:anon"),
+        option("ย้อนกลับ", "Back", "back"),
     )
 
 
@@ -80,7 +80,7 @@ def phone_handle(ctx: Ctx, action: str, text: str) -> None:
 
 def national_id_prompt(ctx: Ctx) -> None:
     ctx.say("เลขประจำตัวประชาชน 13 หลัก (ไม่บังคับ)", "Your 13-digit national ID number (optional).")
-    ctx.offer(("ข้าม", "Skip", "skip"), ("ย้อนกลับ", "Back", "back"))
+    ctx.offer(option("ข้าม", "Skip", "skip"), option("ย้อนกลับ", "Back", "back"))
 
 
 def national_id_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -93,7 +93,7 @@ def national_id_handle(ctx: Ctx, action: str, text: str) -> None:
     try:
         draft_of(ctx).national_id = valid_national_id(text[:40])
     except ValueError as err:
-        ctx.say_pair(str(err))
+        ctx.say(Bi.from_pair(str(err)))  # workflows.domain.identity still writes "ไทย / English"
         national_id_prompt(ctx)
         return
     ctx.goto("confirm")
@@ -123,7 +123,11 @@ def confirm_prompt(ctx: Ctx) -> None:
         f"Summary\nProblem: {text}\nPhotos: {len(d.photos)}\nWhere: {where}\n"
         f"Filed with: {d.office_en or '-'}\nFrom: {who}\nShall I file it?",
     )
-    ctx.offer(("ยืนยัน ยื่นเรื่อง", "Confirm and file", "confirm"), ("ย้อนกลับ", "Back", "back"), ("ยกเลิก", "Cancel", "cancel"))
+    ctx.offer(
+        option("ยืนยัน ยื่นเรื่อง", "Confirm and file", "confirm"),
+        option("ย้อนกลับ", "Back", "back"),
+        option("ยกเลิก", "Cancel", "cancel"),
+    )
 
 
 def confirm_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -143,12 +147,4 @@ def filed(ctx: Ctx, out: Filed) -> None:
     )
     if out.status_url:
         ctx.replies.append(Link(out.status_url, ctx.tr(f"ติดตามเรื่อง {out.number}", f"Track {out.number}")))
-    menu_prompt(ctx)
-
-
-register("contact", contact_prompt, contact_handle)
-register("name", name_prompt, name_handle)
-register("phone", phone_prompt, phone_handle)
-register("national_id", national_id_prompt, national_id_handle)
-register("confirm", confirm_prompt, confirm_handle)
-SETTLE[Filed] = filed
+    ctx.show_menu()

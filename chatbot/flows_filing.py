@@ -10,8 +10,9 @@ import re
 from dataclasses import asdict
 
 from chatbot import places
-from chatbot.dialogue import YES, Ctx, expect_text, register
-from chatbot.state import Draft
+from chatbot.messages import Bi, option
+from chatbot.state import Draft, OfficeRef, Suggested
+from chatbot.turn import YES, Ctx, expect_text
 
 MAX_PHOTOS = 5
 MAX_TEXT = 10_000
@@ -66,9 +67,9 @@ def consent_prompt(ctx: Ctx) -> None:
         "(Personal Data Protection Act B.E. 2562). Do you consent?",
     )
     ctx.offer(
-        ("ยินยอม", "I consent", "consent:yes"),
-        ("ไม่ยินยอม", "I do not consent", "consent:no"),
-        ("ยกเลิก", "Cancel", "cancel"),
+        option("ยินยอม", "I consent", "consent:yes"),
+        option("ไม่ยินยอม", "I do not consent", "consent:no"),
+        option("ยกเลิก", "Cancel", "cancel"),
     )
 
 
@@ -128,7 +129,7 @@ def photos_prompt(ctx: Ctx) -> None:
         f"ส่งรูปถ่ายประกอบได้ (ไม่เกิน {MAX_PHOTOS} รูป) หรือพิมพ์รายละเอียดเพิ่ม แล้วกด ถัดไป",
         f"Send photos if you have them (up to {MAX_PHOTOS}) or add more details, then press Next.",
     )
-    ctx.offer(("ถัดไป", "Next", "next"), ("ย้อนกลับ", "Back", "back"), ("ยกเลิก", "Cancel", "cancel"))
+    ctx.offer(option("ถัดไป", "Next", "next"), option("ย้อนกลับ", "Back", "back"), option("ยกเลิก", "Cancel", "cancel"))
 
 
 def photos_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -176,7 +177,9 @@ def province_prompt(ctx: Ctx) -> None:
 
 def _pick(ctx: Ctx, options, prefix: str) -> None:
     ctx.say("หมายถึงที่ไหนคะ", "Did you mean one of these?")
-    ctx.offer(*[(p.name_th, p.name_en, f"{prefix}:{p.code}") for p in options[:11]], ("ยกเลิก", "Cancel", "cancel"))
+    ctx.offer(
+        *[option(p.name_th, p.name_en, f"{prefix}:{p.code}") for p in options[:11]], option("ยกเลิก", "Cancel", "cancel")
+    )
 
 
 def province_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -207,7 +210,7 @@ def district_prompt(ctx: Ctx) -> None:
     p = places.province(draft_of(ctx).province_code)
     name = p.name(ctx.lang) if p else ""
     ctx.say(f"อำเภอหรือเขตไหนใน{name}", f"Which district (amphoe or khet) in {name}?")
-    ctx.offer(("ไม่ทราบ/ข้าม", "Not sure / skip", "skip"), ("ย้อนกลับ", "Back", "back"))
+    ctx.offer(option("ไม่ทราบ/ข้าม", "Not sure / skip", "skip"), option("ย้อนกลับ", "Back", "back"))
 
 
 def district_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -241,47 +244,47 @@ def district_handle(ctx: Ctx, action: str, text: str) -> None:
 def suggest(ctx: Ctx) -> None:
     d = draft_of(ctx)
     s = ctx.senses.suggest(d.text, d.province_code, d.district_code, ctx.event.channel if ctx.event else "")
-    ctx.state.scratch["suggestion"] = {
-        "category": s.category,
-        "category_th": s.category_th,
-        "category_en": s.category_en,
-        "center": [s.center.code, s.center.name_th, s.center.name_en],
-        "agency": [s.agency.code, s.agency.name_th, s.agency.name_en] if s.agency else None,
-    }
+    ctx.state.suggestion = Suggested(
+        s.category,
+        Bi(s.category_th, s.category_en),
+        OfficeRef(s.center.code, Bi(s.center.name_th, s.center.name_en)),
+        OfficeRef(s.agency.code, Bi(s.agency.name_th, s.agency.name_en)) if s.agency else None,
+    )
     ctx.goto("suggestion")
 
 
 def suggestion_prompt(ctx: Ctx) -> None:
-    s = ctx.state.scratch.get("suggestion") or {}
-    center = s.get("center") or ["", "", ""]
-    agency = s.get("agency")
-    if s.get("category") and agency:
+    s = ctx.state.suggestion
+    if s is None:  # "back" into this step from a draft that never had one
+        suggest(ctx)
+        return
+    center, agency = s.center.name, s.agency.name if s.agency else None
+    if s.category and agency:
         ctx.say(
-            f"เรื่องนี้น่าจะเป็นเรื่อง{s['category_th']} ยื่นที่{center[1]} และส่งให้{agency[1]}ดำเนินการ ใช่ไหมคะ",
-            f"This looks like a matter of {s['category_en'].lower()}. File it with the {center[2]}, "
-            f"to be handled by the {agency[2]}?",
+            f"เรื่องนี้น่าจะเป็นเรื่อง{s.category_label.th} ยื่นที่{center.th} และส่งให้{agency.th}ดำเนินการ ใช่ไหมคะ",
+            f"This looks like a matter of {s.category_label.en.lower()}. File it with the {center.en}, "
+            f"to be handled by the {agency.en}?",
         )
     else:
         ctx.say(
-            f"ยื่นเรื่องที่{center[1]} เจ้าหน้าที่จะคัดกรองและส่งต่อหน่วยงานที่รับผิดชอบ ใช่ไหมคะ",
-            f"File it with the {center[2]}, whose officers will screen it and pass it to the right agency?",
+            f"ยื่นเรื่องที่{center.th} เจ้าหน้าที่จะคัดกรองและส่งต่อหน่วยงานที่รับผิดชอบ ใช่ไหมคะ",
+            f"File it with the {center.en}, whose officers will screen it and pass it to the right agency?",
         )
     ctx.offer(
-        ("ใช่ ยื่นที่นี่", "Yes, file there", "office:accept"),
-        ("เลือกที่อื่น", "Another office", "office:other"),
-        ("ย้อนกลับ", "Back", "back"),
+        option("ใช่ ยื่นที่นี่", "Yes, file there", "office:accept"),
+        option("เลือกที่อื่น", "Another office", "office:other"),
+        option("ย้อนกลับ", "Back", "back"),
     )
 
 
 def suggestion_handle(ctx: Ctx, action: str, text: str) -> None:
-    s = ctx.state.scratch.get("suggestion") or {}
+    s = ctx.state.suggestion
     d = draft_of(ctx)
-    if action == "office:accept" or (not action and text.lower() in YES):
-        center, agency = s.get("center") or [None, "", ""], s.get("agency")
-        d.category, d.center_code = s.get("category"), center[0]
-        d.agency_code = agency[0] if agency else None
-        d.office_th = center[1] + (f" (ส่ง{agency[1]})" if agency else "")
-        d.office_en = center[2] + (f" (for the {agency[2]})" if agency else "")
+    if s is not None and (action == "office:accept" or (not action and text.lower() in YES)):
+        d.category, d.center_code = s.category, s.center.code
+        d.agency_code = s.agency.code if s.agency else None
+        d.office_th = s.center.name.th + (f" (ส่ง{s.agency.name.th})" if s.agency else "")
+        d.office_en = s.center.name.en + (f" (for the {s.agency.name.en})" if s.agency else "")
         _to_contact(ctx)
     elif action == "office:other":
         ctx.goto("office_search")
@@ -313,13 +316,13 @@ def office_search_handle(ctx: Ctx, action: str, text: str) -> None:
         if office is None:
             office_search_prompt(ctx)
             return
-        s = ctx.state.scratch.get("suggestion") or {}
-        d.category = s.get("category")
+        s = ctx.state.suggestion
+        d.category = s.category if s else None
         if kind == "center":
             d.center_code, d.agency_code = office.code, None
         else:
             d.agency_code = office.code
-            d.center_code = (s.get("center") or [None])[0]
+            d.center_code = s.center.code if s else None
         d.office_th, d.office_en = office.name_th, office.name_en
         _to_contact(ctx)
         return
@@ -336,10 +339,10 @@ def office_search_handle(ctx: Ctx, action: str, text: str) -> None:
     )
     ctx.offer(
         *[
-            (f"{i}. {_short(h.name_th)}", f"{i}. {_short(h.name_en)}", f"pick:{h.kind}:{h.code}")
+            option(f"{i}. {_short(h.name_th)}", f"{i}. {_short(h.name_en)}", f"pick:{h.kind}:{h.code}")
             for i, h in enumerate(hits, 1)
         ],
-        ("ย้อนกลับ", "Back", "back"),
+        option("ย้อนกลับ", "Back", "back"),
     )
     ctx.state.scratch["hits"] = [f"pick:{h.kind}:{h.code}" for h in hits]
 
@@ -347,12 +350,3 @@ def office_search_handle(ctx: Ctx, action: str, text: str) -> None:
 def _to_contact(ctx: Ctx) -> None:
     d = draft_of(ctx)
     ctx.goto("confirm" if not d.consent else "contact")
-
-
-register("consent", consent_prompt, consent_handle)
-register("problem", problem_prompt, problem_handle)
-register("photos", photos_prompt, photos_handle)
-register("province", province_prompt, province_handle)
-register("district", district_prompt, district_handle)
-register("suggestion", suggestion_prompt, suggestion_handle)
-register("office_search", office_search_prompt, office_search_handle)

@@ -1,19 +1,33 @@
-"""Questions in the chat: answers from the FAQ (with its links and image) and "did this help?"; when
-the FAQ has no good answer, or did not help, the offer to leave the question for an officer, which
-becomes a `QuestionWorkflow` (the `LeaveQuestion` effect, keyed by the message's id) with its
-office-hours clock; the bot quotes when to expect the answer, and the answer arrives by push."""
+"""Questions in the chat: answers from the FAQ (with its links and image) and "did this help?" (the
+answer goes to the FAQ feedback store as a `NoteFaqFeedback` effect, per entry); when the FAQ has no
+good answer, or did not help, the offer to leave the question for an officer, which becomes a
+`QuestionWorkflow` (the `LeaveQuestion` effect, keyed by the message's id) with its office-hours
+clock; the bot quotes when to expect the answer, and the answer arrives by push. A problem told as a
+question gets "file this as a complaint" beside the answer (`CARRY`), which starts the filing with the
+citizen's words already in it."""
 
 from __future__ import annotations
 
-from chatbot.dialogue import SETTLE, YES, Ctx, expect_text, menu_prompt, register
-from chatbot.messages import Image, LeaveQuestion, Link, QuestionLeft, Text
+from chatbot.center_names import asked_fields, mentions_a_center
+from chatbot.flows_facts import answer_center_facts, complete_center_facts, fields_of
+from chatbot.messages import FeedbackNoted, Image, LeaveQuestion, Link, NoteFaqFeedback, QuestionLeft, Text, option
+from chatbot.turn import YES, Ctx, expect_text
 
 MIN_QUESTION = 5
+CARRY = "file:carry"  # the quick reply that files the question's text as a complaint
+FILE_THIS = option("ยื่นเป็นเรื่องร้องเรียน", "File this as a complaint", CARRY)
 
 
-def answer_from_faq(ctx: Ctx, text: str, quiet: bool = False) -> bool:
-    """Answer from the FAQ. Without an answer: offer an officer, or (quiet) say nothing and return False."""
-    found = ctx.senses.faq(text)
+_LOOK = object()  # "look the answer up": the caller has not
+
+
+def answer_from_faq(ctx: Ctx, text: str, quiet: bool = False, carry: bool = False, found=_LOOK) -> bool:
+    """Answer from the FAQ (`found`, when the caller looked it up already). Without an answer: offer an
+    officer, or (quiet) say nothing and return False. `carry`: the text is also a complaint; "file this
+    as a complaint" is offered with the answer."""
+    if found is _LOOK:
+        found = ctx.senses.faq(text)
+    seed = ctx.state.scratch.get("seed", "") if carry else ""
     if found is None:
         if quiet:
             return False
@@ -25,21 +39,33 @@ def answer_from_faq(ctx: Ctx, text: str, quiet: bool = False) -> bool:
         )
         leave_offer_choices(ctx)
         return True
-    ctx.state.scratch = {"question": text}
+    ctx.state.scratch = {"question": text, "entry": found.entry_id}
+    if seed:
+        ctx.state.scratch["seed"] = seed
     ctx.state.go("faq_feedback")
     ctx.replies.append(Text(found.answer))
     for link in found.links:
         ctx.replies.append(Link(link["url"], link["title"]))
     if found.image:
         ctx.replies.append(Image(found.image, ""))
-    ctx.say("คำตอบนี้ช่วยได้ไหมคะ", "Did this help?")
-    ctx.offer(
-        ("ช่วยได้", "Yes, it helped", "faq:yes"),
-        ("ไม่ช่วย", "No", "faq:no"),
-        ("ฝากถามเจ้าหน้าที่", "Ask an officer", "faq:leave"),
-        ("เมนู", "Menu", "menu"),
-    )
+    # An answer that differs per center (its phone, hours, ...) is completed from the directory.
+    fields = fields_of(found.center_fact) or (asked_fields(text) if mentions_a_center(text) else ())
+    if fields:
+        complete_center_facts(ctx, text, fields)
+    ask_feedback(ctx)
     return True
+
+
+def ask_feedback(ctx: Ctx) -> None:
+    ctx.say("คำตอบนี้ช่วยได้ไหมคะ", "Did this help?")
+    carry = (FILE_THIS,) if ctx.state.scratch.get("seed") else ()
+    ctx.offer(
+        option("ช่วยได้", "Yes, it helped", "faq:yes"),
+        option("ไม่ช่วย", "No", "faq:no"),
+        *carry,
+        option("ฝากถามเจ้าหน้าที่", "Ask an officer", "faq:leave"),
+        option("เมนู", "Menu", "menu"),
+    )
 
 
 def ask_prompt(ctx: Ctx) -> None:
@@ -47,44 +73,54 @@ def ask_prompt(ctx: Ctx) -> None:
 
 
 def ask_handle(ctx: Ctx, action: str, text: str) -> None:
-    if expect_text(ctx, text):
-        answer_from_faq(ctx, text)
+    if not expect_text(ctx, text):
+        return
+    reading = ctx.senses.read(text)
+    if not answer_center_facts(ctx, text, reading):
+        # The citizen chose "ask a question": answered from the FAQ whatever the message sounds like.
+        answer_from_faq(ctx, text, found=reading.faq if reading.faq_checked else _LOOK)
 
 
-def faq_feedback_prompt(ctx: Ctx) -> None:
-    ctx.say("คำตอบนี้ช่วยได้ไหมคะ", "Did this help?")
-    ctx.offer(
-        ("ช่วยได้", "Yes, it helped", "faq:yes"),
-        ("ไม่ช่วย", "No", "faq:no"),
-        ("ฝากถามเจ้าหน้าที่", "Ask an officer", "faq:leave"),
-        ("เมนู", "Menu", "menu"),
-    )
+def _note(ctx: Ctx, helpful: bool) -> None:
+    entry = ctx.state.scratch.get("entry", "")
+    if entry and ctx.event is not None:
+        ctx.effects.append(NoteFaqFeedback(ctx.event.event_id, entry, helpful, ctx.event.at, ctx.lang))
 
 
 def faq_feedback_handle(ctx: Ctx, action: str, text: str) -> None:
     if action == "faq:yes":
+        _note(ctx, True)
         ctx.say("ยินดีค่ะ", "Glad it helped.")
         ctx.to_menu()
     elif action in ("faq:no", "faq:leave"):
+        if action == "faq:no":
+            _note(ctx, False)
+        carry = bool(ctx.state.scratch.get("seed"))
         ctx.state.go("leave_offer")
         if action == "faq:no":
             ctx.say("ขออภัยค่ะ ฝากคำถามไว้ให้เจ้าหน้าที่ตอบไหมคะ", "Sorry. Shall I leave the question for an officer?")
         else:
             ctx.say("ฝากคำถามนี้ไว้ให้เจ้าหน้าที่ไหมคะ", "Leave this question for an officer?")
-        leave_offer_choices(ctx)
+        leave_offer_choices(ctx, carry)
     elif text:
-        answer_from_faq(ctx, text)  # another question
+        # Another message after an answer: a center named for the facts just asked, or the menu's reading.
+        if not answer_center_facts(ctx, text, ctx.senses.read(text), pending=True):
+            ctx.steps["menu"].handle(ctx, "", text)
     else:
-        faq_feedback_prompt(ctx)
+        ask_feedback(ctx)
 
 
-def leave_offer_choices(ctx: Ctx) -> None:
-    ctx.offer(("ฝากคำถาม", "Leave the question", "leave:yes"), ("ไม่ต้อง", "No, thanks", "menu"))
+def leave_offer_choices(ctx: Ctx, carry: bool = False) -> None:
+    ctx.offer(
+        option("ฝากคำถาม", "Leave the question", "leave:yes"),
+        *((FILE_THIS,) if carry else ()),
+        option("ไม่ต้อง", "No, thanks", "menu"),
+    )
 
 
 def leave_offer_prompt(ctx: Ctx) -> None:
     ctx.say("ฝากคำถามไว้ให้เจ้าหน้าที่ตอบในเวลาราชการไหมคะ", "Leave the question for an officer to answer in office hours?")
-    leave_offer_choices(ctx)
+    leave_offer_choices(ctx, bool(ctx.state.scratch.get("seed")))
 
 
 def leave_offer_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -92,7 +128,7 @@ def leave_offer_handle(ctx: Ctx, action: str, text: str) -> None:
     if (action == "leave:yes" or (not action and text.lower() in YES)) and question:
         ctx.effects.append(LeaveQuestion(ctx.event.event_id, question))
     elif text and not action:
-        answer_from_faq(ctx, text)
+        ctx.steps["menu"].handle(ctx, "", text)  # something else: read like any message at the menu
     else:
         leave_offer_prompt(ctx)
 
@@ -118,14 +154,11 @@ def leave_question_handle(ctx: Ctx, action: str, text: str) -> None:
 def question_left(ctx: Ctx, out: QuestionLeft) -> None:
     ctx.state.reset()
     ctx.say(
-        f"ฝากคำถามถึงเจ้าหน้าที่แล้ว จะได้รับคำตอบภายใน {out.due_th} คำตอบจะส่งมาที่แชตนี้",
-        f"Your question is with the officers. Expect an answer by {out.due_en}; it will come to this chat.",
+        f"ฝากคำถามถึงเจ้าหน้าที่แล้ว จะได้รับคำตอบภายใน {out.due.th} คำตอบจะส่งมาที่แชตนี้",
+        f"Your question is with the officers. Expect an answer by {out.due.en}; it will come to this chat.",
     )
-    menu_prompt(ctx)
+    ctx.show_menu()
 
 
-register("ask", ask_prompt, ask_handle)
-register("faq_feedback", faq_feedback_prompt, faq_feedback_handle)
-register("leave_offer", leave_offer_prompt, leave_offer_handle)
-register("leave_question", leave_question_prompt, leave_question_handle)
-SETTLE[QuestionLeft] = question_left
+def feedback_noted(ctx: Ctx, out: FeedbackNoted) -> None:
+    """The feedback is kept (or not: a lost "did this help?" is not worth troubling the citizen)."""

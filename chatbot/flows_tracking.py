@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
-from chatbot.dialogue import SETTLE, TRACKING_IN_TEXT, YES, Ctx, expect_text, menu_prompt, register
 from chatbot.messages import (
     AddInfo,
     CaseShown,
@@ -18,12 +17,15 @@ from chatbot.messages import (
     ShowCase,
     TrackWithPin,
     Withdraw,
+    option,
 )
+from chatbot.turn import YES, Ctx, expect_text
 from workflows.contracts import AttachmentRef
 from workflows.domain import tracking
 from workflows.domain.identity import ascii_digits
 
 PIN = re.compile(r"[0-9]{6}")
+TRACKING_IN_TEXT = re.compile(r"25\d\d\s?-?\s?[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}\b")
 MAX_INFO_PHOTOS = 5
 
 
@@ -32,7 +34,7 @@ def track_number_prompt(ctx: Ctx) -> None:
         "พิมพ์เลขที่เรื่อง เช่น 2569-K7Q3MX หรือดูเรื่องที่ยื่นจากแชตนี้",
         "Type the tracking number, e.g. 2569-K7Q3MX, or see the complaints filed from this chat.",
     )
-    ctx.offer(("เรื่องของฉัน", "My complaints", "menu:mine"), ("เมนู", "Menu", "menu"))
+    ctx.offer(option("เรื่องของฉัน", "My complaints", "menu:mine"), option("เมนู", "Menu", "menu"))
 
 
 def track_number_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -78,11 +80,11 @@ def case_view_prompt(ctx: Ctx, again: bool = True) -> None:
     if again:
         ctx.say(f"เรื่อง {number} ต้องการทำอะไรต่อ", f"What next for complaint {number}?")
     items = (
-        [("เพิ่มข้อมูล/รูป", "Add information", "case:add"), ("ถอนเรื่อง", "Withdraw", "case:withdraw")]
+        [option("เพิ่มข้อมูล/รูป", "Add information", "case:add"), option("ถอนเรื่อง", "Withdraw", "case:withdraw")]
         if ctx.state.scratch.get("open")
         else []
     )
-    ctx.offer(*items, ("ดูสถานะอีกครั้ง", "Refresh status", "case:refresh"), ("เมนู", "Menu", "menu"))
+    ctx.offer(*items, option("ดูสถานะอีกครั้ง", "Refresh status", "case:refresh"), option("เมนู", "Menu", "menu"))
 
 
 def case_view_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -115,18 +117,18 @@ def my_complaints(ctx: Ctx, out: MyComplaints) -> None:
             "No complaint has been filed from this chat yet. Track another one by its number and PIN.",
         )
         ctx.state.reset()
-        menu_prompt(ctx)
+        ctx.show_menu()
         return
     ctx.say(
-        "เรื่องที่ยื่นจากแชตนี้:\n" + "\n".join(f"{n}: {label}" for n, label in out.items),
-        "Complaints filed from this chat:\n" + "\n".join(f"{n}: {label}" for n, label in out.items),
+        "เรื่องที่ยื่นจากแชตนี้:\n" + "\n".join(f"{n}: {label.th}" for n, label in out.items),
+        "Complaints filed from this chat:\n" + "\n".join(f"{n}: {label.en}" for n, label in out.items),
     )
-    ctx.offer(*[(n, n, f"show:{n}") for n, _ in out.items[:11]], ("เมนู", "Menu", "menu"))
+    ctx.offer(*[option(n, n, f"show:{n}") for n, _ in out.items[:11]], option("เมนู", "Menu", "menu"))
 
 
 def add_info_prompt(ctx: Ctx) -> None:
     ctx.say("พิมพ์ข้อมูลที่ต้องการเพิ่ม หรือส่งรูป แล้วกด ส่ง", "Type the information to add, or send photos, then press Send.")
-    ctx.offer(("ส่ง", "Send", "send"), ("ยกเลิก", "Cancel", "back"))
+    ctx.offer(option("ส่ง", "Send", "send"), option("ยกเลิก", "Cancel", "back"))
 
 
 def add_info_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -157,7 +159,7 @@ def withdraw_prompt(ctx: Ctx) -> None:
         f"ยืนยันถอนเรื่อง {ctx.state.case} ใช่ไหมคะ เมื่อถอนแล้วเรื่องจะยุติ",
         f"Withdraw complaint {ctx.state.case}? It will stop being handled.",
     )
-    ctx.offer(("ยืนยันถอนเรื่อง", "Yes, withdraw", "withdraw:yes"), ("ไม่ถอน", "No", "back"))
+    ctx.offer(option("ยืนยันถอนเรื่อง", "Yes, withdraw", "withdraw:yes"), option("ไม่ถอน", "No", "back"))
 
 
 def withdraw_handle(ctx: Ctx, action: str, text: str) -> None:
@@ -176,14 +178,3 @@ def done(ctx: Ctx, out: Done) -> None:
     ctx.state.scratch = {"number": out.number, "open": True}
     ctx.state.go("case_view")
     case_view_prompt(ctx)
-
-
-register("track_number", track_number_prompt, track_number_handle)
-register("track_pin", track_pin_prompt, track_pin_handle)
-register("case_view", case_view_prompt, case_view_handle)
-register("mine", mine_prompt, mine_handle)
-register("add_info", add_info_prompt, add_info_handle)
-register("withdraw_confirm", withdraw_prompt, withdraw_handle)
-SETTLE[CaseShown] = shown
-SETTLE[MyComplaints] = my_complaints
-SETTLE[Done] = done

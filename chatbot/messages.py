@@ -1,8 +1,9 @@
-"""What goes in and out of the dialogue engine, channel-neutral: the citizen's inbound message (text,
-a quick-reply action, photos, a shared location), the bot's replies (text, image, link, quick
-replies), the effects the engine asks the service to carry out (file, track, signal, leave a
-question), and the outcomes the service hands back. Plain dataclasses; `as_json` is the JSON
-endpoint's shape `{"type": "text"|"image"|"link"|"quick_replies", ...}`."""
+"""What goes in and out of the dialogue engine, channel-neutral: bilingual text (`Bi`, a Thai and an
+English side chosen at rendering), the citizen's inbound message (text, a quick-reply action, photos, a
+shared location), the bot's replies (text, image, link, quick replies), the effects the engine asks the
+service to carry out (file, track, signal, leave a question, note an FAQ answer's usefulness), and the
+outcomes the service hands back. Plain dataclasses; `as_json` is the JSON endpoint's shape
+`{"type": "text"|"image"|"link"|"quick_replies", ...}`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,40 @@ MAX_QUICK_REPLIES = 13  # LINE's limit, and a sane one for a phone screen
 
 
 MAX_BODY_TEXT = 100_000  # a message past this is refused at the door; the dialogue answers past 5,000
+
+
+@dataclass(frozen=True)
+class Bi:
+    """A text in Thai and English; the chat picks a side when it renders, never by splitting a string."""
+
+    th: str
+    en: str
+
+    def pick(self, lang: str | None) -> str:
+        return self.en if lang == "en" else self.th
+
+    @classmethod
+    def same(cls, text: str) -> Bi:
+        """A text that reads the same in both languages (a number, a name)."""
+        return cls(text, text)
+
+    @classmethod
+    def from_pair(cls, message: str | Bi) -> Bi:
+        """A message from outside the chat written "ไทย / English" (the domain errors and the door's
+        refusals still are: workflows.errors, intake); read once here, where it enters the chat."""
+        if isinstance(message, Bi):
+            return message
+        th, _, en = message.partition(" / ")
+        return cls(th, en or th)
+
+    def to_json(self) -> dict:
+        return {"th": self.th, "en": self.en}
+
+    @classmethod
+    def from_json(cls, data) -> Bi:
+        if isinstance(data, dict):
+            return cls(str(data.get("th", "")), str(data.get("en", data.get("th", ""))))
+        return cls.from_pair(str(data or ""))
 
 
 @dataclass(frozen=True)
@@ -34,7 +69,7 @@ class Inbound:
     action: str = ""
     photos: tuple[AttachmentRef, ...] = ()
     location: Location | None = None
-    problem: str = ""  # set by the service when an attached photo was refused (too big, not an image)
+    problem: str | Bi = ""  # set by the front when an attached photo was refused (too big, not an image)
     channel: str = ""  # set by the service: the channel it came through (web, line)
 
 
@@ -60,8 +95,25 @@ class Link:
 
 @dataclass(frozen=True)
 class Choice:
+    """A quick reply as sent: its label already in the chat's language."""
+
     label: str
     action: str
+
+
+@dataclass(frozen=True)
+class Option:
+    """A quick reply as the dialogue offers it: a bilingual label and the action a tap sends."""
+
+    label: Bi
+    action: str
+
+    def choice(self, lang: str | None) -> Choice:
+        return Choice(self.label.pick(lang), self.action)
+
+
+def option(th: str, en: str, action: str) -> Option:
+    return Option(Bi(th, en), action)
 
 
 @dataclass(frozen=True)
@@ -147,7 +199,20 @@ class LeaveQuestion:
     text: str
 
 
-Effect = FileComplaint | TrackWithPin | ShowCase | ListMyComplaints | AddInfo | Withdraw | LeaveQuestion
+@dataclass(frozen=True)
+class NoteFaqFeedback:
+    """The citizen said whether an FAQ answer helped: stored per entry for the staff's FAQ page."""
+
+    key: str  # the message that carried the answer: a redelivered tap is counted once
+    entry_id: str
+    helpful: bool
+    at: datetime
+    lang: str = "th"
+
+
+Effect = (
+    FileComplaint | TrackWithPin | ShowCase | ListMyComplaints | AddInfo | Withdraw | LeaveQuestion | NoteFaqFeedback
+)
 
 
 @dataclass(frozen=True)
@@ -169,7 +234,7 @@ class CaseShown:
 
 @dataclass(frozen=True)
 class MyComplaints:
-    items: tuple[tuple[str, str], ...]  # (tracking number, status label)
+    items: tuple[tuple[str, Bi], ...]  # (tracking number, status label)
 
 
 @dataclass(frozen=True)
@@ -181,20 +246,26 @@ class Done:
 
 @dataclass(frozen=True)
 class QuestionLeft:
-    due_th: str
-    due_en: str
+    due: Bi  # when to expect the answer, as people read a date in each language
+
+
+@dataclass(frozen=True)
+class FeedbackNoted:
+    """An FAQ answer's feedback was stored (or could not be: the chat carries on either way)."""
+
+    stored: bool = True
 
 
 @dataclass(frozen=True)
 class Refused:
-    """The effect failed in a way the citizen should hear about; `message` is "ไทย / English"."""
+    """The effect failed in a way the citizen should hear about."""
 
-    message: str
+    message: Bi
     throttled: bool = False
     not_found: bool = False
 
 
-Outcome = Filed | CaseShown | MyComplaints | Done | QuestionLeft | Refused
+Outcome = Filed | CaseShown | MyComplaints | Done | QuestionLeft | FeedbackNoted | Refused
 
 
 @dataclass

@@ -1,22 +1,30 @@
-"""What the dialogue may look up while it decides, without changing anything: the intent and language
-of a message (nlp), the classifier's suggestion for a complaint and the office it would go to
-(routing rules and agencies in the read model, decided by `workflows.domain.routing`), FAQ answers,
-and a search of the 956 centers and the agencies. `Senses` is the interface the engine sees;
-`ReadModelSenses` is the real one, built once at app start with the classifier and the FAQ loaded."""
+"""What the dialogue may look up while it decides, without changing anything: what a message is (a
+question, a complaint, both, tracking, ... : `Reading`, from nlp) and its language, the classifier's
+suggestion for a complaint and the office it would go to (routing rules and agencies in the read
+model, decided by `workflows.domain.routing`), FAQ answers, a search of the 956 centers and the
+agencies, the list of centers (for finding the one a question names) and one center's facts for
+citizens (phone, hours, address, e-mail, map) from its directory record. `Senses` is the interface
+the engine sees; `ReadModelSenses` is the real one, built once at app start with the classifier and
+the FAQ loaded."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from chatbot.messages import Bi
 from db import queries
+from db.models import Center
 from db.routing import routing_options
 from db.search import search_directory
+from nlp.faq import FaqAnswer
 from nlp.intents import detect_intent
 from nlp.taxonomy import category_label
 from nlp.text import detect_language, normalize
+from nlp.understanding import understand
 from workflows.domain.routing import center_for_area, decide_agency
 
 
@@ -47,15 +55,63 @@ class FaqReply:
     answer: str
     links: list[dict] = field(default_factory=list)
     image: str | None = None
+    entry_id: str = ""  # the knowledge base's entry, for "did this help?"
+    center_fact: str | None = None  # phone|hours|address|email|map|all: completed from the directory
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message is (nlp.understanding): a question (answer it, never file it), a complaint (file
+    it; `describes` when the text is the problem itself), both (answer and offer to file), tracking
+    (with the number when typed), a menu choice (`action`), small talk, or unknown. `faq` is the
+    answer the reading found; `faq_checked` says whether it looked (a complaint is not looked up)."""
+
+    kind: str
+    confidence: float
+    intent: str = ""
+    faq: FaqReply | None = None
+    faq_checked: bool = False
+    action: str = ""
+    describes: bool = False
+    tracking_number: str = ""
+
+
+@dataclass(frozen=True)
+class CenterRow:
+    """A center as the chat's finder needs it: its code, level, names and area."""
+
+    code: str
+    level: str
+    name: Bi
+    province_code: str | None
+    district_code: str | None
+
+
+@dataclass(frozen=True)
+class CenterFacts:
+    """What a citizen may ask about one center, from its directory record; None where not known."""
+
+    code: str
+    name: Bi
+    phone: str | None = None
+    hours: Bi | None = None
+    address: str | None = None
+    email: str | None = None
+    map_url: str | None = None
+    line: str | None = None
+    demo: bool = False  # the record's values are the directory's demo data, not the center's own
 
 
 class Senses(Protocol):
     def intent(self, text: str) -> tuple[str, float]: ...
+    def read(self, text: str) -> Reading: ...
     def language(self, text: str) -> str: ...
     def suggest(self, text: str, province: str | None, district: str | None, channel: str = "") -> Suggestion: ...
     def faq(self, text: str) -> FaqReply | None: ...
     def search_offices(self, query: str, limit: int) -> list[Office]: ...
     def office(self, kind: str, code: str) -> Office | None: ...
+    def centers(self) -> tuple[CenterRow, ...]: ...
+    def center_facts(self, code: str) -> CenterFacts | None: ...
 
 
 class ReadModelSenses:
@@ -65,6 +121,21 @@ class ReadModelSenses:
     def intent(self, text: str) -> tuple[str, float]:
         found = detect_intent(text)
         return found.name, found.confidence
+
+    def read(self, text: str) -> Reading:
+        """What the message is; the FAQ's answer comes with it when the reading looked one up."""
+        got = understand(text, self.faq_retriever)
+        checked = got.kind in ("question", "both") or got.faq is not None
+        return Reading(
+            got.kind,
+            got.confidence,
+            got.intent,
+            self._reply(got.faq),
+            checked,
+            got.action,
+            got.describes,
+            got.tracking_number,
+        )
 
     def language(self, text: str) -> str:
         try:
@@ -91,11 +162,14 @@ class ReadModelSenses:
         )
 
     def faq(self, text: str) -> FaqReply | None:
-        found = self.faq_retriever.answer(text)
+        return self._reply(self.faq_retriever.answer(text))
+
+    @staticmethod
+    def _reply(found: FaqAnswer | None) -> FaqReply | None:
         if found is None:
             return None
         image = f"/chat/faq-images/{found.image.rsplit('/', 1)[-1]}" if found.image else None
-        return FaqReply(found.answer, list(found.links), image)
+        return FaqReply(found.answer, list(found.links), image, found.id, found.center_fact)
 
     def search_offices(self, query: str, limit: int) -> list[Office]:
         with self.sessions() as s:
@@ -107,3 +181,75 @@ class ReadModelSenses:
                 return self.office(kind, code, own)
         row = queries.center(s, code) if kind == "center" else queries.agency(s, code)
         return Office(kind, row.code, row.name_th, row.name_en) if row else None
+
+    @cached_property
+    def _centers(self) -> tuple[CenterRow, ...]:
+        with self.sessions() as s:
+            rows = s.query(Center).order_by(Center.code).all()
+            return tuple(
+                CenterRow(c.code, c.level, Bi(c.name_th, c.name_en), c.province_code, c.district_code)
+                for c in rows
+                if getattr(c, "active", True) is not False
+            )
+
+    def centers(self) -> tuple[CenterRow, ...]:
+        """Every active center, read once (the 956 names change only with the directory's feed)."""
+        return self._centers
+
+    def center_facts(self, code: str) -> CenterFacts | None:
+        with self.sessions() as s:
+            row = queries.center(s, code)
+            if row is None:
+                return None
+            lat, lon = row.latitude, row.longitude
+            return CenterFacts(
+                code=row.code,
+                name=Bi(row.name_th, row.name_en),
+                phone=row.phone or None,
+                hours=hours_text(row.office_hours),
+                address=row.address or None,
+                email=row.email or None,
+                map_url=map_link(lat, lon) if lat is not None and lon is not None else None,
+                line=row.line_official_account or None,
+                demo=bool(row.demo),
+            )
+
+
+# --- a center's facts as people read them --------------------------------------------------------
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_TH = ("จ.", "อ.", "พ.", "พฤ.", "ศ.", "ส.", "อา.")
+_DAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def hours_text(hours: dict | None) -> Bi | None:
+    """Office hours from the directory's {"mon": {"open", "close"}, ..., "text"}: days with the same
+    hours run together ("จ.-ศ. 08:30-16:30 น."); a record with only a text gives that text."""
+    if not isinstance(hours, dict):
+        return None
+    spans: list[tuple[int, int, str]] = []  # (first day, last day, "open-close")
+    for i, day in enumerate(_DAYS):
+        slot = hours.get(day)
+        if not isinstance(slot, dict) or not slot.get("open") or not slot.get("close"):
+            continue
+        times = f"{slot['open']}-{slot['close']}"
+        if spans and spans[-1][1] == i - 1 and spans[-1][2] == times:
+            spans[-1] = (spans[-1][0], i, times)
+        else:
+            spans.append((i, i, times))
+
+    def days(names: tuple[str, ...], a: int, b: int) -> str:
+        return names[a] if a == b else f"{names[a]}-{names[b]}"
+
+    note = str(hours.get("text") or "").strip()
+    if not spans:
+        return Bi(note, note) if note else None
+    th = ", ".join(f"{days(_DAY_TH, a, b)} {t} น." for a, b, t in spans)
+    en = ", ".join(f"{days(_DAY_EN, a, b)} {t}" for a, b, t in spans)
+    return Bi(f"{th} ({note})" if note else th, f"{en} ({note})" if note else en)
+
+
+def map_link(latitude: float, longitude: float) -> str:
+    return (
+        f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}#map=17/{latitude:.6f}/{longitude:.6f}"
+    )

@@ -24,15 +24,18 @@ from chatbot import dialogue
 from chatbot.case_text import case_lines
 from chatbot.messages import (
     AddInfo,
+    Bi,
     CaseShown,
     Done,
     Effect,
+    FeedbackNoted,
     FileComplaint,
     Filed,
     Inbound,
     LeaveQuestion,
     ListMyComplaints,
     MyComplaints,
+    NoteFaqFeedback,
     Outcome,
     QuestionLeft,
     Refused,
@@ -46,6 +49,7 @@ from chatbot.messages import (
 from chatbot.senses import Senses
 from chatbot.state import Draft
 from db import chat as store
+from db import faq_feedback
 from db.models import Case
 from db.tracking import track_with_pin, tracking_view
 from intake import desk
@@ -61,8 +65,8 @@ from workflows.errors import CaseError, CaseNotFound
 
 log = logging.getLogger("chat")
 PIN_MARK = "\u2063PIN\u2063"  # invisible separators: no reply text contains them
-WRONG_PIN = "เลขที่เรื่องหรือ PIN ไม่ถูกต้อง / the tracking number or PIN is wrong"
-NOT_YOURS = "ไม่พบเรื่องนี้ในเรื่องที่ยื่นจากแชตนี้ / this chat did not file that complaint"
+WRONG_PIN = Bi("เลขที่เรื่องหรือ PIN ไม่ถูกต้อง", "The tracking number or PIN is wrong.")
+NOT_YOURS = Bi("ไม่พบเรื่องนี้ในเรื่องที่ยื่นจากแชตนี้", "This chat did not file that complaint.")
 
 
 @dataclass(frozen=True)
@@ -203,8 +207,10 @@ class ChatService:
                 return Done(effect.number)
             if isinstance(effect, LeaveQuestion):
                 return await self._ask(effect, channel, ref, lang)
+            if isinstance(effect, NoteFaqFeedback):
+                return await asyncio.to_thread(self._note_feedback, effect, channel, ref)
         except CaseError as err:
-            return Refused(err.message, not_found=isinstance(err, CaseNotFound))
+            return Refused(Bi.from_pair(err.message), not_found=isinstance(err, CaseNotFound))
         raise TypeError(f"unknown effect {effect!r}")
 
     async def _file(self, effect: FileComplaint, channel: str, ref: str, lang: str) -> Outcome:
@@ -257,7 +263,7 @@ class ChatService:
                     self.gateway.pin_matches,
                 )
         except Throttled as err:
-            return Refused(err.message, throttled=True)
+            return Refused(Bi.from_pair(err.message), throttled=True)
         except CaseNotFound:
             return Refused(WRONG_PIN, not_found=True)
         return self._shown(view, lang)
@@ -279,9 +285,8 @@ class ChatService:
     def _mine(self, channel: str, ref: str, lang: str) -> Outcome:
         with self.sessions() as s:
             cases = store.cases_of_chat(s, channel, ref)
-            index = 1 if lang == "en" else 0
             return MyComplaints(
-                tuple((k.tracking_number, STATUS_LABELS.get(k.status, (k.status,) * 2)[index]) for k in cases)
+                tuple((k.tracking_number, Bi(*STATUS_LABELS.get(k.status, (k.status,) * 2))) for k in cases)
             )
 
     async def _ask(self, effect: LeaveQuestion, channel: str, ref: str, lang: str) -> Outcome:
@@ -296,7 +301,24 @@ class ChatService:
             )
         )
         due = datetime.fromisoformat(view.due_at)
-        return QuestionLeft(format_datetime_th(due), format_datetime_en(due))
+        return QuestionLeft(Bi(format_datetime_th(due), format_datetime_en(due)))
+
+    def _note_feedback(self, effect: NoteFaqFeedback, channel: str, ref: str) -> Outcome:
+        """Keep a "did this help?" answer for the staff's FAQ page; a failure is logged, never shown."""
+        try:
+            with self.sessions.begin() as s:
+                faq_feedback.record(
+                    s,
+                    event_id=_event_key(channel, ref, effect.key),
+                    entry_id=effect.entry_id,
+                    helpful=effect.helpful,
+                    lang=effect.lang,
+                    at=effect.at,
+                )
+        except Exception:
+            log.exception("storing FAQ feedback for %s failed", effect.entry_id)
+            return FeedbackNoted(stored=False)
+        return FeedbackNoted()
 
     # --- pushed messages ------------------------------------------------------------------------
 

@@ -13,11 +13,14 @@ import re
 SECRET_QUERY = re.compile(r"([?&](?:pin|session_id|national_id|phone)=)[^&#\s]*", re.IGNORECASE)
 # The chat's own path segment that names a session: /api/chat/sessions/{session_id}/messages.
 SESSION_PATH = re.compile(r"(/api/chat/sessions/)[^/?#\s]+")
+# An agency's status link: /agency-link/{number}/{token}; the token opens the case to whoever holds it.
+STATUS_LINK_PATH = re.compile(r"(/agency-link/[^/?#\s]+/)[^/?#\s]+")
 HIDDEN = "***"
 
 
 def redact(path: str) -> str:
-    return SESSION_PATH.sub(rf"\g<1>{HIDDEN}", SECRET_QUERY.sub(rf"\g<1>{HIDDEN}", path))
+    path = SESSION_PATH.sub(rf"\g<1>{HIDDEN}", SECRET_QUERY.sub(rf"\g<1>{HIDDEN}", path))
+    return STATUS_LINK_PATH.sub(rf"\g<1>{HIDDEN}", path)
 
 
 class PrivateAccessLog(logging.Filter):

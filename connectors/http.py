@@ -9,13 +9,16 @@ import httpx
 from connectors.base import REJECTED, UNAVAILABLE, UNREACHABLE, ConnectorError
 
 
-def call(http: httpx.Client, code: str, method: str, url: str, **kw) -> httpx.Response:
+def call(http: httpx.Client, code: str, method: str, url: str, missing_ok: bool = False, **kw) -> httpx.Response:
+    """The answer, or the `ConnectorError` it means; with `missing_ok` a 404 is an answer too."""
     try:
         resp = http.request(method, url, **kw)
     except httpx.HTTPError as err:
         raise ConnectorError(UNREACHABLE, f"{code} unreachable: {type(err).__name__}: {err}") from err
     if resp.status_code in (408, 429) or resp.status_code >= 500:
         raise ConnectorError(UNAVAILABLE, f"{code} answered {resp.status_code}")
+    if resp.status_code == 404 and missing_ok:
+        return resp
     if resp.status_code >= 400:
         raise ConnectorError(REJECTED, f"{code} refused the case: {resp.status_code} {resp.text[:200]}")
     return resp

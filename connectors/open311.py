@@ -101,7 +101,9 @@ class Open311:
 
     def _from_token(self, endpoint: str, token: str, agency: AgencyLink) -> str:
         params = self._params(agency)
-        resp = call(self.http, agency.code, "GET", f"{endpoint}/tokens/{token}.json", params=params)
+        resp = call(self.http, agency.code, "GET", f"{endpoint}/tokens/{token}.json", missing_ok=True, params=params)
+        if resp.status_code == 404:  # some servers know a token only once its request exists
+            return ""
         got = _first(json_of(resp, agency.code), agency.code)
         return str(got.get("service_request_id") or "")[:100]
 

@@ -14,6 +14,7 @@ from web import (
     admin,
     board,
     case_actions,
+    case_letter,
     cases,
     codec,
     data_requests,
@@ -22,6 +23,7 @@ from web import (
     inbox,
     login,
     questions,
+    status_link,
 )
 
 router = APIRouter()
@@ -29,6 +31,8 @@ for part in (login, account, inbox, cases, case_actions, questions, admin, filin
     router.include_router(part.router)
 router.include_router(codec.router)  # the Temporal UI's codec server (administrators only)
 router.include_router(faq_admin.router)  # "did this help?" per FAQ entry (supervisors, administrators)
+router.include_router(case_letter.router)  # the forwarding letter, its PDF, the status link's revoke/reissue
+router.include_router(status_link.router)  # the agencies' status-link page (no staff sign-in)
 
 
 async def start(app: FastAPI) -> None:

@@ -18,6 +18,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.case_activities import CaseActivities
 from activities.data_requests import DataRequestActivities
+from activities.directory_sync import DirectorySyncActivities
 from activities.line_push import LinePushRelay
 from activities.question_activities import QuestionActivities
 from activities.retention import RetentionActivities
@@ -29,6 +30,8 @@ from workflows.agency_polling_client import ensure_agency_polling
 from workflows.complaint import ComplaintWorkflow
 from workflows.contracts import TASK_QUEUE
 from workflows.data_request import DataRequestWorkflow
+from workflows.directory_schedule import DirectorySyncWorkflow, directory_sync_settings
+from workflows.directory_schedule_client import ensure_directory_sync_schedule
 from workflows.pdpa import retention_days
 from workflows.pdpa_client import ensure_retention_schedule
 from workflows.question import QuestionWorkflow
@@ -56,12 +59,20 @@ def build_worker(client: Client, acts: CaseActivities, task_queue: str = TASK_QU
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[ComplaintWorkflow, QuestionWorkflow, DataRequestWorkflow, RetentionWorkflow, AgencyPollWorkflow],
+        workflows=[
+            ComplaintWorkflow,
+            QuestionWorkflow,
+            DataRequestWorkflow,
+            RetentionWorkflow,
+            AgencyPollWorkflow,
+            DirectorySyncWorkflow,
+        ],
         workflow_runner=RUNNER,
         activities=acts.all()
         + QuestionActivities(acts.sessions).all()
         + RetentionActivities(acts.sessions).all()
-        + DataRequestActivities(acts.sessions).all(),
+        + DataRequestActivities(acts.sessions).all()
+        + DirectorySyncActivities(acts.sessions, acts.http).all(),
         activity_executor=ThreadPoolExecutor(max_workers=threads),
         max_concurrent_activities=threads,
         max_concurrent_local_activities=threads,
@@ -91,6 +102,8 @@ async def main() -> None:
     # PDPA retention runs as a Temporal Schedule (workflows/retention_schedule.py), not a loop here.
     queue = os.environ.get("TASK_QUEUE", TASK_QUEUE)
     await ensure_retention_schedule(client, queue, retention_days(dict(os.environ)))
+    # The directory feed's scheduled sync: off (no schedule) unless DIRECTORY_FEED_URL is set.
+    await ensure_directory_sync_schedule(client, queue, *directory_sync_settings(dict(os.environ)))
     await ensure_agency_polling(client, queue)  # Open311 agencies' statuses (workflows/agency_polling.py)
     async with worker:
         await stop.wait()

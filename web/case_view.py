@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import queries, staff
+from db.letters import mask_name  # one definition, shared with the letter
 from db.models import Attachment, CaseEvent, PersonalData
 from db.queries import CaseDetail, aware
 from workflows import contracts as c
@@ -68,11 +69,6 @@ class CaseSheet:
     @property
     def case(self):
         return self.detail.case
-
-
-def mask_name(name: str) -> str:
-    """Each word's first two letters: "สมชาย ใจดี" is "สม*** ใจ***", enough to tell two callers apart."""
-    return " ".join(word[:2] + "***" for word in name.split())
 
 
 def mask(field_name: str, value: str | None) -> str:
@@ -161,14 +157,6 @@ def reveal(s: Session, number: str, field_name: str) -> str | None:
     if field_name not in REVEALABLE or personal is None or personal.erased_at is not None:
         return None
     return getattr(personal, field_name) or ""
-
-
-def letter_complainant(personal: PersonalData | None, revealed: bool) -> str:
-    """The complainant as the forwarding letter names them: in full only after a logged reveal for the
-    letter, masked otherwise, nothing for an anonymous or erased complainant."""
-    if personal is None or personal.anonymous or personal.erased_at is not None or not personal.name:
-        return ""
-    return personal.name if revealed else mask_name(personal.name)
 
 
 def forwarding(detail: CaseDetail) -> dict:

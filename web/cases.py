@@ -1,13 +1,13 @@
 """The case page and what hangs off it: the page itself (timeline, live clocks, photos, messages,
-internal notes, masked personal data, action forms), the logged reveal of one personal-data field
-with its reason, the photos, and the printable forwarding letter (the complainant's name masked
-unless revealed, and logged, for the letter). Every route first checks the case is within the
+internal notes, masked personal data, action forms, the agency's status link and its uses), the
+logged reveal of one personal-data field with its reason, and the photos (the forwarding letter is
+`web.case_letter`'s). Every route first checks the case is within the
 user's centers (else 404). Actions are posted to `web.case_actions`."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,13 +16,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy import select
 
-from db import queries, staff
-from db.models import Attachment, Center, PersonalData
+from db import queries, staff, status_links
+from db.models import Attachment
 from db.photos import sniff
 from db.search import search_directory
 from intake.text import clean
 from web.auth import ActingStaff, CurrentStaff, StaffUser
-from web.case_view import REVEALABLE, case_sheet, forwarding, letter_complainant, reveal
+from web.case_view import REVEALABLE, case_sheet, forwarding, reveal
 from web.deps import DbSession, Gateway
 from web.i18n import BANGKOK
 from web.pages import WebRoute, render
@@ -68,6 +68,9 @@ def page_values(s, user: StaffUser, case, view: c.CaseView | None) -> dict:
         assignable=assignable,
         letter=forwarding(sheet.detail),
         today=bangkok_today().isoformat(),
+        status_links=status_links.links(s, case.tracking_number)[:5],
+        link_uses=status_links.uses(s, case.tracking_number, 20),
+        now=datetime.now(UTC),
     )
 
 
@@ -151,75 +154,6 @@ def photo_response(path: Path, filename: str) -> FileResponse:
             "Content-Security-Policy": "default-src 'none'; sandbox",
         },
     )
-
-
-def _letter_values(
-    s, user: StaffUser, number: str, reference: str, sent_on: str, reveal_for: str | None = None
-) -> dict:
-    """The letter's fields; with `reveal_for` (the officer's reason, required when given) the
-    complainant's name is printed in full and the reveal logged in the same transaction, else masked."""
-    case = visible_case(s, user, number)
-    personal = s.get(PersonalData, case.tracking_number)
-    named = reveal_for is not None and bool(required(reveal_for)) and bool(letter_complainant(personal, True))
-    if named:
-        staff.log_reveal(s, case.tracking_number, user.username, "name", f"letter: {reveal_for}")
-        s.commit()
-    detail = queries.case_detail(s, case, public_only=False)
-    recorded = forwarding(detail)
-    given = sent_on or recorded.get("sent_on", "")
-    try:
-        on = date.fromisoformat(given) if given else bangkok_today()
-    except ValueError:
-        on = bangkok_today()
-    center = s.get(Center, user.center_code)
-    return dict(
-        case=case,
-        detail=detail,
-        agency=detail.agency,
-        from_center=center,
-        address=office_address(s, center),
-        reference=reference or recorded.get("reference", ""),
-        sent_on=on,
-        complainant="" if case.anonymous else letter_complainant(personal, named),
-        named=named,
-    )
-
-
-def office_address(s, center: Center | None) -> str:
-    """The sender's office line of an official letter: the district office, the provincial hall, or
-    the ministry."""
-    if center is None or center.level in ("ministry", "dopa"):
-        return "กระทรวงมหาดไทย ถนนอัษฎางค์ กรุงเทพมหานคร ๑๐๒๐๐"
-    place = center.name_th.removeprefix("ศูนย์ดำรงธรรม")
-    if center.level == "district":
-        parent = s.get(Center, center.parent_code) if center.parent_code else None
-        province = parent.name_th.removeprefix("ศูนย์ดำรงธรรม") if parent else ""
-        return f"ที่ว่าการ{place} {province}".strip()
-    return f"ศาลากลาง{place}" if place.startswith("จังหวัด") else f"ศาลาว่าการ{place}"
-
-
-@router.get("/cases/{number}/letter", response_class=HTMLResponse)
-async def letter(
-    request: Request,
-    number: str,
-    s: DbSession,
-    user: CurrentStaff,
-    reference: Annotated[str, Query(max_length=60)] = "",
-    sent_on: Annotated[str, Query(max_length=10)] = "",
-):
-    values = await run_in_threadpool(_letter_values, s, user, number, reference, sent_on)
-    return render(request, "letter.html", nav="inbox", **values)
-
-
-@router.post("/cases/{number}/letter", response_class=HTMLResponse)
-async def letter_with_name(request: Request, number: str, s: DbSession, user: ActingStaff):
-    """The letter with the complainant's name printed, after a logged reveal with its reason."""
-    reason = await reveal_reason(request)
-    form = await request.form()
-    reference = clean(str(form.get("reference", "")), "reference", 60)
-    sent_on = clean(str(form.get("sent_on", "")), "sent_on", 10)
-    values = await run_in_threadpool(_letter_values, s, user, number, reference, sent_on, reason)
-    return render(request, "letter.html", nav="inbox", **values)
 
 
 @router.get("/directory/agencies", response_class=HTMLResponse)

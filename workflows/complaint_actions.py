@@ -332,9 +332,9 @@ class CaseActions(_Base):
             self.s.seen_event_ids.append(e.event_id)
             actor = f"agency:{e.agency_code or self.s.agency_code}"
             if e.kind in ("acknowledged", "progress"):
-                await self._progress(actor, e.note or e.kind, reference=e.reference)
+                await self._progress(actor, e.note or e.kind, reference=e.reference, attachments=e.attachments)
             elif e.kind == "resolved":
-                await self._resolved(actor, e.note)
+                await self._resolved(actor, e.note, attachments=e.attachments)
             else:
                 self.s.status = c.RETURNED
                 self.s.agency_code, self.s.agency_linked = None, False
@@ -345,7 +345,9 @@ class CaseActions(_Base):
 
     # --- shared steps ---------------------------------------------------------------------
 
-    async def _progress(self, actor: str, note: str, reference: str = "") -> None:
+    async def _progress(
+        self, actor: str, note: str, reference: str = "", attachments: list[c.AttachmentRef] | None = None
+    ) -> None:
         now = workflow.now()
         self.s.status = c.IN_PROGRESS
         self.s.last_progress_at = clocks.iso(now)
@@ -357,9 +359,10 @@ class CaseActions(_Base):
             note=note,
             data={"reference": reference},
             message=c.CitizenMessage("progress", {"note": note}),
+            attachments=attachments,
         )
 
-    async def _resolved(self, actor: str, result: str) -> None:
+    async def _resolved(self, actor: str, result: str, attachments: list[c.AttachmentRef] | None = None) -> None:
         now = workflow.now()
         self.s.status = c.RESOLVED
         self.s.resolved_at = clocks.iso(now)
@@ -368,7 +371,13 @@ class CaseActions(_Base):
         self._settle(c.PROGRESS, "stopped")
         self._close_tasks()
         self._set_clock(clocks.start_wall(c.RATING, now, self.inp.policy.rating_window_days * 86400))
-        await self._project("resolved", actor, note=result, message=c.CitizenMessage("result", {"result": result}))
+        await self._project(
+            "resolved",
+            actor,
+            note=result,
+            message=c.CitizenMessage("result", {"result": result}),
+            attachments=attachments,
+        )
 
 
 def _is_score(score: object) -> bool:

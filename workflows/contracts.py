@@ -218,6 +218,8 @@ class AgencyEvent:
     note: str = ""
     reference: str = ""
     agency_code: str = ""
+    # Files the agency sent with the event (a status link's result photo), stored before the signal.
+    attachments: list[AttachmentRef] = field(default_factory=list)
 
 
 AGENCY_EVENT_KINDS = frozenset({"acknowledged", "progress", "resolved", "returned"})

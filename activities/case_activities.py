@@ -62,7 +62,9 @@ class CaseActivities:
     @activity.defn(name=c.LOAD_ROUTING_OPTIONS)
     def load_routing_options(self, req: c.RoutingRequest) -> c.RoutingOptions:
         with self.sessions() as s:
-            return routing_options(s, req.category, req.province_code, req.district_code, req.agency_code)
+            return routing_options(
+                s, req.category, req.province_code, req.district_code, req.agency_code, req.subdistrict_code
+            )
 
     @activity.defn(name=c.LOAD_DAYS_OFF)
     def load_days_off(self, req: c.DaysOffRequest) -> c.DaysOff:

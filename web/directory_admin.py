@@ -19,6 +19,7 @@ from web import directory_texts, i18n
 from web.deps import DbSession
 from web.directory_forms import FieldView, changes_from_form, field_views
 from web.directory_reach import DirectoryReach, Keeper
+from web.directory_texts import both
 from web.pages import WebRoute, render
 from workflows.errors import CaseNotFound, InvalidInput
 
@@ -58,7 +59,7 @@ def directory(
 def _record(s, reach: DirectoryReach, kind: str, code: str, lang: str):
     row = directory_lookup.record(s, kind, code)
     if row is None:
-        raise CaseNotFound(i18n.text("record_not_found", lang))
+        raise CaseNotFound(both("record_not_found"))
     reach.ensure(row.province_code)
     return row
 
@@ -99,13 +100,13 @@ def record(request: Request, kind: Kind, code: str, s: DbSession, reach: Keeper)
 
 
 @router.post("/admin/directory/{kind}/{code}", response_class=HTMLResponse)
-async def edit(request: Request, kind: Kind, code: str, s: DbSession, reach: Keeper, reason: Reason):
+async def edit(request: Request, kind: Kind, code: str, s: DbSession, reach: Keeper, reason: Reason = ""):
     lang = i18n.language(request)
     row = _record(s, reach, kind, code, lang)
     form = await request.form()
     try:
         if not reason.strip():
-            raise InvalidInput(i18n.text("reason_required", lang))
+            raise InvalidInput(both("reason_required"))
         changes = changes_from_form(s, kind, row, form, lang)
         for province in _provinces_named(changes):
             reach.ensure(province)  # a provincial keeper cannot move a record out of the province
@@ -127,13 +128,13 @@ def release(
     s: DbSession,
     reach: Keeper,
     field: Annotated[str, Form(max_length=40)],
-    reason: Reason,
+    reason: Reason = "",
 ):
     lang = i18n.language(request)
     row = _record(s, reach, kind, code, lang)
     try:
         if not reason.strip():
-            raise InvalidInput(i18n.text("reason_required", lang))
+            raise InvalidInput(both("reason_required"))
         directory_edits.release_field(s, kind, row.code, field, reach.user.username, reason.strip())
     except (InvalidInput, EditInvalid) as err:
         s.rollback()

@@ -22,7 +22,7 @@ from db.models import DirectorySyncRun
 from web import i18n
 from web.deps import DbSession
 from web.directory_reach import DirectoryReach, Keeper
-from web.directory_texts import REASON_MAX
+from web.directory_texts import REASON_MAX, both
 from web.pages import WebRoute, render
 from workflows.errors import InvalidInput
 
@@ -66,18 +66,17 @@ def _read(data: bytes) -> dict:
 @router.post("/admin/directory/feed", response_class=HTMLResponse)
 async def upload_feed(request: Request, s: DbSession, reach: Keeper, feed: UploadFile | None = None):
     reach.ensure_nationwide()
-    lang = i18n.language(request)
     if feed is None or not feed.filename:
-        return _page(request, s, reach, 422, error=i18n.text("feed_missing", lang))
+        return _page(request, s, reach, 422, error=both("feed_missing"))
     data = await feed.read(MAX_FEED + 1)
     if len(data) > MAX_FEED:
-        return _page(request, s, reach, 413, error=i18n.text("feed_too_big", lang))
+        return _page(request, s, reach, 413, error=both("feed_too_big"))
     source = f"upload:{feed.filename[:200]}"
     try:
         run = await run_in_threadpool(_compare, s, _read(data), source)
     except FeedInvalid as err:
         s.rollback()
-        return _page(request, s, reach, 422, error=i18n.text("feed_invalid", lang), feed_errors=err.errors)
+        return _page(request, s, reach, 422, error=both("feed_invalid"), feed_errors=err.errors)
     return _page(request, s, reach, run=run)
 
 
@@ -101,16 +100,16 @@ async def apply_feed(
     run_id: int,
     s: DbSession,
     reach: Keeper,
-    reason: Annotated[str, Form(max_length=REASON_MAX)],
+    reason: Annotated[str, Form(max_length=REASON_MAX)] = "",
 ):
     reach.ensure_nationwide()
     lang = i18n.language(request)
     run = s.get(DirectorySyncRun, run_id)
     try:
         if run is None or run.status != PENDING or not run.feed:
-            raise InvalidInput(i18n.text("feed_run_gone", lang))
+            raise InvalidInput(both("feed_run_gone"))
         if not reason.strip():
-            raise InvalidInput(i18n.text("reason_required", lang))
+            raise InvalidInput(both("reason_required"))
     except InvalidInput as err:
         return _page(request, s, reach, 409 if run is not None else 404, error=err.message, run=run)
     try:
@@ -118,7 +117,7 @@ async def apply_feed(
     except FeedInvalid as err:
         # The directory moved since the review (a code the feed names was removed meanwhile, say).
         s.rollback()
-        return _page(request, s, reach, 422, error=i18n.text("feed_invalid", lang), feed_errors=err.errors, run=run)
+        return _page(request, s, reach, 422, error=both("feed_invalid"), feed_errors=err.errors, run=run)
     return _page(request, s, reach, flash=i18n.text("feed_applied", lang), run=run)
 
 

@@ -12,18 +12,20 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from db import directory_lookup, routing_rule_edits
 from db.directory import UnknownArea, resolve_area
 from db.models import Agency, Category, RoutingRule
 from db.routing_rule_edits import RuleValues
+from db.subdistricts import resolve_place
 from web import i18n
 from web.deps import DbSession
 from web.directory_reach import DirectoryReach, Keeper
-from web.directory_texts import REASON_MAX
+from web.directory_texts import REASON_MAX, both
 from web.pages import WebRoute, render
 from web.route_preview import preview
+from web.texts import TEXTS
 from workflows.errors import CaseNotFound, InvalidInput
 
 router = APIRouter(route_class=WebRoute)
@@ -37,7 +39,7 @@ def _values(s, reach: DirectoryReach, **extra) -> dict:
         rules=directory_lookup.routing_rules(s, reach.province, extra.pop("category_filter", None) or None),
         categories=categories,
         category_names={c.code: (c.name_th, c.name_en) for c in categories},
-        agency_types=list(s.scalars(select(distinct(Agency.agency_type)).order_by(Agency.agency_type))),
+        agency_types=list(s.scalars(select(Agency.agency_type).distinct().order_by(Agency.agency_type))),
         reach=reach,
         nav="directory",
         **extra,
@@ -58,36 +60,45 @@ def _area(lang: str, province: str, district: str) -> tuple[str | None, str | No
     try:
         return resolve_area(province.strip() or None, district.strip() or None)
     except UnknownArea as err:
-        raise InvalidInput(i18n.text(f"area_{err.field}_unknown", lang) + f": {err.value}") from err
+        raise InvalidInput(both(f"area_{err.field}_unknown") + f": {err.value}") from err
+
+
+def _place(lang: str, province: str, district: str, subdistrict: str) -> tuple[str | None, str | None, str | None]:
+    """The box's area with its tambon (db.subdistricts, the intake's own resolver)."""
+    try:
+        return resolve_place(province.strip() or None, district.strip() or None, subdistrict.strip() or None)
+    except UnknownArea as err:
+        key = f"area_{err.field}_unknown"
+        raise InvalidInput(both(key if key in TEXTS else "area_subdistrict_unknown") + f": {err.value}") from err
 
 
 def _rule_values(
     s, reach: DirectoryReach, lang: str, category, province, district, agency_code, agency_type, priority, active
 ) -> RuleValues:
     if s.get(Category, category) is None:
-        raise InvalidInput(i18n.text("rule_unknown_category", lang))
+        raise InvalidInput(both("rule_unknown_category"))
     province_code, district_code = _area(lang, province, district)
     if not reach.covers(province_code):
-        raise HTTPException(403, i18n.text("rule_outside_reach", lang))
+        raise HTTPException(403, both("rule_outside_reach"))
     agency_code, agency_type = agency_code.strip().upper() or None, agency_type.strip() or None
     if bool(agency_code) == bool(agency_type):
-        raise InvalidInput(i18n.text("rule_agency_or_type", lang))
+        raise InvalidInput(both("rule_agency_or_type"))
     if agency_code and s.get(Agency, agency_code) is None:
-        raise InvalidInput(i18n.text("rule_unknown_agency", lang) + f": {agency_code}")
+        raise InvalidInput(both("rule_unknown_agency") + f": {agency_code}")
     if agency_type and s.scalar(select(Agency.code).where(Agency.agency_type == agency_type).limit(1)) is None:
-        raise InvalidInput(i18n.text("rule_unknown_type", lang) + f": {agency_type}")
+        raise InvalidInput(both("rule_unknown_type") + f": {agency_type}")
     try:
         rank = int(priority.strip() or "0")
     except ValueError as err:
-        raise InvalidInput(i18n.text("rule_bad_priority", lang)) from err
+        raise InvalidInput(both("rule_bad_priority")) from err
     if not -1000 <= rank <= 1000:
-        raise InvalidInput(i18n.text("rule_bad_priority", lang))
+        raise InvalidInput(both("rule_bad_priority"))
     return RuleValues(category, province_code, district_code, agency_code, agency_type, rank, active)
 
 
 def _reason(lang: str, reason: str) -> str:
     if not reason.strip():
-        raise InvalidInput(i18n.text("reason_required", lang))
+        raise InvalidInput(both("reason_required"))
     return reason.strip()
 
 
@@ -102,7 +113,7 @@ def add_rule(
     s: DbSession,
     reach: Keeper,
     category: Short,
-    reason: Reason,
+    reason: Reason = "",
     province: Short = "",
     district: Short = "",
     agency_code: Short = "",
@@ -127,7 +138,7 @@ def change_rule(
     s: DbSession,
     reach: Keeper,
     category: Short,
-    reason: Reason,
+    reason: Reason = "",
     province: Short = "",
     district: Short = "",
     agency_code: Short = "",
@@ -138,7 +149,7 @@ def change_rule(
     lang = i18n.language(request)
     rule = s.get(RoutingRule, rule_id)
     if rule is None:
-        raise CaseNotFound(i18n.text("rule_not_found", lang))
+        raise CaseNotFound(both("rule_not_found"))
     reach.ensure(rule.province_code)  # the rule as it stands must be theirs, not only what it becomes
     try:
         why = _reason(lang, reason)
@@ -162,23 +173,26 @@ async def where_would_it_go(
     category: Annotated[str, Query(max_length=32)] = "",
     province: Annotated[str, Query(max_length=100)] = "",
     district: Annotated[str, Query(max_length=100)] = "",
+    subdistrict: Annotated[str, Query(max_length=100)] = "",
 ):
     """Changes nothing, hence a GET; the classifier runs off the event loop (it is CPU work)."""
     lang = i18n.language(request)
-    values = dict(text=text, category=category, province=province, district=district)
+    values = dict(text=text, category=category, province=province, district=district, subdistrict=subdistrict)
     try:
         if category and s.get(Category, category) is None:
-            raise InvalidInput(i18n.text("rule_unknown_category", lang))
+            raise InvalidInput(both("rule_unknown_category"))
         if not category and not text.strip():
-            raise InvalidInput(i18n.text("route_needs_text", lang))
-        province_code, district_code = _area(lang, province, district)
+            raise InvalidInput(both("route_needs_text"))
+        province_code, district_code, tambon = _place(lang, province, district, subdistrict)
     except InvalidInput as err:
         return _answer(request, 422, error=err.message, asked=values)
     from nlp.classifier import load_default  # loaded once per process (the chat has it warm already)
 
     classifier = await run_in_threadpool(load_default) if not category else None
-    found = await run_in_threadpool(preview, s, classifier, text, category or None, province_code, district_code)
-    return _answer(request, 200, found=found, asked=values, area=(province_code, district_code))
+    found = await run_in_threadpool(
+        preview, s, classifier, text, category or None, province_code, district_code, tambon
+    )
+    return _answer(request, 200, found=found, asked=values, area=(province_code, district_code, tambon))
 
 
 def _answer(request: Request, status_code: int, **values) -> HTMLResponse:

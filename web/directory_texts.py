@@ -110,6 +110,13 @@ i18n.add_texts(
         ),
         "area_province_unknown": ("ไม่พบจังหวัด", "Unknown province"),
         "area_district_unknown": ("ไม่พบอำเภอ/เขต หรือไม่อยู่ในจังหวัดนี้", "Unknown district, or not in that province"),
+        "area_subdistrict_unknown": (
+            "ไม่พบตำบล/แขวง หรือมีหลายแห่งที่ตรงกัน (ระบุอำเภอด้วย)",
+            "Unknown or ambiguous sub-district (give the district too)",
+        ),
+        "area_postal_code_unknown": ("รหัสไปรษณีย์ไม่ตรงกับพื้นที่", "The postal code does not fit the area"),
+        "subdistrict": ("ตำบล/แขวง (ถ้าทราบ)", "Sub-district (tambon), if known"),
+        "route_tambon": ("ตำบล", "Tambon"),
         "rule_source": ("ที่มาของกฎ", "Rule from"),
         # the box
         "route_title": ("เรื่องนี้จะไปที่ไหน", "Where would this complaint go?"),
@@ -145,3 +152,9 @@ i18n.add_texts(
         "area_nationwide_rule": ("ทั่วประเทศ", "Nationwide"),
     }
 )
+
+
+def both(key: str) -> str:
+    """A refusal in both languages ("ไทย / English"), as every 4xx of the codebase says it."""
+    th, en = i18n.TEXTS[key]
+    return f"{th} / {en}"

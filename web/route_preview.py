@@ -55,9 +55,9 @@ def _area(rule: RuleOption) -> tuple[int, str]:
     return 0, "nationwide"
 
 
-def _applies(rule: RuleOption, category: str, province: str | None, district: str | None) -> bool:
+def _applies(rule: RuleOption, category: str, province: str | None, district: str | None, tambon: str | None) -> bool:
     probe = AgencyOption(PROBE, rule.agency_type or "", False, None, None)
-    return decide_agency(category, province, district, [rule], [probe]) is not None
+    return decide_agency(category, province, district, [rule], [probe], subdistrict_code=tambon) is not None
 
 
 def explain(
@@ -65,15 +65,16 @@ def explain(
     category: str,
     province: str | None,
     district: str | None,
+    tambon: str | None = None,
 ) -> tuple[str | None, list[RuleStep], int, object]:
     """(agency code or None, the applicable rules in the decision's order, rules considered, options)."""
-    opts = routing_options(s, category, province, district)
-    chosen = decide_agency(category, province, district, opts.rules, opts.agencies)
-    applicable = [r for r in opts.rules if _applies(r, category, province, district)]
+    opts = routing_options(s, category, province, district, subdistrict_code=tambon)
+    chosen = decide_agency(category, province, district, opts.rules, opts.agencies, subdistrict_code=tambon)
+    applicable = [r for r in opts.rules if _applies(r, category, province, district, tambon)]
     applicable.sort(key=lambda r: (-_area(r)[0], -r.priority))
     steps, decided = [], False
     for rule in applicable:
-        leads_to = decide_agency(category, province, district, [rule], opts.agencies)
+        leads_to = decide_agency(category, province, district, [rule], opts.agencies, subdistrict_code=tambon)
         mark = not decided and chosen is not None and leads_to == chosen
         decided = decided or mark
         steps.append(RuleStep(rule, _area(rule)[1], leads_to, mark))
@@ -87,6 +88,7 @@ def preview(
     category: str | None,
     province: str | None,
     district: str | None,
+    tambon: str | None = None,
 ) -> Preview:
     confidence, classified = None, False
     if not category:
@@ -94,7 +96,7 @@ def preview(
         category, confidence, classified = got.category, float(got.confidence), True
         if got.unsure or got.category == "other":
             return _done(s, category, classified, confidence, "unsure", None, province, district)
-    chosen, steps, considered, opts = explain(s, category, province, district)
+    chosen, steps, considered, opts = explain(s, category, province, district, tambon)
     known = {a.code for a in opts.agencies}
     screening = None if chosen in known else "unroutable"
     found = _done(

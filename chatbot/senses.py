@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chatbot.messages import Bi
 from db import queries
+from db.center_facts import center_facts as directory_facts
 from db.models import Center
 from db.routing import routing_options
 from db.search import search_directory
@@ -198,21 +199,21 @@ class ReadModelSenses:
 
     def center_facts(self, code: str) -> CenterFacts | None:
         with self.sessions() as s:
-            row = queries.center(s, code)
-            if row is None:
-                return None
-            lat, lon = row.latitude, row.longitude
-            return CenterFacts(
-                code=row.code,
-                name=Bi(row.name_th, row.name_en),
-                phone=row.phone or None,
-                hours=hours_text(row.office_hours),
-                address=row.address or None,
-                email=row.email or None,
-                map_url=map_link(lat, lon) if lat is not None and lon is not None else None,
-                line=row.line_official_account or None,
-                demo=bool(row.demo),
-            )
+            row = directory_facts(s, code)
+        if row is None:
+            return None
+        lat, lon = row.latitude, row.longitude
+        return CenterFacts(
+            code=row.code,
+            name=Bi(row.name_th, row.name_en),
+            phone=row.phone or None,
+            hours=hours_text(row.office_hours),
+            address=row.address or None,
+            email=row.email or None,
+            map_url=map_link(lat, lon) if lat is not None and lon is not None else None,
+            line=row.line_official_account or None,
+            demo=row.demo,
+        )
 
 
 # --- a center's facts as people read them --------------------------------------------------------
@@ -223,8 +224,9 @@ _DAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def hours_text(hours: dict | None) -> Bi | None:
-    """Office hours from the directory's {"mon": {"open", "close"}, ..., "text"}: days with the same
-    hours run together ("จ.-ศ. 08:30-16:30 น."); a record with only a text gives that text."""
+    """Office hours from the directory's {"mon": {"open", "close"}, ..., "text_th", "text_en"}: days with
+    the same hours run together ("จ.-ศ. 08:30-16:30 น."), a day not listed is closed, and the record's
+    own note follows; a record with only a note gives the note."""
     if not isinstance(hours, dict):
         return None
     spans: list[tuple[int, int, str]] = []  # (first day, last day, "open-close")
@@ -241,12 +243,13 @@ def hours_text(hours: dict | None) -> Bi | None:
     def days(names: tuple[str, ...], a: int, b: int) -> str:
         return names[a] if a == b else f"{names[a]}-{names[b]}"
 
-    note = str(hours.get("text") or "").strip()
-    if not spans:
-        return Bi(note, note) if note else None
+    note_th = str(hours.get("text_th") or hours.get("text") or "").strip()
+    note_en = str(hours.get("text_en") or hours.get("text") or note_th).strip()
     th = ", ".join(f"{days(_DAY_TH, a, b)} {t} น." for a, b, t in spans)
     en = ", ".join(f"{days(_DAY_EN, a, b)} {t}" for a, b, t in spans)
-    return Bi(f"{th} ({note})" if note else th, f"{en} ({note})" if note else en)
+    if not spans:
+        return Bi(note_th, note_en) if note_th or note_en else None
+    return Bi(f"{th} ({note_th})" if note_th else th, f"{en} ({note_en})" if note_en else en)
 
 
 def map_link(latitude: float, longitude: float) -> str:

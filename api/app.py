@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 import chatbot.routes
 import web.routes
-from api import actions, agency_photos, callbacks, complaints, data_requests, directory, health, open311
+from api import actions, agency_cases, agency_photos, callbacks, complaints, data_requests, directory, health, open311
 from api.access_log import install as keep_access_log_private
 from api.door import DoorLimits
 from api.security import SecurityHeaders
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         complaints,
         actions,
         callbacks,
+        agency_cases,
         agency_photos,
         data_requests,
         directory,

@@ -1,7 +1,9 @@
 """The deployment's secrets and the rule that nothing is open by default. Agency credentials: the
 directory row names an environment variable (`credential_ref`), never the secret itself; both the sender
-(bearer token) and the callback check (HMAC key) read it here. In development an unset one means the
-shared development secret, which the fake agency in the demo uses too.
+(bearer token) and the signature check of callbacks and transfers (HMAC key) read it here. Each agency
+has its own; an unset one is, in every environment, an unguessable secret nobody holds (its callbacks
+are refused). There is no shared development secret: `make run` makes one per linked agency in `var/`
+and hands them to its children and the demo sandbox (`agency_dev_secrets`).
 
 Outside development (`APP_ENV=production`) every process refuses to start while a secret it reads is
 missing or a development default, and says which in one error (`InsecureDeployment`): the app (its
@@ -11,12 +13,14 @@ keys). It lives in db because every one of those processes may import db, and db
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
-DEV_AGENCY_SECRET = "dev-agency-secret"
+DEV_AGENCY_SECRET = "dev-agency-secret"  # the shared one of old: production refuses it if still set
 MIN_SECRET_LENGTH = 32  # characters: `secrets.token_hex(16)` or longer
 log = logging.getLogger(__name__)
 
@@ -34,12 +38,29 @@ def agency_secret(credential_ref: str | None) -> str:
     value = os.environ.get(credential_ref or "", "")
     if value:
         return value
-    if production():
-        # Never the public development secret: an unguessable one nobody holds, so a callback is
-        # refused and a send is rejected by the agency (the startup check names the linked ones).
-        log.error("agency credential %s is not set; its callbacks are refused", credential_ref or "(none)")
-        return secrets.token_hex(32)
-    return DEV_AGENCY_SECRET
+    # Never a public development secret: an unguessable one nobody holds, so a callback is refused and
+    # a send is rejected by the agency (in production the startup check names the linked ones).
+    log.log(
+        logging.ERROR if production() else logging.WARNING,
+        "agency credential %s is not set; its callbacks are refused",
+        credential_ref or "(none)",
+    )
+    return secrets.token_hex(32)
+
+
+def agency_dev_secrets(var_dir: Path) -> dict[str, str]:
+    """`make run`'s secrets for the seeded linked agencies, one each, made once and kept in
+    `var/agency-secrets.json` (never in production: the deployment sets `AGENCY_SECRET_<CODE>`)."""
+    path = var_dir / "agency-secrets.json"
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {ref: kept.get(ref) or secrets.token_hex(32) for ref in linked_agency_refs()}
+    if wanted != kept:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}")
+        tmp.write_text(json.dumps(wanted, indent=1))
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    return wanted
 
 
 def app_secret_problem(value: str | None) -> str | None:

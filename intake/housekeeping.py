@@ -1,6 +1,7 @@
 """The door's housekeeping, hourly while the app runs: photos nobody holds any more (a refused filing's,
-an abandoned chat's) are deleted after their grace time (`intake.uploads.prune`), and wrong-PIN counts
-past their quiet window are forgotten (`intake.pins`). A failed round (the database restarting) is
+an abandoned chat's) are deleted after their grace time (`intake.uploads.prune`), wrong-PIN counts
+past their quiet window are forgotten (`intake.pins`), and so are the nonces of signed agency requests
+too old to pass the clock check anyway (`db.nonces`). A failed round (the database restarting) is
 logged and tried again next hour; nothing here can stop the app."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+from db import nonces
 from intake import uploads
 
 log = logging.getLogger("housekeeping")
@@ -19,6 +21,8 @@ def sweep(sessions, filing_sessions, upload_root: Path, pins=None) -> int:
     deleted = uploads.prune(sessions, filing_sessions, upload_root)
     if pins is not None:
         pins.prune()
+    with sessions.begin() as s:
+        nonces.sweep(s)  # agencies' request nonces past the point a replay could pass the clock check
     return deleted
 
 

@@ -12,10 +12,9 @@ import uuid
 import httpx
 import pytest
 
+from api.agency_signing import signed_headers
 from api.app import create_app
-from api.callbacks import signature
 from api.settings import DEV_OFFICER_TOKEN, Settings
-from db.credentials import DEV_AGENCY_SECRET
 from db.models import Filing
 from db.session import filings_url, make_engine, make_sessions
 from intake import desk
@@ -213,7 +212,8 @@ async def test_officer_actions_map_to_updates_with_typed_errors(api):
     assert all("due_th" in k for k in view["clocks"]) and any("25" in (k["due_th"] or "") for k in view["clocks"])
 
 
-async def test_agency_callback_needs_a_valid_signature(api):
+async def test_agency_callback_needs_a_valid_signature(api, monkeypatch):
+    monkeypatch.setenv("AGENCY_SECRET_OCPB", "ocpb-own-secret-for-this-test")
     body = {**BODY, "text": "ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ ร้านค้าปิดร้านหนี", "category": "consumer"}
     got = (await api.post("/api/complaints", json=body)).json()
     n = got["tracking_number"]
@@ -224,7 +224,7 @@ async def test_agency_callback_needs_a_valid_signature(api):
     bad = await api.post("/api/agencies/ocpb/callbacks", content=event, headers={"X-Signature": "sha256=00"})
     assert bad.status_code == 401
     ok = await api.post(
-        "/api/agencies/ocpb/callbacks", content=event, headers={"X-Signature": signature(DEV_AGENCY_SECRET, event)}
+        "/api/agencies/ocpb/callbacks", content=event, headers=signed_headers("ocpb-own-secret-for-this-test", event)
     )
     assert ok.status_code == 202, ok.text
     view = await track(api, n, got["pin"], want="IN_PROGRESS")

@@ -3,6 +3,7 @@ whole app served by uvicorn on loopback (a read model of its own, SQLite and the
 NUL byte or a 32-bit overflow is an error; a real worker on the dev server), the document validated
 and loaded by schemathesis, and every operation sent valid and malformed examples. Half of them carry
 the officer's bearer token, an administrator's staff session and LINE's and the agencies' signatures
+(each agency its own secret, over a timestamp and a fresh nonce)
 (authenticated operations get past 401 and the sign-in redirect); half are aimed at a real, routed
 case (its number, PIN and real action names get past 404). Any 5xx fails the test with the operation,
 the request as curl and the server's traceback; so does an exception logged after the answer, or a
@@ -16,13 +17,14 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
@@ -36,10 +38,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.errors import FailureGroup
 
 from api.actions import CITIZEN_EVENTS
-from api.callbacks import signature
+from api.agency_signing import signed_headers
 from api.settings import DEV_OFFICER_TOKEN, Settings
 from db import staff
-from db.credentials import DEV_AGENCY_SECRET
+from db.credentials import linked_agency_refs
 from db.session import make_engine, make_sessions
 from intake.pins import PinPolicy
 from tests.conftest import ready_database, running_worker
@@ -124,8 +126,10 @@ class Signer(requests.auth.AuthBase):
         path = urlsplit(request.url).path
         if path == "/webhooks/line":
             request.headers["X-Line-Signature"] = line_signature(body)
-        elif re.fullmatch(r"/api/agencies/[^/]+/callbacks", path):
-            request.headers["X-Signature"] = signature(DEV_AGENCY_SECRET, body)
+        elif found := re.fullmatch(r"/api/agencies/([^/]+)/(?:callbacks|cases)", path):
+            # Each agency its own secret (the fixture sets the seeded linked ones'), a fresh nonce each time.
+            secret = os.environ.get(f"AGENCY_SECRET_{unquote(found.group(1)).upper()}", "unknown-agency")
+            request.headers.update(signed_headers(secret, body))
         return request
 
 
@@ -296,6 +300,8 @@ def _has_header(operation, name: str) -> bool:
 async def app_on_loopback(request, dev_env, tmp_path_factory, fake_agency):
     """The app on a read model of its own (PostgreSQL's created and dropped), for the run's writes."""
     tmp_path = tmp_path_factory.mktemp("fuzz")
+    for ref in linked_agency_refs():  # each linked agency its own secret, as a deployment has
+        os.environ.setdefault(ref, f"fuzz-{ref.lower()}-secret")
     with ready_database(request.param, tmp_path, fake_agency.base_url) as url:
         engine = make_engine(url)
         with make_sessions(engine).begin() as s:

@@ -112,7 +112,9 @@ def test_development_needs_nothing_and_keeps_the_dev_token_as_the_ministry(envir
     settings = Settings()
     assert not settings.production and (tmp_path / "secret").exists()
     assert settings.officer_tokens == {DEV_OFFICER_TOKEN: OfficerToken("demo.officer", "MOI", scoped=False)}
-    assert credentials.agency_secret("AGENCY_SECRET_OCPB") == DEV_AGENCY_SECRET
+    # No shared development secret: unset, an agency's secret is one nobody holds (make run sets its own).
+    unset = credentials.agency_secret("AGENCY_SECRET_OCPB")
+    assert unset != DEV_AGENCY_SECRET and len(unset) >= 32 and credentials.agency_secret("AGENCY_SECRET_OCPB") != unset
 
 
 def test_officer_tokens_carry_a_center():

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import queries, staff
+from db import queries, staff, transfers
 from db.letters import mask_name  # one definition, shared with the letter
 from db.models import Attachment, CaseEvent, PersonalData
 from db.queries import CaseDetail, aware
@@ -63,6 +63,7 @@ class CaseSheet:
     erased: bool = False
     actions: list[str] = field(default_factory=list)  # the forms to offer in this status
     reveals: list = field(default_factory=list)  # who saw which personal data, when (PDPA log)
+    transfer: transfers.Transfer | None = None  # sent to us by a linked agency, under its reference
 
     status: str = ""  # the workflow's own, when it answered; else the projected one
 
@@ -148,6 +149,7 @@ def case_sheet(s: Session, case, view: c.CaseView | None) -> CaseSheet:
         actions=actions,
         status=status,
         reveals=staff.reveals(s, case.tracking_number),
+        transfer=transfers.of_case(s, case.tracking_number),
     )
 
 

@@ -1,17 +1,21 @@
 """An administrator's changes to the routing rules (category x area -> agency or agency type, with a
 priority): add a rule, change one, deactivate or reactivate it. Rules are never deleted. Every change
-writes the directory's audit log (`directory_changes`, record kind "rule", the rule's id as its code):
-one row with no field for a rule created, one row per field changed, with who, when, why, before and
-after; a rule an administrator touched says so (`source = "admin"`). The caller validates the values
-(codes that exist, an area that resolves) and owns the transaction."""
+writes the directory's audit log (`directory_changes`, record kind "rule", named as the feed sync
+names rules, `db.directory_sync.rule_code`, e.g. "land@92/9205->PH-92", as the rule stood before the
+change): one row with no field for a rule created, one row per field changed, with who, when, why,
+before and after; a rule an administrator touched says so (`source = "admin"`), so a feed does not
+undo it. The caller validates the values (codes that exist, an area that resolves) and owns the
+transaction."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.directory_sync import rule_code
 from db.models import DirectoryChange, RoutingRule
 
 KIND = "rule"
@@ -35,7 +39,15 @@ def values_of(rule: RoutingRule) -> RuleValues:
     return RuleValues(**{f: getattr(rule, f) for f in FIELDS})
 
 
-def _audit(s: Session, rule_id: int, field: str | None, before, after, actor: str, reason: str, at: datetime):
+def code_of(rule: RoutingRule) -> str:
+    """The rule's name in the audit log (its key as the feed sync builds it)."""
+    return rule_code(
+        (rule.category, rule.province_code, rule.district_code, getattr(rule, "subdistrict_code", None),
+         rule.agency_code, rule.agency_type)
+    )  # fmt: skip
+
+
+def _audit(s: Session, code: str, field: str | None, before, after, actor: str, reason: str, at: datetime):
     s.add(
         DirectoryChange(
             at=at,
@@ -43,7 +55,7 @@ def _audit(s: Session, rule_id: int, field: str | None, before, after, actor: st
             reason=reason,
             origin="admin",
             record_kind=KIND,
-            record_code=str(rule_id),
+            record_code=code,
             field=field,
             before=before,
             after=after,
@@ -51,23 +63,41 @@ def _audit(s: Session, rule_id: int, field: str | None, before, after, actor: st
     )
 
 
+def same_rule(s: Session, values: RuleValues, other_than: int | None = None) -> RoutingRule | None:
+    """A rule that already says this (category, area, agency or type), active or not: the feed sync
+    knows a rule by exactly that, so two of them would be one rule to it."""
+    stmt = select(RoutingRule).where(RoutingRule.category == values.category)
+    for column, value in (
+        (RoutingRule.province_code, values.province_code),
+        (RoutingRule.district_code, values.district_code),
+        (RoutingRule.agency_code, values.agency_code),
+        (RoutingRule.agency_type, values.agency_type),
+    ):
+        stmt = stmt.where(column.is_(None) if value is None else column == value)
+    if hasattr(RoutingRule, "subdistrict_code"):
+        stmt = stmt.where(RoutingRule.subdistrict_code.is_(None))
+    if other_than is not None:
+        stmt = stmt.where(RoutingRule.id != other_than)
+    return s.scalars(stmt.limit(1)).first()
+
+
 def add_rule(s: Session, values: RuleValues, actor: str, reason: str) -> RoutingRule:
     rule = RoutingRule(**asdict(values), source="admin")
     s.add(rule)
-    s.flush()  # the id is the audit row's record code
-    _audit(s, rule.id, None, None, asdict(values), actor, reason, datetime.now(UTC))
+    s.flush()
+    _audit(s, code_of(rule), None, None, asdict(values), actor, reason, datetime.now(UTC))
     return rule
 
 
 def change_rule(s: Session, rule: RoutingRule, values: RuleValues, actor: str, reason: str) -> list[str]:
     """Set the rule to `values`; the names of the fields that changed (none: nothing written)."""
-    now, changed = datetime.now(UTC), []
+    now, changed, code = datetime.now(UTC), [], code_of(rule)
     for field, after in asdict(values).items():
         before = getattr(rule, field)
         if before == after:
             continue
         setattr(rule, field, after)
-        _audit(s, rule.id, field, before, after, actor, reason, now)
+        _audit(s, code, field, before, after, actor, reason, now)
         changed.append(field)
     if changed:
         rule.source = "admin"

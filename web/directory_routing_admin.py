@@ -124,6 +124,8 @@ def add_rule(
     try:
         why = _reason(lang, reason)
         values = _rule_values(s, reach, lang, category, province, district, agency_code, agency_type, priority, True)
+        if (twin := routing_rule_edits.same_rule(s, values)) is not None:
+            raise InvalidInput(both("rule_exists") + f" #{twin.id}")
     except InvalidInput as err:
         return _page(request, s, reach, 422, error=err.message)
     rule = routing_rule_edits.add_rule(s, values, reach.user.username, why)
@@ -156,6 +158,8 @@ def change_rule(
         values = _rule_values(
             s, reach, lang, category, province, district, agency_code, agency_type, priority, active == "on"
         )
+        if (twin := routing_rule_edits.same_rule(s, values, other_than=rule.id)) is not None:
+            raise InvalidInput(both("rule_exists") + f" #{twin.id}")
     except InvalidInput as err:
         return _page(request, s, reach, 422, error=err.message)
     changed = routing_rule_edits.change_rule(s, rule, values, reach.user.username, why)

@@ -72,6 +72,12 @@ i18n.add_texts(
         "feed_unchanged": ("ไม่เปลี่ยน", "Unchanged"),
         "feed_apply": ("นำไปใช้", "Apply"),
         "feed_applied": ("นำข้อมูลไปใช้แล้ว", "The feed was applied"),
+        "feed_dismiss": ("ไม่นำไปใช้", "Dismiss"),
+        "feed_dismissed": ("ยกเลิกรายการนี้แล้ว ไม่มีการเปลี่ยนแปลง", "Dismissed; nothing was changed"),
+        "feed_held": (
+            "ค่าที่ผู้ดูแลแก้ไขไว้ ซึ่งแหล่งข้อมูลจะไม่เขียนทับ",
+            "Administrators' values the feed will not overwrite",
+        ),
         "feed_run_gone": (
             "รายการนี้ถูกดำเนินการไปแล้วหรือไม่มีอยู่",
             "This difference was already decided or does not exist",
@@ -92,6 +98,7 @@ i18n.add_texts(
         "priority": ("ลำดับความสำคัญ", "Priority"),
         "rule_added": ("เพิ่มกฎแล้ว", "Rule added"),
         "rule_saved": ("บันทึกกฎแล้ว", "Rule saved"),
+        "rule_exists": ("มีกฎนี้อยู่แล้ว ให้แก้ไขหรือเปิดใช้กฎเดิม", "That rule exists already; change or reactivate it"),
         "rule_not_found": ("ไม่พบกฎนี้", "No such rule"),
         "rule_unknown_category": ("ไม่พบหมวดเรื่องนี้", "Unknown category"),
         "rule_unknown_agency": ("ไม่พบรหัสหน่วยงาน", "No agency has that code"),

@@ -50,6 +50,10 @@ async def test_a_rule_added_with_a_reason_decides_the_box_until_it_is_deactivate
         r = await client.post("/admin/directory/rules", data=rule, headers=csrf)
         assert r.status_code == 200, r.text
         rule_id = int(RULE_ADDED.search(r.text).group(1))
+        twice = await client.post("/admin/directory/rules", data=rule, headers=csrf)
+        assert (
+            twice.status_code == 422 and f"That rule exists already; change or reactivate it #{rule_id}" in twice.text
+        )
         with web_stack.sessions()() as s:
             row = s.get(RoutingRule, rule_id)
             assert (row.district_code, row.agency_code, row.priority, row.active, row.source) == (
@@ -57,7 +61,7 @@ async def test_a_rule_added_with_a_reason_decides_the_box_until_it_is_deactivate
             )  # fmt: skip
             created = s.scalars(
                 select(DirectoryChange).where(
-                    DirectoryChange.record_kind == "rule", DirectoryChange.record_code == str(rule_id)
+                    DirectoryChange.record_kind == "rule", DirectoryChange.record_code == "animals@92/9208->PH-92"
                 )
             ).one()
             assert (created.actor, created.field, created.reason) == ("root", None, rule["reason"])
@@ -76,7 +80,7 @@ async def test_a_rule_added_with_a_reason_decides_the_box_until_it_is_deactivate
             change = s.scalars(
                 select(DirectoryChange).where(
                     DirectoryChange.record_kind == "rule",
-                    DirectoryChange.record_code == str(rule_id),
+                    DirectoryChange.record_code == "animals@92/9208->PH-92",
                     DirectoryChange.field == "active",
                 )
             ).one()

@@ -8,6 +8,7 @@ import sys
 import time
 
 from api.settings import DEV_OFFICER_TOKEN
+from db import open311
 from db.session import make_engine, make_sessions
 from db.staff import DEMO_PASSWORD, seed_demo_accounts
 from scripts.stack import Stack
@@ -24,6 +25,17 @@ def seed_demo_staff(database_url: str) -> str:
     return ", ".join(f"{name} ({role}, {center})" for name, role, center in accounts)
 
 
+def issue_demo_open311_key(database_url: str) -> str:
+    """The demo Open311 client's key (a production app never accepts it: db/open311.py)."""
+    engine = make_engine(database_url)
+    try:
+        with make_sessions(engine).begin() as s:
+            open311.ensure_dev_client(s)
+    finally:
+        engine.dispose()
+    return open311.DEV_KEY
+
+
 def main() -> int:
     stack = Stack()
     stopping = False
@@ -37,6 +49,7 @@ def main() -> int:
     try:
         counts = stack.start()
         demo = seed_demo_staff(stack.database_url)
+        open311_key = issue_demo_open311_key(stack.database_url)
     except Exception as err:
         stack.stop()
         print(f"could not start: {err}", file=sys.stderr)
@@ -54,6 +67,7 @@ def main() -> int:
   staff inbox ............. {base}/inbox   sign in as {demo} (password: {DEMO_PASSWORD})
   supervisors' board ...... {base}/board
   officer actions ......... POST {base}/api/complaints/<n>/actions/<action>  (Authorization: Bearer {DEV_OFFICER_TOKEN})
+  Open311 (GeoReport v2) .. {base}/open311/v2/services.json   demo client key: {open311_key}
   health .................. {base}/health
   Temporal UI ............. {f"http://127.0.0.1:{stack.ui_port}" if not stack.external_temporal else "(external cluster at " + stack.temporal_address + ")"}
   demo agency sandbox ..... http://127.0.0.1:{stack.sandbox_port}/

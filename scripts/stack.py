@@ -19,7 +19,7 @@ from pathlib import Path
 from alembic.config import Config
 
 from alembic import command
-from db import filings
+from db import credentials, filings
 from db.seed import seed_directory
 from db.session import ROOT, filings_url, make_engine, make_sessions
 from workflows import codec
@@ -110,6 +110,9 @@ class Stack:
     @property
     def env(self) -> dict[str, str]:
         return {
+            # Each seeded linked agency its own secret, made once in var/ (the environment's win): the
+            # app checks the sandbox's signed callbacks with them, the workers send with them.
+            **credentials.agency_dev_secrets(self.var_dir),
             **os.environ,
             "DATABASE_URL": self.database_url,
             "TEMPORAL_ADDRESS": self.temporal_address,
@@ -169,7 +172,16 @@ class Stack:
 
     def start_sandbox(self) -> None:
         self._spawn(
-            "agency-sandbox", [sys.executable, "-m", "scripts.agency_sandbox", "--port", str(self.sandbox_port)]
+            "agency-sandbox",
+            [
+                sys.executable,
+                "-m",
+                "scripts.agency_sandbox",
+                "--port",
+                str(self.sandbox_port),
+                "--app-url",
+                f"http://127.0.0.1:{self.app_port}",
+            ],
         )
         wait_for_port("127.0.0.1", self.sandbox_port)
 

@@ -1,0 +1,112 @@
+"""The JSON API takes a sub-district (name or code) and a postal code, on the dev server with a real
+worker on SQLite and PostgreSQL: a tambon reaches its local government, and what does not resolve is a
+422 in Thai and English that writes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from api.app import create_app
+from api.settings import Settings
+from db.models import Case, Filing
+from db.session import filings_url, make_engine, make_sessions
+from intake.dispatcher import FilingDispatcher
+from tests.conftest import running_worker
+
+BODY = {
+    "text": "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มหลายครั้งแล้ว",
+    "province": "ตรัง",
+    "district": "สิเกา",
+    "contact": {"name": "สมหญิง ใจดี", "phone": "0812345678"},
+}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def api(request, dev_env, tmp_path, fake_agency):
+    """The app with its dispatcher beside it, as `make run` runs them; `client.database_url` is its read model."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    async with running_worker(dev_env.client, url) as queue:
+        settings = Settings(
+            database_url=url,
+            temporal_address=dev_env.client.service_client.config.target_host,
+            task_queue=queue,
+            var_dir=tmp_path,
+            secret="api-test-secret",
+            dispatch_in_app=False,
+        )
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            app.state.dispatcher = FilingDispatcher(
+                app.state.filing_sessions, app.state.gateway, read_model=app.state.sessions
+            )
+            dispatching = asyncio.create_task(app.state.dispatcher.run())
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+                client.database_url = url
+                yield client
+            dispatching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatching
+
+
+def _count_filings(database_url: str) -> int:
+    engine = make_engine(filings_url(database_url))
+    try:
+        with make_sessions(engine)() as s:
+            return s.scalar(select(func.count()).select_from(Filing))
+    finally:
+        engine.dispose()
+
+
+async def _case(database_url: str, number: str, timeout: float = 30.0) -> Case:
+    engine = make_engine(database_url)
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            with make_sessions(engine)() as s:
+                row = s.get(Case, number)
+                if row is not None and row.agency_code:
+                    return row
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"case {number} was never routed")
+            await asyncio.sleep(0.1)
+    finally:
+        engine.dispose()
+
+
+async def test_a_complaint_naming_its_tambon_in_english_goes_to_its_local_government(api):
+    body = {**BODY, "province": "Trang", "district": None, "subdistrict": "Tambon Bo Hin"}
+    r = await api.post("/api/complaints", json=body)
+    assert r.status_code == 201, r.text
+    case = await _case(api.database_url, r.json()["tracking_number"])
+    assert (case.district_code, case.subdistrict_code, case.agency_code) == ("9205", "920501", "LG-920501")
+
+
+async def test_a_postal_code_with_its_district_picks_the_one_tambon_there(api):
+    body = {**BODY, "district": "สิเกา", "postal_code": "๙๒๐๐๐"}
+    r = await api.post("/api/complaints", json=body)
+    assert r.status_code == 201, r.text
+    case = await _case(api.database_url, r.json()["tracking_number"])
+    assert (case.subdistrict_code, case.agency_code) == ("920505", "LG-920505")
+
+
+@pytest.mark.parametrize(
+    "where, names",
+    [
+        ({"subdistrict": "ไม่มีตำบลนี้"}, ("ตำบล", "sub-district", "ไม่มีตำบลนี้")),
+        ({"district": None, "province": None, "postal_code": "92000"}, ("รหัสไปรษณีย์", "postal code", "92000")),
+        ({"district": "สิเกา", "subdistrict": "ทับเที่ยง"}, ("ไม่อยู่ในพื้นที่", "not in the area", "ทับเที่ยง")),
+        ({"postal_code": "9215"}, ("รหัสไปรษณีย์", "postal code", "9215")),
+    ],
+)
+async def test_a_place_that_does_not_resolve_is_422_in_thai_and_english_and_writes_nothing(api, where, names):
+    before = _count_filings(api.database_url)
+    r = await api.post("/api/complaints", json={**BODY, **where})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert " / " in detail and all(n in detail for n in names), detail
+    assert _count_filings(api.database_url) == before

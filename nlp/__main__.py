@@ -106,6 +106,22 @@ def cmd_faq(args) -> None:
     _print(dataclasses.asdict(answer) if answer else None)
 
 
+def cmd_chat_eval(args) -> None:
+    # The runner drives the chat front, which sits above nlp: it lives in scripts/ and is found by name.
+    import importlib
+
+    figures = importlib.import_module("scripts.chat_eval").run(args.data)
+    if args.max_misses is not None:
+        figures["misses"] = figures["misses"][: args.max_misses]
+    _print(figures)
+
+
+def cmd_understand(args) -> None:
+    from nlp.understanding import understand
+
+    _print(dataclasses.asdict(understand(args.text)))
+
+
 def cmd_intent(args) -> None:
     from nlp.intents import detect_intent
 
@@ -170,6 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("faq", help="answer one question from the FAQ")
     p.add_argument("question")
     p.set_defaults(func=cmd_faq)
+
+    p = sub.add_parser("chat-eval", help="run the real dialogue on a CSV of questions and complaints")
+    p.add_argument("--data", required=True, help="CSV with columns question, lang, kind (question|complaint), expect")
+    p.add_argument("--max-misses", type=int, default=None, help="list at most this many misses")
+    p.set_defaults(func=cmd_chat_eval)
+
+    p = sub.add_parser("understand", help="question, complaint, both, tracking, menu or small talk, for one text")
+    p.add_argument("text")
+    p.set_defaults(func=cmd_understand)
 
     p = sub.add_parser("intent", help="detect the chat intent of one text")
     p.add_argument("text")

@@ -323,7 +323,9 @@ def assign(
     if _RANK[origin] < _RANK[owner]:
         if owner == "admin":
             held = dict(row.held or {})
-            if held.get(field) != {"source": origin, "value": value}:
+            under = held.get(field) or {"source": "seed"}
+            # What is kept underneath is the feed's once a feed has said it: the seed does not replace it.
+            if _RANK[origin] >= _RANK[under["source"]] and under != {"source": origin, "value": value}:
                 held[field] = {"source": origin, "value": value}
                 row.held = held
         return False

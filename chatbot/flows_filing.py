@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
-from chatbot import places
+from chatbot import flows_place, places
 from chatbot.messages import Bi, option
 from chatbot.state import Draft, OfficeRef, Suggested
 from chatbot.turn import YES, Ctx, expect_text
@@ -153,7 +153,8 @@ def _take_location(ctx: Ctx) -> None:
     loc = ctx.event.location
     d = draft_of(ctx)
     d.location = f"{loc.latitude:.6f},{loc.longitude:.6f} {loc.address}".strip()
-    province, district = places.from_address(loc.address)
+    where = places.locate(loc.address)  # by its address text: geothai has no coordinates
+    province, district = where.province, where.district
     if province is None:
         ctx.say(
             "ได้รับตำแหน่งแล้ว แต่ระบุจังหวัดไม่ได้ กรุณาพิมพ์ชื่อจังหวัด",
@@ -162,6 +163,7 @@ def _take_location(ctx: Ctx) -> None:
         ctx.goto("province")
         return
     d.province_code, d.district_code = province.code, district.code if district else None
+    d.subdistrict_code = where.subdistrict.code if where.subdistrict else None
     if district is None:
         ctx.goto("district")
     else:
@@ -191,7 +193,7 @@ def province_handle(ctx: Ctx, action: str, text: str) -> None:
         d.province_code, d.district_code = action[5:], None
         ctx.goto("district")
         return
-    if not expect_text(ctx, text):
+    if not expect_text(ctx, text) or flows_place.take_postal_code(ctx, text):
         return
     found = places.find_province(text)
     if found.place:
@@ -226,6 +228,8 @@ def district_handle(ctx: Ctx, action: str, text: str) -> None:
     if not expect_text(ctx, text):
         return
     found = places.find_district(d.province_code or "", text)
+    if not found.place and flows_place.take_tambon(ctx, text):
+        return
     if found.place:
         d.district_code = found.place.code
         suggest(ctx)
@@ -243,7 +247,10 @@ def district_handle(ctx: Ctx, action: str, text: str) -> None:
 
 def suggest(ctx: Ctx) -> None:
     d = draft_of(ctx)
-    s = ctx.senses.suggest(d.text, d.province_code, d.district_code, ctx.event.channel if ctx.event else "")
+    if d.subdistrict_code and not d.subdistrict_code.startswith(d.district_code or "-"):
+        d.subdistrict_code = None  # the district changed since the tambon was named
+    channel = ctx.event.channel if ctx.event else ""
+    s = ctx.senses.suggest(d.text, d.province_code, d.district_code, channel, subdistrict=d.subdistrict_code)
     ctx.state.suggestion = Suggested(
         s.category,
         Bi(s.category_th, s.category_en),
@@ -273,6 +280,7 @@ def suggestion_prompt(ctx: Ctx) -> None:
     ctx.offer(
         option("ใช่ ยื่นที่นี่", "Yes, file there", "office:accept"),
         option("เลือกที่อื่น", "Another office", "office:other"),
+        *flows_place.offer_tambon(ctx),
         option("ย้อนกลับ", "Back", "back"),
     )
 
@@ -288,6 +296,8 @@ def suggestion_handle(ctx: Ctx, action: str, text: str) -> None:
         _to_contact(ctx)
     elif action == "office:other":
         ctx.goto("office_search")
+    elif action == "tambon":
+        ctx.goto("subdistrict")
     else:
         suggestion_prompt(ctx)
 

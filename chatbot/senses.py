@@ -107,7 +107,9 @@ class Senses(Protocol):
     def intent(self, text: str) -> tuple[str, float]: ...
     def read(self, text: str) -> Reading: ...
     def language(self, text: str) -> str: ...
-    def suggest(self, text: str, province: str | None, district: str | None, channel: str = "") -> Suggestion: ...
+    def suggest(
+        self, text: str, province: str | None, district: str | None, channel: str = "", subdistrict: str | None = None
+    ) -> Suggestion: ...
     def faq(self, text: str) -> FaqReply | None: ...
     def search_offices(self, query: str, limit: int) -> list[Office]: ...
     def office(self, kind: str, code: str) -> Office | None: ...
@@ -144,15 +146,21 @@ class ReadModelSenses:
         except ValueError:
             return "th"
 
-    def suggest(self, text: str, province: str | None, district: str | None, channel: str = "") -> Suggestion:
+    def suggest(
+        self, text: str, province: str | None, district: str | None, channel: str = "", subdistrict: str | None = None
+    ) -> Suggestion:
         got = self.classifier.classify(text, channel)
         category = None if got.unsure else got.category
         with self.sessions() as s:
             center = self.office("center", center_for_area(province, district), s)
             agency = None
             if category:
-                opts = routing_options(s, category, province, district)
-                code = decide_agency(category, province, district, opts.rules, opts.agencies)
+                # The same query and decision as the workflow's, the tambon included: the office the
+                # chat suggests is the office the case goes to.
+                opts = routing_options(s, category, province, district, subdistrict_code=subdistrict)
+                code = decide_agency(
+                    category, province, district, opts.rules, opts.agencies, subdistrict_code=subdistrict
+                )
                 agency = self.office("agency", code, s) if code else None
         return Suggestion(
             category,

@@ -222,6 +222,7 @@ class ChatService:
             text=text,
             province=d.province_code,
             district=d.district_code,
+            subdistrict=d.subdistrict_code,
             category=d.category,
             center=d.center_code,
             agency=d.agency_code,

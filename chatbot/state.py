@@ -28,6 +28,7 @@ class Draft:
     location: str = ""  # "lat,lon address" when the citizen shared a location
     province_code: str | None = None
     district_code: str | None = None
+    subdistrict_code: str | None = None  # the tambon, when the citizen named it (chatbot.flows_place)
     category: str | None = None
     center_code: str | None = None
     agency_code: str | None = None

@@ -10,6 +10,7 @@ from chatbot import flows_contact as contact
 from chatbot import flows_facts as facts
 from chatbot import flows_filing as filing
 from chatbot import flows_menu as menu
+from chatbot import flows_place as place
 from chatbot import flows_questions as questions
 from chatbot import flows_tracking as tracking
 from chatbot.messages import CaseShown, Done, FeedbackNoted, Filed, MyComplaints, Outcome, QuestionLeft
@@ -24,6 +25,7 @@ STEPS: dict[str, Step] = {
     "photos": Step(filing.photos_prompt, filing.photos_handle),
     "province": Step(filing.province_prompt, filing.province_handle),
     "district": Step(filing.district_prompt, filing.district_handle),
+    "subdistrict": Step(place.subdistrict_prompt, place.subdistrict_handle),
     "suggestion": Step(filing.suggestion_prompt, filing.suggestion_handle),
     "office_search": Step(filing.office_search_prompt, filing.office_search_handle),
     "contact": Step(contact.contact_prompt, contact.contact_handle),

@@ -109,7 +109,8 @@ def _masked(value: str, keep: int = 4) -> str:
 def confirm_prompt(ctx: Ctx) -> None:
     d = draft_of(ctx)
     province, district = places.province(d.province_code), places.district(d.district_code)
-    where = ", ".join(p.name(ctx.lang) for p in (district, province) if p) or "-"
+    tambon = places.subdistrict(d.subdistrict_code)
+    where = ", ".join(p.name(ctx.lang) for p in (tambon, district, province) if p) or "-"
     if d.anonymous:
         who = ctx.tr("ไม่ประสงค์ออกนาม", "anonymous")
     else:

@@ -71,8 +71,10 @@ def _normal(kind: str, record: dict, origin: str) -> dict:
     if kind == "agency":
         if "areas" in r:
             r["areas"] = records.normal_areas(r["areas"])
-        if "connector" in r:
-            r["connector_settings"] = (r.get("connector_settings") or {}) if r["connector"] else None
+        if "connector" in r and not r["connector"]:
+            r["connector_settings"] = None  # an agency without a connector keeps no settings
+        elif "connector_settings" in r:  # a public export has none: then the settings stay as they are
+            r["connector_settings"] = r["connector_settings"] or ({} if r.get("connector") else None)
     if origin == "feed":
         r.setdefault("active", True)
         r.setdefault("demo", False)

@@ -105,10 +105,19 @@ def _checked(s, secret: str, number: str, token: str, kind: str) -> tuple[Case, 
     case, link = _open(s, secret, number, token)
     if kind not in KINDS:
         raise InvalidInput(f"ไม่รู้จักรายการ / unknown action '{kind[:40]}'")
-    reason = refusal(KINDS[kind], case.status)
+    return case, link
+
+
+async def _allowed(gateway, case: Case, kind: str) -> None:
+    """Checked against the workflow's own status (the read model may lag a post just made), so a
+    second click is told at once; the workflow checks again and drops what does not fit."""
+    try:
+        status = (await gateway.status(case.tracking_number)).status
+    except CaseError:
+        status = case.status
+    reason = refusal(KINDS[kind], status)
     if reason:
         raise InvalidTransition(reason)
-    return case, link
 
 
 def _log(s, link, kind: str, event_id: str, client: str) -> None:
@@ -126,6 +135,7 @@ async def post_event(request: Request, number: str, token: str, s: DbSession, ga
         note = clean(form.fields.get("note", "").strip(), "note", NOTE_MAX)
         event_id = clean(form.fields.get("event_id", ""), "event_id", 64) or uuid.uuid4().hex
         case, link = await run_in_threadpool(_checked, s, settings.secret, number, token, kind)
+        await _allowed(gateway, case, kind)
         if kind in ("resolved", "returned") and not note:
             raise InvalidInput("กรุณาระบุผลหรือเหตุผล / write the result or the reason")
         refs = await uploads.store(

@@ -12,7 +12,7 @@ them apart, names no center (the chat asks)."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from dataclasses import dataclass
 
 from chatbot.senses import CenterRow
 
@@ -83,36 +83,65 @@ def _place_names(center: CenterRow) -> tuple[str, str]:
     return th, " ".join(re.sub(r"[^a-z0-9]+", " ", en).split())
 
 
-@lru_cache(maxsize=4)
-def _index(centers: tuple[CenterRow, ...]) -> tuple[list, list, dict]:
-    """(provinces, districts, special) as [(thai place, english place, center)], longest names first."""
+@dataclass(frozen=True)
+class _Place:
+    """One center's place name in the forms a text may hold it, built once per list of centers."""
+
+    center: CenterRow
+    th: str  # "ตรัง"
+    th_marked: tuple[str, ...]  # "จังหวัดตรัง", "จ.ตรัง"
+    en_bare: str  # " trang "
+    en_marked: tuple[str, ...]  # " trang province ", " province trang ", ...
+    bare_ok: bool  # the bare name counts (not an everyday word, not too short)
+
+    def marked_in(self, th: str, en: str) -> bool:
+        return any(m in th for m in self.th_marked) or (en != "  " and any(m in en for m in self.en_marked))
+
+    def bare_in(self, th: str, en: str) -> bool:
+        return self.bare_ok and ((self.th and self.th in th) or (self.en_bare != "  " and self.en_bare in en))
+
+
+def _place(c: CenterRow, th: str, en: str) -> _Place:
+    if c.level == "province":
+        th_words, after, before = _TH_PROVINCE_WORDS, ("province", "provincial"), ("province", "changwat")
+        bare_ok = th not in _COMMON
+    else:
+        th_words, after, before = _TH_DISTRICT_WORDS, ("district",), ("district", "amphoe", "amphur")
+        bare_ok = len(th) >= 3 and len(en) >= 4
+    en_marked = tuple(f" {en} {w} " for w in after) + tuple(f" {w} {en} " for w in before) if en else ()
+    return _Place(c, th, tuple(w + th for w in th_words), f" {en} ", en_marked, bare_ok)
+
+
+_INDEX: dict[int, tuple[tuple[CenterRow, ...], list[_Place], list[_Place], dict]] = {}
+
+
+def _index(centers: tuple[CenterRow, ...]) -> tuple[list[_Place], list[_Place], dict]:
+    """(provinces, districts, special) for this list of centers, longest names first; kept for the
+    list's lifetime (the senses hold one list for the process)."""
+    kept = _INDEX.get(id(centers))
+    if kept is not None and kept[0] is centers:
+        return kept[1], kept[2], kept[3]
     provinces, districts, special = [], [], {}
     for c in centers:
         th, en = _place_names(c)
         if c.level == "province":
-            provinces.append((th, en, c))
+            provinces.append(_place(c, th, en))
             if c.province_code == "10":
-                provinces += [("กรุงเทพ", "bangkok", c), ("กทม", "bkk", c)]
+                provinces += [_place(c, "กรุงเทพ", "bangkok"), _place(c, "กทม", "bkk")]
         elif c.level == "district":
-            districts.append((th, en, c))
+            districts.append(_place(c, th, en))
         else:
             special[c.level] = c
-    longest = lambda rows: sorted(rows, key=lambda r: -len(r[0]))  # noqa: E731
-    return longest(provinces), longest(districts), special
+    provinces.sort(key=lambda p: -len(p.th))
+    districts.sort(key=lambda p: -len(p.th))
+    _INDEX.clear()
+    _INDEX[id(centers)] = (centers, provinces, districts, special)
+    return provinces, districts, special
 
 
-def _in_thai(key: str, name: str, words: tuple[str, ...], bare: bool) -> bool:
-    if any(w + name in key for w in words):
-        return True
-    return bare and len(name) >= 2 and name in key
-
-
-def _in_english(key: str, name: str, after: tuple[str, ...], before: tuple[str, ...], bare: bool) -> bool:
-    if not name:
-        return False
-    if any(f" {name} {w} " in key for w in after) or any(f" {w} {name} " in key for w in before):
-        return True
-    return bare and len(name) >= 3 and f" {name} " in key
+def _one(places: list[_Place]) -> CenterRow | None:
+    codes = {p.center.code for p in places}
+    return places[0].center if len(codes) == 1 else None
 
 
 def named_center(text: str, centers: tuple[CenterRow, ...]) -> CenterRow | None:
@@ -123,48 +152,26 @@ def named_center(text: str, centers: tuple[CenterRow, ...]) -> CenterRow | None:
         return special.get("ministry")
     if "กรมการปกครอง" in th or " dopa " in en or " department of provincial administration " in en:
         return special.get("dopa")
-
-    def province_named(bare: bool) -> list[CenterRow]:
-        return [
-            c
-            for pth, pen, c in provinces
-            if _in_thai(th, pth, _TH_PROVINCE_WORDS, bare and pth not in _COMMON)
-            or _in_english(en, pen, ("province", "provincial"), ("province", "changwat"), bare)
-        ]
-
-    in_province = {c.province_code for c in province_named(bare=True)}
-
-    def district_named(bare: bool) -> list[CenterRow]:
-        hits = [
-            c
-            for dth, den, c in districts
-            if _in_thai(th, dth, _TH_DISTRICT_WORDS, bare and len(dth) >= 3)
-            or _in_english(en, den, ("district",), ("district", "amphoe", "amphur"), bare and len(den) >= 4)
-        ]
-        if len({c.code for c in hits}) > 1 and in_province:
-            hits = [c for c in hits if c.province_code in in_province] or hits
-        return hits
-
-    for hits in (district_named(bare=False), province_named(bare=False)):
-        if len({c.code for c in hits}) == 1:
-            return hits[0]
+    marked_p = [p for p in provinces if p.marked_in(th, en)]
+    bare_p = [p for p in provinces if p.bare_in(th, en)]
+    in_province = {p.center.province_code for p in marked_p + bare_p}
+    marked_d = [d for d in districts if d.marked_in(th, en)]
+    bare_d = [d for d in districts if d.bare_in(th, en)]
+    if len({d.center.code for d in marked_d}) > 1 and in_province:
+        marked_d = [d for d in marked_d if d.center.province_code in in_province] or marked_d
+    for found in (_one(marked_d), _one(marked_p)):
+        if found is not None:
+            return found
     # No level word: a district name inside a named province, then a province, then a district alone.
-    bare_districts = district_named(bare=True)
     if in_province:
+        names = [p.th for p in marked_p + bare_p]
         inside = [
-            c for c in bare_districts if c.province_code in in_province and not _is_only_the_province(c, provinces, th)
+            d
+            for d in bare_d
+            if d.center.province_code in in_province and not any(d.th in n and d.th != n for n in names)
         ]
-        if len({c.code for c in inside}) == 1:
-            return inside[0]
-        found = province_named(bare=True)
-        return found[0] if found else None
-    if len({c.code for c in bare_districts}) == 1:
-        return bare_districts[0]
-    return None
-
-
-def _is_only_the_province(district: CenterRow, provinces: list, th: str) -> bool:
-    """A district whose name is contained in the province's name found in the text (never a real
-    mention of the district on its own)."""
-    dth = _place_names(district)[0]
-    return any(dth in pth and pth in th and dth != pth for pth, _, _ in provinces)
+        found = _one(inside)
+        if found is not None:
+            return found
+        return (marked_p + bare_p)[0].center
+    return _one(bare_d)

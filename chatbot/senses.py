@@ -126,15 +126,16 @@ class ReadModelSenses:
         return found.name, found.confidence
 
     def read(self, text: str) -> Reading:
-        """What the message is; the FAQ's answer comes with it when the reading looked one up."""
-        got = understand(text, self.faq_retriever)
-        checked = got.kind in ("question", "both") or got.faq is not None
+        """What the message is; the FAQ's answer comes with it when the reading looked one up (the
+        encoder runs once per message, however the dialogue then uses the answer)."""
+        looked = _Looked(self.faq_retriever)
+        got = understand(text, looked)
         return Reading(
             got.kind,
             got.confidence,
             got.intent,
-            self._reply(got.faq),
-            checked,
+            self._reply(looked.answers.get(text, got.faq)),
+            text in looked.answers,
             got.action,
             got.describes,
             got.tracking_number,
@@ -222,6 +223,18 @@ class ReadModelSenses:
             line=row.line_official_account or None,
             demo=row.demo,
         )
+
+
+class _Looked:
+    """The FAQ retriever, remembering what it answered during one reading."""
+
+    def __init__(self, retriever) -> None:
+        self.retriever, self.answers = retriever, {}
+
+    def answer(self, question: str):
+        if question not in self.answers:
+            self.answers[question] = self.retriever.answer(question)
+        return self.answers[question]
 
 
 # --- a center's facts as people read them --------------------------------------------------------

@@ -6,32 +6,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chatbot.messages import Bi
 from workflows.domain.calendar import format_date_th, format_day_en
 from workflows.domain.transitions import OPEN, STATUS_LABELS
 
 CLOCK_LABELS = {
-    "screening": ("คัดกรองและส่งต่อ", "screening and routing"),
-    "statutory": ("แจ้งผลหรือความคืบหน้า", "result or progress due"),
-    "resolution": ("กำหนดแก้ไขปัญหา", "resolution due"),
-    "progress": ("ติดตามความคืบหน้า", "next progress report"),
-    "rating": ("ประเมินผลหรือโต้แย้งได้ถึง", "rate or dispute until"),
+    "screening": Bi("คัดกรองและส่งต่อ", "screening and routing"),
+    "statutory": Bi("แจ้งผลหรือความคืบหน้า", "result or progress due"),
+    "resolution": Bi("กำหนดแก้ไขปัญหา", "resolution due"),
+    "progress": Bi("ติดตามความคืบหน้า", "next progress report"),
+    "rating": Bi("ประเมินผลหรือโต้แย้งได้ถึง", "rate or dispute until"),
 }
+PAUSED = Bi("หยุดนับ รอข้อมูลจากท่าน", "paused, waiting for your information")
 EVENT_LABELS = {
-    "received": ("รับเรื่อง", "received"),
-    "routed": ("กำหนดหน่วยงาน", "routed"),
-    "forwarded": ("ส่งต่อหน่วยงาน", "forwarded to the agency"),
-    "info_requested": ("ขอข้อมูลเพิ่ม", "more information requested"),
-    "info_added": ("ท่านเพิ่มข้อมูล", "you added information"),
-    "officer_reply": ("เจ้าหน้าที่ตอบ", "officer's message"),
-    "transferred": ("โอนเรื่อง", "transferred"),
-    "progress": ("ความคืบหน้า", "progress"),
-    "escalated": ("เร่งรัด", "escalated"),
-    "resolved": ("ดำเนินการแล้ว", "resolved"),
-    "disputed": ("โต้แย้งผล", "disputed"),
-    "rated": ("ประเมินผล", "rated"),
-    "withdrawn": ("ถอนเรื่อง", "withdrawn"),
-    "rejected": ("ไม่รับเรื่อง", "rejected"),
-    "closed": ("ปิดเรื่อง", "closed"),
+    "received": Bi("รับเรื่อง", "received"),
+    "routed": Bi("กำหนดหน่วยงาน", "routed"),
+    "forwarded": Bi("ส่งต่อหน่วยงาน", "forwarded to the agency"),
+    "info_requested": Bi("ขอข้อมูลเพิ่ม", "more information requested"),
+    "info_added": Bi("ท่านเพิ่มข้อมูล", "you added information"),
+    "officer_reply": Bi("เจ้าหน้าที่ตอบ", "officer's message"),
+    "transferred": Bi("โอนเรื่อง", "transferred"),
+    "progress": Bi("ความคืบหน้า", "progress"),
+    "escalated": Bi("เร่งรัด", "escalated"),
+    "resolved": Bi("ดำเนินการแล้ว", "resolved"),
+    "disputed": Bi("โต้แย้งผล", "disputed"),
+    "rated": Bi("ประเมินผล", "rated"),
+    "withdrawn": Bi("ถอนเรื่อง", "withdrawn"),
+    "rejected": Bi("ไม่รับเรื่อง", "rejected"),
+    "closed": Bi("ปิดเรื่อง", "closed"),
 }
 
 
@@ -55,15 +57,13 @@ def case_lines(view, lang: str) -> tuple[list[str], bool]:
     for clock in view.clocks:
         if clock.state not in ("running", "paused") or not clock.due_at:
             continue
-        th, label_en = CLOCK_LABELS.get(clock.name, (clock.name, clock.name))
+        label = CLOCK_LABELS.get(clock.name, Bi.same(clock.name)).pick(lang)
         due = clock.due_en if en else clock.due_th
         if clock.state == "paused":
-            lines.append(
-                f"{label_en if en else th}: {'paused, waiting for your information' if en else 'หยุดนับ รอข้อมูลจากท่าน'}"
-            )
+            lines.append(f"{label}: {PAUSED.pick(lang)}")
             continue
         late = " (overdue)" if en else " (เกินกำหนด)"
-        lines.append(f"{label_en if en else th}: {due}{late if clock.overdue else ''}")
+        lines.append(f"{label}: {due}{late if clock.overdue else ''}")
         overdue = overdue or clock.overdue
     if overdue:
         lines.append(
@@ -76,7 +76,7 @@ def case_lines(view, lang: str) -> tuple[list[str], bool]:
         lines.append("Latest steps:" if en else "ความเคลื่อนไหวล่าสุด:")
         for e in steps:
             label = STATUS_LABELS.get(e.status, (e.status, e.status))[1 if en else 0]
-            what = EVENT_LABELS.get(e.kind, (e.kind, e.kind))[1 if en else 0]
+            what = EVENT_LABELS.get(e.kind, Bi.same(e.kind)).pick(lang)
             note = f": {e.note[:120]}" if e.note else ""
             lines.append(f"• {_date(e.at, lang)} {what} ({label}){note}")
     return lines, view.status in OPEN

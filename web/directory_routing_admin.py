@@ -35,8 +35,10 @@ Short = Annotated[str, Form(max_length=100)]
 
 def _values(s, reach: DirectoryReach, **extra) -> dict:
     categories = list(s.scalars(select(Category).order_by(Category.code)))
+    category_filter = extra.pop("category_filter", "") or ""
     return dict(
-        rules=directory_lookup.routing_rules(s, reach.province, extra.pop("category_filter", None) or None),
+        rules=directory_lookup.routing_rules(s, reach.province, category_filter or None),
+        category_filter=category_filter,
         categories=categories,
         category_names={c.code: (c.name_th, c.name_en) for c in categories},
         agency_types=list(s.scalars(select(Agency.agency_type).distinct().order_by(Agency.agency_type))),

@@ -92,6 +92,7 @@ i18n.add_texts(
             "The most specific area's rules come first (district, province, nationwide), then priority",
         ),
         "add_rule": ("เพิ่มกฎ", "Add a rule"),
+        "edit_rule": ("แก้ไขหรือยกเลิกกฎ", "Change or deactivate"),
         "province": ("จังหวัด", "Province"),
         "district": ("อำเภอ/เขต", "District"),
         "agency_type": ("ชนิดหน่วยงาน (ใกล้พื้นที่ที่สุด)", "Agency type (the nearest one)"),

@@ -99,6 +99,12 @@ def cmd_faq_eval(args) -> None:
     _print(evaluate_faq(load_faq(), args.data))
 
 
+def cmd_faq_calibrate(args) -> None:
+    from nlp.faq import calibrate, load_faq, read_labelled
+
+    _print(calibrate(load_faq(), read_labelled(args.data)))
+
+
 def cmd_faq(args) -> None:
     from nlp.faq import load_faq
 
@@ -182,6 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("faq-eval", help="precision/recall/no-answer accuracy of the FAQ retriever")
     p.add_argument("--data", required=True, help="CSV with columns question, expected_id")
     p.set_defaults(func=cmd_faq_eval)
+
+    p = sub.add_parser("faq-calibrate", help="the FAQ's semantic weight and no-answer threshold for a dev set")
+    p.add_argument("--data", required=True, help="chat-eval CSV (question, kind, entry) or faq-eval CSV")
+    p.set_defaults(func=cmd_faq_calibrate)
 
     p = sub.add_parser("faq", help="answer one question from the FAQ")
     p.add_argument("question")

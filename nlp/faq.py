@@ -32,9 +32,11 @@ FAQ_FILE = Path(__file__).resolve().parent / "data" / "faq.yaml"
 # so that out-of-scope questions are refused while paraphrases still match.
 DEFAULT_THRESHOLD = 0.40
 # With the encoder, an entry's score is SEMANTIC_WEIGHT * encoder cosine + the rest * lexical cosine;
-# weight and threshold calibrated on the development split (``python -m nlp faq-calibrate``).
-SEMANTIC_WEIGHT = 0.6
-HYBRID_THRESHOLD = 0.45
+# weight and threshold calibrated on the development set nlp/data/chat_eval_dev.csv
+# (``python -m nlp faq-calibrate``): the pair with the best mean of "answered with the right entry"
+# and "refused when out of scope".
+SEMANTIC_WEIGHT = 0.8
+HYBRID_THRESHOLD = 0.42
 _WORD_WEIGHT = 1.0
 CENTER_FACTS = ("phone", "hours", "address", "email", "map", "all")
 
@@ -225,3 +227,43 @@ def evaluate_faq(retriever: FaqRetriever, data: Path | str) -> dict:
         "threshold": retriever.threshold,
         "misses": misses,
     }
+
+
+def calibrate(retriever: FaqRetriever, rows: list[tuple[str, str]]) -> dict:
+    """The semantic weight and no-answer threshold that best serve ``rows`` of (question, expected
+    entry id, or "" when the question is out of scope): the mean of the in-scope share answered with
+    the right entry and the out-of-scope share refused. Encodes each question once."""
+    pairs = [retriever.paraphrase_scores(question) for question, _ in rows]
+    ids = np.array([entry.id for entry in retriever.entries])
+    expected = np.array([e for _, e in rows])
+    in_scope = expected != ""
+    best: dict = {}
+    for weight in np.round(np.arange(0.0, 1.01, 0.1), 2):
+        per = np.array([retriever.blend(lex, sem, weight) for lex, sem in pairs])
+        top, score = ids[per.argmax(axis=1)], per.max(axis=1)
+        for threshold in np.round(np.arange(0.25, 0.76, 0.01), 2):
+            right = (
+                float(np.mean((top == expected)[in_scope] & (score[in_scope] >= threshold))) if in_scope.any() else 0.0
+            )
+            refused = float(np.mean(score[~in_scope] < threshold)) if (~in_scope).any() else 1.0
+            objective = (right + refused) / 2
+            if objective > best.get("objective", -1):
+                best = {
+                    "semantic_weight": float(weight),
+                    "threshold": float(threshold),
+                    "objective": round(objective, 4),
+                    "answered_right": round(right, 4),
+                    "refused_out_of_scope": round(refused, 4),
+                }
+    best.update(n=len(rows), in_scope=int(in_scope.sum()))
+    return best
+
+
+def read_labelled(path: Path | str) -> list[tuple[str, str]]:
+    """(question, expected entry) from a faq-eval CSV (expected_id) or a chat-eval CSV (kind, entry;
+    only its questions)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    if rows and "expected_id" in rows[0]:
+        return [(r["question"], (r["expected_id"] or "").strip()) for r in rows]
+    return [(r["question"], (r.get("entry") or "").strip()) for r in rows if r.get("kind", "question") == "question"]

@@ -28,6 +28,7 @@ _QUESTION_TH = (
     "อย่างงัย", "ไง", "งัย", "เท่าไหร่", "เท่าไร", "ที่ไหน", "ตรงไหน", "ไหนบ้าง", "ไหนได้", "กี่", "อะไร", "เมื่อไหร่",
     "เมื่อไร", "ทำไม", "ได้บ่", "บ้าง", "ขอทราบ", "อยากทราบ", "อยากรู้", "สอบถาม", "ถามหน่อย", "ขอถาม", "แนะนำ",
     "ควรทำ", "ช่วยบอก", "ใช่ไหม", "เหรอ", "หรอ", "ได้หรือ", "ต้องทำ", "ต้องไป", "ต้องเตรียม", "ได้ที่", "หรือเปล่า",
+    "ใด", "ไหน", "ใคร", "ว่าไร", "แปลว่า", "หมายถึง", "ป่ะ",
 )  # fmt: skip
 # How-type questions ask for a procedure; "ติดตามเรื่องยังไง" is a question about tracking, not a request to track.
 _HOW_TH = ("อย่างไร", "ยังไง", "ยังงัย", "อย่างงัย", "วิธี", "ขั้นตอน", "ทำไง", "ต้องทำ")
@@ -59,7 +60,7 @@ _PROBLEM_TH = (
     "หลอก", "ล้ม", "ขวาง", "ลักลอบ", "มั่วสุม", "ควันไฟ", "ฝุ่นเยอะ", "เผาขยะ", "จรจัด", "กัด", "อันตราย", "มืดมาก",
     "รอนาน", "ช้ามาก", "เลือกปฏิบัติ", "ดอกโหด", "ด่า", "ขโมย", "ลักทรัพย์", "ทิ้งขยะ", "ขยะเต็ม", "ขยะล้น", "ช่วยด้วย",
     "ไม่เป็นธรรม", "ไม่ได้เงิน", "ยาบ้า", "แตก", "อุดตัน", "น้ำขัง", "ดับมา", "ดับหมด", "ดับทั้ง", "ดับแล้ว", "ดับทุก", "โดยไม่", "ตัดไฟ",
-    "ตัดน้ำ", "บ้านผม", "บ้านฉัน", "บ้านหนู", "บ้านดิฉัน", "ทิ้งไว้", "ปล่อยให้", "ไม่ได้ทำ", "ไม่เคย",
+    "ตัดน้ำ", "น้ำเสีย", "น้ำเน่า", "ปลาตาย", "บ้านผม", "บ้านฉัน", "บ้านหนู", "บ้านดิฉัน", "ทิ้งไว้", "ปล่อยให้", "ไม่ได้ทำ", "ไม่เคย",
 )  # fmt: skip
 _PROBLEM_TH_SPAN = re.compile(r"มา\s*(\d+|หลาย|หนึ่ง|สอง|สาม|สี่|ห้า|เป็น)\s*(วัน|เดือน|ปี|อาทิตย์|สัปดาห์)|ทุกคืน|ทุกวัน|ตั้งแต่")
 _PROBLEM_EN = re.compile(
@@ -67,11 +68,21 @@ _PROBLEM_EN = re.compile(
     r"garbage|rubbish|trash|pothole\w*|won'?t|refus\w+|haven'?t|hasn'?t|didn'?t|owes?|threat\w*|beat\w*|bribe\w*|"
     r"corrupt\w*|damag\w+|leak\w*|blackout|power cut|no water|stray|blocked|dangerous|unsafe|unpaid|not paid|"
     r"fired|stole|stolen|encroach\w*|harass\w*|rude|ignor\w+|nobody|no one|collapsed|fell|burning|smoke|"
-    r"overcharg\w*|kept my|took my|took part|attacked|hit me|abus\w+|bitten|stuck|dumped|dumping)\b|"
+    r"overcharg\w*|kept my|took my|took part|on my land|fence|attacked|hit me|abus\w+|bitten|stuck|dumped|dumping)\b|"
     r"\bfor (\d+|two|three|four|five|several|many) (days|weeks|months|years)\b|\bevery (night|day)\b"
 )
 # The platform's tracking numbers: Buddhist year, then six letters and digits without look-alikes.
 _TRACKING_NUMBER = re.compile(r"\b25\d\d\s?-?\s?[2-9a-hjkmnp-z]{6}\b")
+# Asking about a thing rather than asking for it: its meaning, a loss, a hypothetical.
+_ABOUT = re.compile(r"แปลว่า|หมายถึง|หมายความ|หาย|\b(lost|meaning|mean|means|forgot)\b")
+_HYPOTHETICAL = re.compile(r"^(หาก|ถ้า|กรณี)|\b(if|in case)\b")
+_WANTS = re.compile(
+    r"อยาก|ต้องการ|^ขอ|จะ|\b(want|wanna|would like|i'd like|need to|let me|help me)\b|^(file|make|lodge)\b"
+)
+_PERSONAL = re.compile(
+    r"ผม|ฉัน|เรา|หนู|ดิฉัน|กู|บ้าน|แม่|พ่อ|ลูก|ซอย|หมู่|หน้า|ข้าง|แถว|ทุก|แล้ว|เมื่อวาน|วันนี้|ตอนนี้|"
+    r"\b(i|i'm|i've|my|our|we|me|us|mine|in front|next to|near|every|since|yesterday|today|last|this)\b"
+)
 _MY_COMPLAINT = re.compile(r"\bmy (complaint|case|report)s?\b|เรื่องของ(ผม|ฉัน|หนู|ดิฉัน)|เรื่องที่(แจ้ง|ร้องเรียน)ไว้")
 _MENU_WORDS = {
     "menu:ask": ("ถามคำถาม", "ask a question", "i have a question", "มีคำถาม"),
@@ -101,8 +112,13 @@ class Understanding:
     area: Area = Area()  # a province or district the message names, for per-center answers
 
 
+# Question words that ask nothing: "ไม่มีใครมาซ่อม" (nobody came to fix it), "ที่ไหนก็ได้" (anywhere).
+_NOT_ASKING = re.compile(r"ไม่มีใคร|ไม่ว่า(ใคร|อะไร|ที่ไหน)|(ใคร|อะไร|ที่ไหน)ก็|ไม่รู้จะ")
+
+
 def _asks(clean: str) -> bool:
-    return any(q in clean for q in _QUESTION_TH) or bool(_QUESTION_EN.search(clean))
+    plain = _NOT_ASKING.sub(" ", clean)
+    return any(q in plain for q in _QUESTION_TH) or bool(_QUESTION_EN.search(plain))
 
 
 def _heading(clean: str) -> bool:
@@ -115,6 +131,15 @@ def _heading(clean: str) -> bool:
 
 def _problem(clean: str) -> bool:
     return any(p in clean for p in _PROBLEM_TH) or bool(_PROBLEM_TH_SPAN.search(clean) or _PROBLEM_EN.search(clean))
+
+
+def _personal(clean: str) -> bool:
+    return _PERSONAL.search(clean) is not None or _PROBLEM_TH_SPAN.search(clean) is not None
+
+
+def _short_topic(clean: str) -> bool:
+    """Short enough to be a topic rather than an account: five English words, or 30 Thai characters."""
+    return len(clean.split()) <= 5 if detect_language(clean) == "en" else len(clean) <= 30
 
 
 def _how(clean: str) -> bool:
@@ -150,27 +175,41 @@ def understand(text: str, retriever: FaqRetriever | None = None) -> Understandin
     for action, words in _MENU_WORDS.items():
         if clean in words:
             return made("menu", 0.95, action=action)
+    # A heading or a how-question about a command ("วิธีติดตามเรื่อง", "lost my tracking number",
+    # "การฝากคำถามถึงเจ้าหน้าที่") asks about it; only a plain request is the command itself.
+    about = _how(clean) or _heading(clean) or _ABOUT.search(clean) is not None
     name = command.name
-    if name == "cancel" and not asks:
+    if name == "cancel" and not asks and not about:
         return made("menu", 0.9, action="cancel")
-    if name == "talk_to_officer" and (not asks or (len(clean) < 50 and not _how(clean))):
+    if name == "talk_to_officer" and not about and (not asks or len(clean) < 50):
         return made("menu", 0.9, action="menu:leave")
-    if name == "track" and not problem and (not asks or (_MY_COMPLAINT.search(clean) and not _how(clean))):
-        return made("tracking", 0.9)
+    if name == "track" and not problem and not about and len(clean) < 60:
+        if not asks or _MY_COMPLAINT.search(clean):
+            return made("tracking", 0.9)
     if name == "greeting" and not asks:
         return made("small_talk", 0.9)
     if asks:
         answer = _faq(retriever, text)
-        if problem:
+        if problem and not _HYPOTHETICAL.search(clean):
             return made("both", 0.8, faq=answer, describes=True)
         return made("question", 0.9 if answer else 0.7, faq=answer)
-    if problem or cue_matches(clean, "file_complaint"):
-        # "อยากร้องเรียน" asks to file; "ถนนหน้าบ้านพัง" is the problem itself, kept as its first words.
-        describes = problem or len(clean) >= 40
-        return made("complaint", 0.9 if problem else 0.8, action="menu:file", describes=describes)
+    wants_to_file = _WANTS.search(clean) is not None and cue_matches(clean, "file_complaint")
+    if wants_to_file and not problem:
+        # "อยากร้องเรียน", "I want to file a complaint": the filing, with nothing to keep as its first words.
+        return made("complaint", 0.9, action="menu:file", describes=len(clean) >= 40)
+    if problem:
+        if not _personal(clean) and _short_topic(clean):
+            # A topic without a person or place in it ("Noise nuisance complaints", "ไฟถนนเสีย") reads
+            # as a heading: answer what the FAQ knows and offer to file it.
+            answer = _faq(retriever, text)
+            if answer is not None:
+                return made("both", 0.6, faq=answer, describes=True)
+        return made("complaint", 0.9, action="menu:file", describes=True)
     answer = _faq(retriever, text)
     if answer is not None or _heading(clean):
         return made("question", answer.score if answer else 0.6, faq=answer)
+    if cue_matches(clean, "file_complaint"):
+        return made("complaint", 0.7, action="menu:file", describes=len(clean) >= 40)
     # A longer message with no cue at all is most often someone describing a problem; a short one
     # is nothing we can act on, and the chat shows its menu.
     if len(clean) >= 40:

@@ -139,8 +139,10 @@ def confirm_handle(ctx: Ctx, action: str, text: str) -> None:
 
 
 def filed(ctx: Ctx, out: Filed) -> None:
+    center = ctx.state.draft.center_code if ctx.state.draft else None
     ctx.state.reset()
     ctx.state.case = out.number
+    ctx.state.center = center or ctx.state.center  # "what is the center's phone?" now means this one
     ctx.say(
         f"ยื่นเรื่องเรียบร้อยแล้ว เลขที่เรื่อง {out.number} รหัส PIN {out.pin} โปรดเก็บไว้เพื่อติดตามเรื่อง ความคืบหน้าจะแจ้งในแชตนี้",
         f"Your complaint is filed. Tracking number {out.number}, PIN {out.pin}: keep them to track it. "

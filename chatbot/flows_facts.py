@@ -158,6 +158,9 @@ def center_which_handle(ctx: Ctx, action: str, text: str) -> None:
     fields = tuple(f for f in ctx.state.scratch.get("fact", ()) if f in FIELDS) or FIELDS
     named = named_center(text, ctx.senses.centers())
     facts = ctx.senses.center_facts(named.code) if named is not None else None
+    if facts is None and ctx.senses.read(text).kind in ("question", "complaint", "both", "tracking", "menu"):
+        ctx.steps["menu"].handle(ctx, "", text)  # not a place: something else, read as at the menu
+        return
     if facts is None:
         ctx.say(
             f"ไม่พบศูนย์ดำรงธรรมของ “{text[:60]}” ลองพิมพ์ชื่อจังหวัดหรืออำเภออีกครั้ง",

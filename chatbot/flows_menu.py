@@ -84,7 +84,7 @@ def menu_handle(ctx: Ctx, action: str, text: str) -> None:
             "ขออภัย ไม่เข้าใจข้อความนี้ ลองเลือกจากเมนู หรือพิมพ์ใหม่อีกครั้ง",
             "Sorry, I did not understand that. Choose from the menu or try other words.",
         )
-        menu_prompt(ctx)
+        ctx.to_menu()
 
 
 def _found(ctx: Ctx, text: str, reading):

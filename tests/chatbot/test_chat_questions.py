@@ -18,7 +18,7 @@ from sqlalchemy import select
 from chatbot import dialogue
 from chatbot.center_names import asked_fields, named_center
 from chatbot.flows_questions import CARRY
-from chatbot.messages import Bi, FileComplaint, Inbound, LeaveQuestion, Link, NoteFaqFeedback, QuickReplies, Text
+from chatbot.messages import Bi, FileComplaint, Filed, Inbound, LeaveQuestion, Link, NoteFaqFeedback, QuickReplies, Text
 from chatbot.senses import CenterRow, ReadModelSenses
 from db.directory import centers
 from db.directory_edits import edit_record
@@ -265,6 +265,34 @@ def test_no_center_named_the_chat_asks_which_and_answers_for_the_one_named_next(
     assert TRANG_PHONE not in talk.text
     talk("ตรัง")
     assert TRANG_PHONE in talk.text and talk.state["center"] == "P92"
+
+
+def test_after_filing_the_chats_center_is_the_one_filed_with(senses):
+    talk = Talk(senses)
+    talk(action="menu:file")
+    for message in (
+        {"action": "consent:no"},
+        {"text": "ไฟส่องสว่างริมถนนดับทั้งซอยมาสองสัปดาห์แล้ว"},
+        {"action": "next"},
+        {"text": "ตรัง"},
+        {"text": "สิเกา"},
+        {"action": "office:accept"},
+    ):
+        talk(**message)
+    assert talk.step == "confirm" and talk.state["draft"]["center_code"] == "D9205"
+    settled = dialogue.settle(talk.state, Filed("2569-K7Q3MX", "123456"))
+    talk.state = settled.state
+    assert talk.state["center"] == "D9205" and talk.state["step"] == "menu"
+    talk("ศูนย์ที่ยื่นไปเปิดกี่โมงคะ")
+    no_filing(talk)
+    assert "ศูนย์ดำรงธรรมอำเภอสิเกา" in talk.text and "เวลาทำการ" in talk.text
+
+
+def test_after_asking_which_center_another_question_is_still_answered(senses):
+    talk = Talk(senses)
+    talk("ขอเบอร์โทรศัพท์ศูนย์ดำรงธรรมหน่อย")
+    talk("การแจ้งตาย หลักฐานที่ต้องใช้")
+    assert "มรณบัตร" in talk.text and talk.step == "faq_feedback"
 
 
 def test_the_center_a_question_names():

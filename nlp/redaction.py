@@ -29,6 +29,13 @@ THAI_HONORIFICS = frozenset(
         "ด.ต.", "ร.ต.ต.", "ร.ต.ท.", "ร.ต.อ.", "พ.ต.ต.", "พ.ต.ท.", "พ.ต.อ.", "ชื่อ", "นามสกุล", "สกุล",
     }
 )  # fmt: skip
+# Words that often follow a name and are never a surname: the chunk they start is left alone.
+NOT_SURNAMES = frozenset(
+    {
+        "โทร", "เบอร์", "อายุ", "อยู่", "บ้าน", "ที่", "ซึ่ง", "และ", "กับ", "ได้", "เป็น", "มา", "ไป", "ไม่", "ก็",
+        "จะ", "ขับ", "จอด", "ขาย", "ทำ", "เลี้ยง", "เปิด", "ปิด", "ทิ้ง", "เผา", "ชอบ", "มัก", "ยัง", "ถูก",
+    }
+)  # fmt: skip
 _EN_HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Khun|Uncle|Aunt|Auntie|Sir|Madam|Officer|Sgt|Lt|Capt|Col|Pol)"
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -77,7 +84,15 @@ def _thai_names(text: str) -> str:
         while end < len(tokens) and not tokens[end].isspace():
             end += 1
         chunk = "".join(tokens[surname:end])
-        if i < len(tokens) and chunk and len(chunk) <= SURNAME_CHARS and _THAI.search(chunk) and "[" not in chunk:
+        first = tokens[surname] if surname < end else ""
+        if (
+            i < len(tokens)
+            and chunk
+            and len(chunk) <= SURNAME_CHARS
+            and _THAI.search(chunk)
+            and "[" not in chunk
+            and first not in NOT_SURNAMES
+        ):
             out.append(tokens[i] + NAME)
             i = end
     return "".join(out)

@@ -36,6 +36,7 @@ FILLERS = {
     "request_id": "no-such-request",
     "session_id": "a" * 24,
     "code": "MOI",
+    "token": "no-such-token",  # an agency's status link (web/status_link.py) and other signed links
 }
 
 

@@ -105,7 +105,7 @@ def area_errors(area: dict | None, path: str) -> list[str]:
 def settings_errors(settings: dict | None, path: str) -> list[str]:
     errors = []
     for key in settings or {}:
-        if any(word in key.lower().replace("-", "_") for word in SECRET_WORDS):
+        if key.lower().replace("-", "_").endswith(SECRET_WORDS):
             errors.append(f"{path}.{key}: connector settings must not hold secrets; name one by credential_ref")
     return errors
 

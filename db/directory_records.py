@@ -92,7 +92,15 @@ def areas_by_agency(s: Session, codes: list[str] | None = None) -> dict[str, lis
 
 def _connector(a: Agency) -> tuple[str | None, dict | None]:
     if has_connector_columns():
-        return a.connector, (dict(a.connector_settings) if a.connector_settings else ({} if a.connector else None))
+        if not a.connector:
+            return None, None
+        settings = dict(a.connector_settings or {})
+        # The send path still reads these columns: the feed carries them inside the settings.
+        if a.credential_ref:
+            settings.setdefault("credential_ref", a.credential_ref)
+        if a.api_base_url and a.connector == DEFAULT_CONNECTOR:
+            settings.setdefault("base_url", a.api_base_url)
+        return a.connector, settings
     if not a.linked:
         return None, None
     settings = {k: v for k, v in (("base_url", a.api_base_url), ("credential_ref", a.credential_ref)) if v}

@@ -134,8 +134,8 @@ class ReadModelSenses:
             got.kind,
             got.confidence,
             got.intent,
-            self._reply(looked.answers.get(text, got.faq)),
-            text in looked.answers,
+            self._reply(got.faq),
+            looked.looked,
             got.action,
             got.describes,
             got.tracking_number,
@@ -226,15 +226,22 @@ class ReadModelSenses:
 
 
 class _Looked:
-    """The FAQ retriever, remembering what it answered during one reading."""
+    """The FAQ retriever as one reading uses it, noting whether the reading looked an answer up (then
+    the reading's `faq` is the answer, or None for no answer: the dialogue need not look again)."""
 
     def __init__(self, retriever) -> None:
-        self.retriever, self.answers = retriever, {}
+        self.retriever, self.looked = retriever, False
 
     def answer(self, question: str):
-        if question not in self.answers:
-            self.answers[question] = self.retriever.answer(question)
-        return self.answers[question]
+        self.looked = True
+        return self.retriever.answer(question)
+
+    def answer_for(self, entry_id: str, question: str, score: float = 1.0):
+        self.looked = True
+        return self.retriever.answer_for(entry_id, question, score=score)
+
+    def __getattr__(self, name: str):
+        return getattr(self.retriever, name)
 
 
 # --- a center's facts as people read them --------------------------------------------------------

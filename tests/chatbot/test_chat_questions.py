@@ -295,6 +295,15 @@ def test_after_asking_which_center_another_question_is_still_answered(senses):
     assert "มรณบัตร" in talk.text and talk.step == "faq_feedback"
 
 
+def test_asked_which_center_the_province_typed_answers_and_a_typo_is_asked_again(senses):
+    talk = Talk(senses)
+    talk.state = {"step": "center_which", "lang": "th", "scratch": {"fact": ["phone", "email"], "question": "เบอร์"}}
+    talk("ไม่มีที่นี่")
+    assert talk.step == "center_which" and "ไม่พบศูนย์ดำรงธรรมของ" in talk.text
+    talk("จังหวัดตรัง")
+    assert TRANG_PHONE in talk.text and TRANG_EMAIL in talk.text and talk.step == "faq_feedback"
+
+
 def test_the_center_a_question_names():
     rows = tuple(
         CenterRow(c["code"], c["level"], Bi(c["name_th"], c["name_en"]), c["province_code"], c["district_code"])

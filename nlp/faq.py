@@ -169,13 +169,12 @@ class FaqRetriever:
         """Best similarity of ``question`` to each entry (one score per entry)."""
         return self.blend(*self.paraphrase_scores(question))
 
-    def answer(self, question: str) -> FaqAnswer | None:
-        """The best entry's answer in the question's language, or None below the threshold."""
-        per_entry = self.scores(question)
-        best = int(np.argmax(per_entry)) if len(per_entry) else -1
-        if best < 0 or per_entry[best] < self.threshold:
+    def answer_for(self, entry_id: str, question: str, score: float = 1.0) -> FaqAnswer | None:
+        """Entry ``entry_id``'s answer in ``question``'s language (None when there is no such entry)."""
+        index = next((i for i, e in enumerate(self.entries) if e.id == entry_id), None)
+        if index is None:
             return None
-        entry = self.entries[best]
+        entry = self.entries[index]
         lang = "en" if detect_language(normalize(question)) == "en" else "th"
         wording = (entry.questions[lang] or entry.questions["th"] or entry.questions["en"])[0]
         return FaqAnswer(
@@ -184,11 +183,19 @@ class FaqRetriever:
             entry.answer[lang],
             list(entry.links),
             entry.image,
-            round(float(per_entry[best]), 4),
+            round(float(score), 4),
             entry.center_fact,
             entry.office.get(lang, ""),
             lang,
         )
+
+    def answer(self, question: str) -> FaqAnswer | None:
+        """The best entry's answer in the question's language, or None below the threshold."""
+        per_entry = self.scores(question)
+        best = int(np.argmax(per_entry)) if len(per_entry) else -1
+        if best < 0 or per_entry[best] < self.threshold:
+            return None
+        return self.answer_for(self.entries[best].id, question, float(per_entry[best]))
 
 
 @lru_cache(maxsize=1)

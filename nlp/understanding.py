@@ -68,7 +68,7 @@ _PROBLEM_EN = re.compile(
     r"garbage|rubbish|trash|pothole\w*|won'?t|refus\w+|haven'?t|hasn'?t|didn'?t|owes?|threat\w*|beat\w*|bribe\w*|"
     r"corrupt\w*|damag\w+|leak\w*|blackout|power cut|no water|stray|blocked|dangerous|unsafe|unpaid|not paid|"
     r"fired|stole|stolen|encroach\w*|harass\w*|rude|ignor\w+|nobody|no one|collapsed|fell|burning|smoke|"
-    r"overcharg\w*|kept my|took my|took part|on my land|fence|attacked|hit me|abus\w+|bitten|stuck|dumped|dumping)\b|"
+    r"overcharg\w*|kept my|took my|took part|on my land|fence|bites?|biting|attacked|hit me|abus\w+|bitten|stuck|dumped|dumping)\b|"
     r"\bfor (\d+|two|three|four|five|several|many) (days|weeks|months|years)\b|\bevery (night|day)\b"
 )
 # The platform's tracking numbers: Buddhist year, then six letters and digits without look-alikes.
@@ -83,6 +83,20 @@ _PERSONAL = re.compile(
     r"ผม|ฉัน|เรา|หนู|ดิฉัน|กู|บ้าน|แม่|พ่อ|ลูก|ซอย|หมู่|หน้า|ข้าง|แถว|ทุก|แล้ว|เมื่อวาน|วันนี้|ตอนนี้|"
     r"\b(i|i'm|i've|my|our|we|me|us|mine|in front|next to|near|every|since|yesterday|today|last|this)\b"
 )
+_ABOUT_CENTER = re.compile(r"ศูนย์|ดำรงธรรม|\b(cent(er|re)s?|damrongdham)\b")
+_FACT_WORDS = {
+    "phone": re.compile(r"เบอร์|โทร|\b(phone|telephone|tel|call|hotline)\b"),
+    "hours": re.compile(
+        r"เปิดกี่โมง|ปิดกี่โมง|กี่โมง|เวลาเปิด|เปิดปิด|เปิดทำการ|เวลาทำการ|เวลาราชการ|เปิดวัน|เปิดไหม|เปิดมั้ย|"
+        r"เปิดเสาร์|เปิดอาทิตย์|\b(hours|open|opens|opening|close|closes|closing)\b"
+    ),
+    "address": re.compile(
+        r"ที่อยู่|อยู่ที่ไหน|อยู่ตรงไหน|อยู่ไหน|ตั้งอยู่|ที่ตั้ง|แผนที่|ไปยังไง|ไปอย่างไร|"
+        r"\b(address|where is|where's|located|location|map|directions)\b"
+    ),
+    "email": re.compile(r"อีเมล|อีเมล์|\b(e-?mail)\b"),
+}
+_FACT_ENTRY = {"phone": "hotline", "hours": "office_hours", "address": "center_location", "email": "center_email"}
 _MY_COMPLAINT = re.compile(r"\bmy (complaint|case|report)s?\b|เรื่องของ(ผม|ฉัน|หนู|ดิฉัน)|เรื่องที่(แจ้ง|ร้องเรียน)ไว้")
 _MENU_WORDS = {
     "menu:ask": ("ถามคำถาม", "ask a question", "i have a question", "มีคำถาม"),
@@ -146,11 +160,29 @@ def _how(clean: str) -> bool:
     return any(h in clean for h in _HOW_TH) or bool(_HOW_EN.search(clean))
 
 
+def _center_fact_entry(clean: str) -> str | None:
+    """The entry for a contact fact asked of a center ("เบอร์โทรศูนย์ดำรงธรรมจังหวัดตรัง"), by its words:
+    the wording varies too little between these entries for similarity to tell them apart reliably."""
+    if not _ABOUT_CENTER.search(clean):
+        return None
+    facts = [fact for fact, words in _FACT_WORDS.items() if words.search(clean)]
+    if not facts:
+        return None
+    if "email" in facts:
+        return _FACT_ENTRY["email"]  # "ที่อยู่อีเมล", "e-mail address": the address is the e-mail's
+    return _FACT_ENTRY[facts[0]] if len(facts) == 1 else "center_contact"
+
+
 def _faq(retriever: FaqRetriever | None, text: str) -> FaqAnswer | None:
     if retriever is None:
         from nlp.faq import load_faq
 
         retriever = load_faq()
+    entry = _center_fact_entry(normalize(text, max_chars=500))
+    if entry is not None:
+        found = retriever.answer_for(entry, text, score=1.0)
+        if found is not None:
+            return found
     return retriever.answer(text)
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from starlette.datastructures import FormData
 
 from db import directory_edits, directory_lookup
 from db.directory_edits import EditInvalid
@@ -27,6 +28,14 @@ router = APIRouter(route_class=WebRoute)
 KIND_PATTERN = "^(center|agency)$"
 Kind = Annotated[str, Path(pattern=KIND_PATTERN)]
 Reason = Annotated[str, Form(max_length=directory_texts.REASON_MAX)]
+
+
+async def _posted(request: Request) -> FormData:
+    """The posted form as read once (Starlette keeps it), so the edit itself runs off the event loop."""
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(_posted)]
 
 
 def _message(err: InvalidInput | EditInvalid) -> str:
@@ -100,10 +109,9 @@ def record(request: Request, kind: Kind, code: str, s: DbSession, reach: Keeper)
 
 
 @router.post("/admin/directory/{kind}/{code}", response_class=HTMLResponse)
-async def edit(request: Request, kind: Kind, code: str, s: DbSession, reach: Keeper, reason: Reason = ""):
+def edit(request: Request, kind: Kind, code: str, s: DbSession, reach: Keeper, form: Posted, reason: Reason = ""):
     lang = i18n.language(request)
     row = _record(s, reach, kind, code, lang)
-    form = await request.form()
     try:
         if not reason.strip():
             raise InvalidInput(both("reason_required"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
@@ -22,11 +22,12 @@ from db.models import DirectorySyncRun
 from web import i18n
 from web.deps import DbSession
 from web.directory_reach import DirectoryReach, Keeper
-from web.directory_texts import REASON_MAX, both
+from web.directory_texts import REASON_MAX, ROW_ID_MAX, both
 from web.pages import WebRoute, render
 
 router = APIRouter(route_class=WebRoute)
 Reason = Annotated[str, Form(max_length=REASON_MAX)]
+RunId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]
 MAX_FEED = 16 * 1024 * 1024  # the door (api/door.py) holds the body to this too
 
 
@@ -44,7 +45,9 @@ def _page(request: Request, s, reach: DirectoryReach, status_code: int = 200, **
 
 
 @router.get("/admin/directory/feed", response_class=HTMLResponse)
-def feed_page(request: Request, s: DbSession, reach: Keeper, run: int | None = None):
+def feed_page(
+    request: Request, s: DbSession, reach: Keeper, run: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None
+):
     reach.ensure_nationwide()
     shown = s.get(DirectorySyncRun, run) if run else None
     return _page(request, s, reach, run=shown)
@@ -66,21 +69,21 @@ async def upload_feed(request: Request, s: DbSession, reach: Keeper, feed: Uploa
     if len(data) > MAX_FEED:
         return _page(request, s, reach, 413, error=both("feed_too_big"))
     source = f"upload:{feed.filename[:200]} ({reach.user.username})"
+    return await run_in_threadpool(_compare, request, s, reach, data, source)
+
+
+def _compare(request: Request, s, reach: DirectoryReach, data: bytes, source: str) -> HTMLResponse:
+    """Check and compare (CPU and a read of the whole directory: off the event loop); keep the run
+    pending (it supersedes an older pending one, as the scheduled sync's do)."""
     try:
-        run = await run_in_threadpool(_compare, s, _read(data), source)
+        document = _read(data)
+        found = directory_sync.diff(s, parse_feed(document, source))
     except FeedInvalid as err:
         s.rollback()
         return _page(request, s, reach, 422, error=both("feed_invalid"), feed_errors=err.errors)
-    return _page(request, s, reach, run=run)
-
-
-def _compare(s, document: dict, source: str) -> DirectorySyncRun:
-    """Check and compare (CPU and a read of the whole directory: off the event loop); keep the run
-    pending (it supersedes an older pending one, as the scheduled sync's do)."""
-    found = directory_sync.diff(s, parse_feed(document, source))
     run = directory_runs.record_run(s, source, directory_runs.PENDING, diff=found, feed=document)
     s.commit()
-    return run
+    return _page(request, s, reach, run=run)
 
 
 def _decided(request: Request, s, reach: DirectoryReach, run_id: int, reason: str, decide) -> HTMLResponse:
@@ -104,12 +107,12 @@ def _decided(request: Request, s, reach: DirectoryReach, run_id: int, reason: st
 
 
 @router.post("/admin/directory/feed/{run_id}/apply", response_class=HTMLResponse)
-async def apply_feed(request: Request, run_id: int, s: DbSession, reach: Keeper, reason: Reason = ""):
+def apply_feed(request: Request, run_id: RunId, s: DbSession, reach: Keeper, reason: Reason = ""):
     reach.ensure_nationwide()
-    return await run_in_threadpool(_decided, request, s, reach, run_id, reason, directory_runs.apply_run)
+    return _decided(request, s, reach, run_id, reason, directory_runs.apply_run)
 
 
 @router.post("/admin/directory/feed/{run_id}/dismiss", response_class=HTMLResponse)
-def dismiss_feed(request: Request, run_id: int, s: DbSession, reach: Keeper, reason: Reason = ""):
+def dismiss_feed(request: Request, run_id: RunId, s: DbSession, reach: Keeper, reason: Reason = ""):
     reach.ensure_nationwide()
     return _decided(request, s, reach, run_id, reason, directory_runs.dismiss_run)

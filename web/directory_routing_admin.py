@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
@@ -22,7 +21,7 @@ from db.subdistricts import resolve_place
 from web import i18n
 from web.deps import DbSession
 from web.directory_reach import DirectoryReach, Keeper
-from web.directory_texts import REASON_MAX, both
+from web.directory_texts import REASON_MAX, ROW_ID_MAX, both
 from web.pages import WebRoute, render
 from web.route_preview import preview
 from web.texts import TEXTS
@@ -138,7 +137,7 @@ def add_rule(
 @router.post("/admin/directory/rules/{rule_id}", response_class=HTMLResponse)
 def change_rule(
     request: Request,
-    rule_id: int,
+    rule_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
     s: DbSession,
     reach: Keeper,
     category: Short,
@@ -171,7 +170,7 @@ def change_rule(
 
 
 @router.get("/admin/directory/route", response_class=HTMLResponse)
-async def where_would_it_go(
+def where_would_it_go(
     request: Request,
     s: DbSession,
     reach: Keeper,
@@ -181,7 +180,8 @@ async def where_would_it_go(
     district: Annotated[str, Query(max_length=100)] = "",
     subdistrict: Annotated[str, Query(max_length=100)] = "",
 ):
-    """Changes nothing, hence a GET; the classifier runs off the event loop (it is CPU work)."""
+    """Changes nothing, hence a GET. A plain `def`: FastAPI runs it in its thread pool, off the event
+    loop, which the classifier's CPU work and the routing queries need."""
     lang = i18n.language(request)
     values = dict(text=text, category=category, province=province, district=district, subdistrict=subdistrict)
     try:
@@ -194,10 +194,8 @@ async def where_would_it_go(
         return _answer(request, 422, error=err.message, asked=values)
     from nlp.classifier import load_default  # loaded once per process (the chat has it warm already)
 
-    classifier = await run_in_threadpool(load_default) if not category else None
-    found = await run_in_threadpool(
-        preview, s, classifier, text, category or None, province_code, district_code, tambon
-    )
+    classifier = load_default() if not category else None
+    found = preview(s, classifier, text, category or None, province_code, district_code, tambon)
     return _answer(request, 200, found=found, asked=values, area=(province_code, district_code, tambon))
 
 

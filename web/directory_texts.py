@@ -7,6 +7,7 @@ from __future__ import annotations
 from web import i18n
 
 REASON_MAX = 500
+ROW_ID_MAX = 2**31 - 1  # ids are 32-bit integers: past them PostgreSQL refuses the query
 
 i18n.add_texts(
     {

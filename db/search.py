@@ -65,6 +65,7 @@ def _search(session: Session, model, forms: list[str], limit: int) -> list[tuple
     stmt = (
         select(model, rank.label("rank"))
         .where(or_(*(key.like(_like(f), escape="\\") for f in forms)))
+        .where(model.active.is_not(False))  # a deactivated office is kept for its cases, offered for none
         .order_by(rank, breadth, func.length(model.name_th), model.code)
         .limit(limit)
     )

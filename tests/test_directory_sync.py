@@ -20,6 +20,7 @@ from db.directory_export import export_feed
 from db.directory_sync import FeedInvalid, apply, diff, parse_feed
 from db.models import Agency, Case, Center, DirectoryChange, RoutingRule
 from db.routing import routing_options
+from db.search import search_directory
 from db.session import make_engine, make_sessions
 from tests.conftest import ROOT, migrate, ready_database, seed
 from workflows.domain.routing import decide_agency
@@ -167,6 +168,8 @@ def test_a_deactivated_agency_keeps_its_open_cases_and_routing_stops_choosing_it
     with sessions() as s:
         assert s.get(Agency, "PH-92") is not None and s.get(Agency, "PH-92").active is False
         assert s.get(Case, "2569-OPEN01").agency_code == "PH-92"
+    with sessions() as s:  # nor offered to a citizen or an officer choosing an office
+        assert "PH-92" not in {h.code for h in search_directory(s, "ศาลากลางจังหวัดตรัง", "agency")}
     assert routed("environment") is None  # no other provincial hall serves Trang: manual triage
     assert routed("labour") is None
     assert routed("drugs") == "POL-92"
@@ -175,6 +178,8 @@ def test_a_deactivated_agency_keeps_its_open_cases_and_routing_stops_choosing_it
         back = apply(s, parse_feed(exported_with(sessions, "PH-92", doc)), "sync", "back on the list")
     assert {"kind": "agency", "code": "PH-92", "field": "active", "from": False, "to": True} in back.changed
     assert routed("environment") == "PH-92"
+    with sessions() as s:
+        assert search_directory(s, "ศาลากลางจังหวัดตรัง", "agency")[0].code == "PH-92"
 
 
 def exported_with(sessions, code: str, doc: dict) -> dict:

@@ -23,6 +23,7 @@ from workflows.errors import CaseError
 
 Stamp = DateTime(timezone=True)
 DEFAULT_DAYS = 90
+PATH = "/agency-link"  # the agency's page (web/status_link.py): PATH/{tracking number}/{token}
 ACTIONS = ("opened", "acknowledged", "progress", "resolved", "returned")
 
 
@@ -141,6 +142,18 @@ def current_or_issue(
     if link is not None:
         return IssuedLink(link, token_for(secret, link))
     return issue(s, secret, number, agency_code, by, now, days)
+
+
+def letter_link(
+    s: Session, secret: str, base_url: str, number: str, agency_code: str | None, by: str, now: datetime
+) -> tuple[str, datetime | None]:
+    """The status link a forwarding letter prints (URL and expiry), issued at the first letter and the
+    same on every reprint; ("", None) for a case with no agency yet. `base_url` is the public address
+    of the app (`PUBLIC_BASE_URL`); `secret` the app secret (`APP_SECRET`) the app verifies with."""
+    if not agency_code:
+        return "", None
+    issued = current_or_issue(s, secret, number, agency_code, by, now)
+    return f"{base_url.rstrip('/')}{PATH}/{number}/{issued.token}", issued.link.expires_at
 
 
 def verify(s: Session, secret: str, number: str, token: str, case_agency: str | None, now: datetime) -> StatusLink:

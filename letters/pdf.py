@@ -154,7 +154,7 @@ def _body(pdf: LetterPdf, w: Wording) -> None:
     if w.quote:
         pdf.set_x(pdf.l_margin + INDENT)
         pdf.set_font(FONT, "B", SIZE)
-        pdf.cell(0, LINE, "ข้อความร้องเรียน", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, LINE, w.quote_label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.paragraph(f"“{w.quote}”", indent=0, left=INDENT)
     pdf.ln(LINE / 3)
     pdf.paragraph(w.request)

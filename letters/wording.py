@@ -25,6 +25,7 @@ class Wording:
     enclosures: str
     opening: str
     facts: tuple[tuple[str, str], ...]  # the summary's label and value pairs
+    quote_label: str
     quote: str
     request: str
     status_link: str  # "" when the letter carries no status link
@@ -75,6 +76,7 @@ def wording(letter: LetterData) -> Wording:
         enclosures=enclosures,
         opening=f"ด้วย{issuer}ได้รับเรื่องร้องเรียน{source} เมื่อวันที่ {filed} สรุปได้ดังนี้",
         facts=tuple(facts),
+        quote_label="ข้อความร้องเรียน",
         quote=letter.summary,
         request=(
             f"{issuer}พิจารณาแล้ว เห็นว่าเรื่องดังกล่าวอยู่ในอำนาจหน้าที่ของหน่วยงานท่าน "

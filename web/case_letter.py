@@ -31,7 +31,6 @@ from web.pages import WebRoute, render
 from workflows.domain import tracking
 
 router = APIRouter(route_class=WebRoute)
-STATUS_LINK_PATH = "/agency-link"
 
 add_texts(
     {
@@ -67,12 +66,9 @@ def _letter(
     named = named and bool(letter_complainant(s.get(PersonalData, case.tracking_number), True))
     if named:
         staff.log_reveal(s, case.tracking_number, user.username, "name", f"letter: {reveal_for}")
-    url, expires = "", None
-    if case.agency_code:
-        issued = status_links.current_or_issue(
-            s, secret, case.tracking_number, case.agency_code, user.username, datetime.now(UTC)
-        )
-        url, expires = f"{link_base}/{case.tracking_number}/{issued.token}", issued.link.expires_at
+    url, expires = status_links.letter_link(
+        s, secret, link_base, case.tracking_number, case.agency_code, user.username, datetime.now(UTC)
+    )
     s.commit()
     try:
         on = date.fromisoformat(sent_on) if sent_on else None
@@ -96,7 +92,7 @@ def _letter(
 def _args(request: Request) -> dict:
     settings = request.app.state.settings
     base = settings.public_base_url or str(request.base_url).rstrip("/")
-    return dict(link_base=f"{base}{STATUS_LINK_PATH}", secret=settings.secret)
+    return dict(link_base=base, secret=settings.secret)
 
 
 def _page(request: Request, letter: LetterData, reference: str, sent_on: str) -> HTMLResponse:

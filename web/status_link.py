@@ -31,7 +31,7 @@ from workflows.domain.transitions import refusal
 from workflows.errors import CaseError, CaseNotFound, InvalidInput, InvalidTransition
 
 router = APIRouter(route_class=WebRoute)
-PATH = "/agency-link"
+PATH = status_links.PATH
 NOTE_MAX = 5000
 # What the agency may post, and the transition rule the workflow checks each against.
 KINDS = {

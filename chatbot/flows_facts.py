@@ -38,7 +38,7 @@ def answer_center_facts(ctx: Ctx, text: str, reading: Reading, pending: bool = F
     (or names no center and the chat has none: the FAQ's general answer comes first then).
     `pending`: right after a general answer, a center named on its own ("ตรัง") answers what was asked."""
     fields = asked_fields(text)
-    if not fields and pending:
+    if not fields and pending and len(text) <= 40:  # a place named in reply, not a new message
         fields = tuple(f for f in ctx.state.scratch.get("fact", ()) if f in FIELDS)
     if not fields:
         return False
@@ -49,7 +49,7 @@ def answer_center_facts(ctx: Ctx, text: str, reading: Reading, pending: bool = F
             ctx.goto("center_which")
             return True
         return False
-    if reading.kind == "complaint" and not pending:
+    if reading.kind == "complaint":
         return False  # "ร้องเรียนศูนย์ดำรงธรรมจังหวัด... ไม่รับโทรศัพท์" is a complaint about the center
     code = named.code if named is not None else ctx.state.center
     facts = ctx.senses.center_facts(code)

@@ -288,6 +288,14 @@ def test_after_filing_the_chats_center_is_the_one_filed_with(senses):
     assert "ศูนย์ดำรงธรรมอำเภอสิเกา" in talk.text and "เวลาทำการ" in talk.text
 
 
+def test_after_asking_which_center_a_complaint_naming_a_place_is_filed(senses):
+    talk = Talk(senses)
+    talk("อีเมลศูนย์ดำรงธรรม")
+    assert talk.state["scratch"].get("fact")  # waiting for a center's name
+    talk("ถนนในหมู่บ้านที่อำเภอสิเกา จังหวัดตรัง พังเป็นหลุมลึกมาสามเดือนแล้ว รถล้มทุกวัน")
+    assert talk.step == "consent" and TRANG_EMAIL not in talk.text
+
+
 def test_after_asking_which_center_another_question_is_still_answered(senses):
     talk = Talk(senses)
     talk("ขอเบอร์โทรศัพท์ศูนย์ดำรงธรรมหน่อย")

@@ -1,45 +1,64 @@
 """The forwarding letter an `email` connector sends: the same letter the print page shows, built by
-`db.letters.letter_for_case` and rendered as a PDF by `letters.render_letter_pdf` (both part of the
-letters work), with a short bilingual covering note as the e-mail's body. Until those exist in a
-deployment, an e-mail send fails as misconfigured, and the case goes to manual forwarding."""
+`db.letters.letter_for_case` from the case's center to its agency and rendered as a PDF by
+`letters.render_letter_pdf` (photos embedded), with a short covering note in Thai and English as the
+e-mail's body. The complainant is named in the letter, and reachable through the note, only when they
+consented to share their contact details with the agency (`Parcel.contact`); otherwise the letter
+masks the name as the print page does. The letter's ที่ is the case's tracking number under the
+center's prefix: a system-sent letter has no number an officer typed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.base import MISCONFIGURED, AgencyLink, ConnectorError, Parcel
+from connectors.base import REJECTED, AgencyLink, ConnectorError, Parcel
 from connectors.email import Letter, LetterWriter
+from db.letters import letter_for_case
+from db.models import Case
+from letters import render_letter_pdf
 from workflows import contracts as c
 
 
 def covering_note(case: c.AgencySend, agency: AgencyLink, parcel: Parcel) -> tuple[str, str]:
     subject = f"ส่งเรื่องร้องเรียนเลขที่ {case.tracking_number} / Complaint {case.tracking_number} for your action"
-    photos = (
-        f"\nภาพประกอบ {len(parcel.photos)} ภาพแนบมาด้วย / {len(parcel.photos)} photo(s) attached."
-        if parcel.photos
-        else ""
-    )
-    body = (
-        f"เรียน {agency.name_th}\n\n"
-        f"ศูนย์ดำรงธรรมขอส่งเรื่องร้องเรียนเลขที่ {case.tracking_number} เพื่อโปรดพิจารณาดำเนินการ "
-        "รายละเอียดตามหนังสือที่แนบ (PDF)"
-        f"{photos}\n\n"
-        f"Dear {agency.name_en},\n\nPlease find attached the forwarding letter (PDF) for complaint "
-        f"{case.tracking_number}, for your action.\n"
-    )
-    return subject, body
+    lines = [
+        f"เรียน {agency.name_th}",
+        "",
+        f"ศูนย์ดำรงธรรมขอส่งเรื่องร้องเรียนเลขที่ {case.tracking_number} เพื่อโปรดพิจารณาดำเนินการ รายละเอียดตามหนังสือที่แนบ (PDF)",
+    ]
+    if parcel.photos:
+        lines.append(f"ภาพประกอบ {len(parcel.photos)} ภาพแนบมาด้วย")
+    contact = parcel.contact
+    if contact is not None:  # the complainant agreed that the agency may reach them
+        reach = ", ".join(v for v in (contact.phone, contact.email) if v)
+        lines.append(f"ผู้ร้องยินยอมให้หน่วยงานติดต่อได้: {contact.name} {reach}".rstrip())
+    lines += [
+        "",
+        f"Dear {agency.name_en},",
+        "",
+        f"Please find attached the forwarding letter (PDF) for complaint {case.tracking_number}, for your action.",
+    ]
+    if contact is not None:
+        lines.append("The complainant agreed that you may contact them (details above).")
+    return subject, "\n".join(lines) + "\n"
 
 
-def forwarding_letter(sessions: sessionmaker[Session]) -> LetterWriter:
+def forwarding_letter(sessions: sessionmaker[Session], photos_root: Path) -> LetterWriter:
     def write(case: c.AgencySend, agency: AgencyLink, parcel: Parcel) -> Letter:
-        try:
-            from db.letters import letter_for_case
-            from letters import render_letter_pdf
-        except ImportError as err:
-            raise ConnectorError(MISCONFIGURED, f"the forwarding letter cannot be made: {err}") from err
         with sessions() as s:
-            letter = letter_for_case(s, case.tracking_number)
+            row = s.get(Case, case.tracking_number)
+            if row is None:  # the projection writes the case before it is routed: this is a fault
+                raise ConnectorError(REJECTED, f"case {case.tracking_number} is not in the read model")
+            letter = letter_for_case(
+                s,
+                row,
+                row.center_code,
+                reference=case.tracking_number,
+                named=parcel.contact is not None,
+                upload_dir=photos_root,
+            )
         subject, body = covering_note(case, agency, parcel)
-        return Letter(subject=subject, body=body, pdf=render_letter_pdf(letter), filename=f"{case.tracking_number}.pdf")
+        return Letter(subject, body, render_letter_pdf(letter), f"{case.tracking_number}.pdf")
 
     return write

@@ -27,13 +27,14 @@ from temporalio.exceptions import ApplicationError
 from activities.agency_letters import forwarding_letter
 from connectors.base import REJECTED, ConnectorError, Parcel, Photo
 from connectors.damrongdham_json import DamrongdhamJson
-from connectors.email import Email, LetterWriter, SmtpSettings
+from connectors.email import Email, LetterWriter
 from connectors.open311 import Open311
 from connectors.registry import Registry, link
 from db.credentials import production
 from db.models import Agency, Case, CaseEvent, Category, PersonalData
 from db.photo_links import PhotoGrant, link_keys, sign
 from db.photos import photo_path
+from letters.mail import SmtpSettings
 from workflows import codec
 from workflows import contracts as c
 
@@ -200,18 +201,14 @@ def _sent_references(s: Session, numbers: list[str]) -> dict[tuple[str, str], st
 def build_agency_links(
     sessions: sessionmaker[Session],
     http: httpx.Client,
-    smtp: SmtpSettings | None = None,
+    smtp: SmtpSettings | None = None,  # None: the environment's, read at each send
     writer: LetterWriter | None = None,
     photos: PhotoLinks | None = None,
 ) -> AgencyLinks:
     """The connectors the worker offers, over its one HTTP client, and how photo links are signed."""
-    registry = Registry(
-        [
-            DamrongdhamJson(http),
-            Open311(http),
-            Email(smtp or SmtpSettings.from_env(), writer or forwarding_letter(sessions)),
-        ]
-    )
     if photos is None:
         photos = PhotoLinks.from_env(link_keys(codec.configured_keys().values())[0])
+    registry = Registry(
+        [DamrongdhamJson(http), Open311(http), Email(writer or forwarding_letter(sessions, photos.root), smtp)]
+    )
     return AgencyLinks(sessions, registry, photos)

@@ -147,7 +147,7 @@ async def test_an_agency_that_refuses_the_case_falls_back_to_manual_forwarding_a
     json_agency.status = 422
     filed = await world.gw.file(consumer_case(), None)
     n = filed.tracking_number
-    assert c.TASK_FORWARD_MANUAL in await world.fall_back(n, minutes=2)
+    assert c.TASK_FORWARD_MANUAL in await world.fall_back(n)
     assert len(json_agency.for_case(n)) == 1, "a refusal is final: no retry"
     row = case_row(world.url, n)
     assert row.status != c.FORWARDED and "refused the case: 422" in row.forward_failure
@@ -163,14 +163,14 @@ async def test_an_unreachable_agency_is_retried_then_falls_back(world):
     world.link_agency(AGENCY, "damrongdham-json", api_base_url=f"http://127.0.0.1:{closed}")
     policy = c.ClockPolicy(agency_send_budget_seconds=120)
     filed = await world.gw.file(consumer_case(policy=policy), None)
-    assert c.TASK_FORWARD_MANUAL in await world.fall_back(filed.tracking_number)
+    assert c.TASK_FORWARD_MANUAL in await world.fall_back(filed.tracking_number, minutes=30)
     assert "unreachable" in case_row(world.url, filed.tracking_number).forward_failure
 
 
 async def test_an_unknown_connector_is_a_configuration_fault_shown_to_the_officer(world):
     world.link_agency(AGENCY, "carrier-pigeon")
     filed = await world.gw.file(consumer_case(), None)
-    assert c.TASK_FORWARD_MANUAL in await world.fall_back(filed.tracking_number, minutes=2)
+    assert c.TASK_FORWARD_MANUAL in await world.fall_back(filed.tracking_number)
     assert "no connector named 'carrier-pigeon'" in case_row(world.url, filed.tracking_number).forward_failure
 
 

@@ -207,20 +207,20 @@ async def test_a_refused_request_and_a_missing_service_code_fall_back_to_manual_
     world.link_agency(AGENCY, "open311", {"endpoint": georeport.base_url, "service_codes": {"infrastructure": "bridge"}},
                       credential_ref="AGENCY_SECRET_PAO92")  # fmt: skip
     refused = await world.gw.file(road_case(), None)
-    assert c.TASK_FORWARD_MANUAL in await world.fall_back(refused.tracking_number, minutes=2)
+    assert c.TASK_FORWARD_MANUAL in await world.fall_back(refused.tracking_number)
     assert "400" in case_row(world.url, refused.tracking_number).forward_failure
 
     world.link_agency(AGENCY, "open311", {"endpoint": georeport.base_url, "service_codes": {}},
                       credential_ref="AGENCY_SECRET_PAO92")  # fmt: skip
     unmapped = await world.gw.file(road_case(), None)
-    assert c.TASK_FORWARD_MANUAL in await world.fall_back(unmapped.tracking_number, minutes=2)
+    assert c.TASK_FORWARD_MANUAL in await world.fall_back(unmapped.tracking_number)
     assert "service_code" in case_row(world.url, unmapped.tracking_number).forward_failure
 
 
 async def test_a_wrong_api_key_is_a_refusal(world, monkeypatch):
     monkeypatch.setenv("AGENCY_SECRET_PAO92", "not-the-key")
     filed = await world.gw.file(road_case(), None)
-    assert c.TASK_FORWARD_MANUAL in await world.fall_back(filed.tracking_number, minutes=2)
+    assert c.TASK_FORWARD_MANUAL in await world.fall_back(filed.tracking_number)
     assert "403" in case_row(world.url, filed.tracking_number).forward_failure
 
 

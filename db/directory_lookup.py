@@ -45,15 +45,10 @@ def _like(form: str) -> str:
     return "%" + form.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _active(row) -> bool:
-    # `active` arrives with the directory sync (issue 13); a record without the column is in use.
-    return bool(getattr(row, "active", True))
-
-
 def _row(kind: Kind, obj) -> RecordRow:
     group = obj.level if kind == "center" else obj.agency_type
     return RecordRow(
-        kind, obj.code, obj.name_th, obj.name_en, group, obj.province_code, obj.district_code, _active(obj)
+        kind, obj.code, obj.name_th, obj.name_en, group, obj.province_code, obj.district_code, obj.active is not False
     )
 
 

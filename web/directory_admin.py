@@ -26,6 +26,7 @@ from workflows.errors import CaseNotFound, InvalidInput
 
 router = APIRouter(route_class=WebRoute)
 KIND_PATTERN = "^(center|agency)$"
+SHOWN = 50  # search results on one page; a narrower search finds the rest
 Kind = Annotated[str, Path(pattern=KIND_PATTERN)]
 Reason = Annotated[str, Form(max_length=directory_texts.REASON_MAX)]
 
@@ -52,12 +53,13 @@ def directory(
     q: Annotated[str, Query(max_length=100)] = "",
     kind: Annotated[str, Query(pattern="^(center|agency|)$")] = "",
 ):
-    found = directory_lookup.find_records(s, q, kind or None, reach.province)
+    found = directory_lookup.find_records(s, q, kind or None, reach.province, limit=SHOWN)
     return render(
         request,
         "directory_admin.html",
         "_directory_search.html",
         found=found,
+        more=len(found) >= SHOWN,
         q=q,
         kind=kind,
         reach=reach,

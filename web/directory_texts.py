@@ -25,6 +25,10 @@ i18n.add_texts(
         "nationwide": ("ทั่วประเทศ", "Nationwide"),
         "inactive": ("ยกเลิกแล้ว", "Inactive"),
         "demo_record": ("ข้อมูลตัวอย่าง ไม่ใช่ข้อมูลจริง", "Demo record, not real"),
+        "directory_more": (
+            "แสดง 50 รายการแรก พิมพ์คำค้นให้เจาะจงขึ้นเพื่อดูรายการอื่น",
+            "The first 50 are shown; narrow the search to find the others",
+        ),
         "no_records": ("ไม่พบข้อมูลที่ตรงกับคำค้น", "No record matches"),
         "record_fields": ("ข้อมูล", "Fields"),
         "field": ("รายการ", "Field"),

@@ -7,9 +7,11 @@ records edited here are ones no other test of tests/web files cases with."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
-from db.models import Agency, DirectoryChange
+from db.models import Agency, Center, DirectoryChange
 
 HX = {"HX-Request": "true"}
 EDITED = "DO-9208"  # Trang's Na Yong district office: nothing else in tests/web routes there
@@ -51,12 +53,20 @@ async def test_an_administrator_finds_records_by_thai_name_english_name_code_and
         # "Trang" is an area word of every Trang record: the search finds its district offices by it
         by_area = await client.get("/admin/directory", params={"q": "trang", "kind": "agency"})
         assert "/admin/directory/agency/DO-9201" in by_area.text
+        everything = await client.get("/admin/directory")
+        assert 'id="directory-more"' in everything.text  # 50 shown of some 2,000: narrow the search
         nothing = await client.get("/admin/directory", params={"q": "zzzz-no-such-office"})
         assert "ไม่พบข้อมูลที่ตรงกับคำค้น" in nothing.text
 
 
 async def test_a_provincial_supervisor_sees_only_their_province_and_is_refused_another(web_stack):
     async with web_stack.signed_in("trang") as client:
+        listed = (await client.get("/admin/directory")).text  # no query: the province's records
+        codes = set(re.findall(r'href="/admin/directory/(?:center|agency)/([^"]+)"', listed))
+        assert {"P92", "D9201", "D9210", "PH-92", "DO-9205"} <= codes
+        with web_stack.sessions()() as s:
+            provinces = {(s.get(Center, c) or s.get(Agency, c)).province_code for c in codes}
+        assert provinces == {"92"}
         found = await client.get("/admin/directory", params={"q": "เมือง"})
         assert "/admin/directory/center/D9201" in found.text  # Mueang Trang
         assert "/admin/directory/center/D8101" not in found.text  # Mueang Krabi: another province

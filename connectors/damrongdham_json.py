@@ -27,6 +27,7 @@ def request_body(case: c.AgencySend, parcel: Parcel) -> dict:
         "category_name": {"th": parcel.category_name_th, "en": parcel.category_name_en},
         "province_code": case.province_code,
         "district_code": case.district_code,
+        "subdistrict_code": case.subdistrict_code,
         "anonymous": case.anonymous,
         "contact": (
             None if contact is None else {"name": contact.name, "phone": contact.phone, "email": contact.email}

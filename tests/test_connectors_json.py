@@ -10,7 +10,9 @@ import json
 import socket
 import time
 from dataclasses import replace
+from pathlib import Path
 
+import jsonschema_rs
 import pytest
 from sqlalchemy import select
 
@@ -23,6 +25,13 @@ from tests.test_complaint_lifecycle import case_row, draft, read, status_is, unt
 from workflows import contracts as c
 
 AGENCY = "ocpb"
+SCHEMAS = Path(__file__).resolve().parents[1] / "docs" / "agency-protocol"
+
+
+def schema(name: str):
+    return jsonschema_rs.validator_for(json.loads((SCHEMAS / f"{name}.schema.json").read_text()))
+
+
 TEXT = "ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ ร้านค้าไม่ติดต่อกลับ"
 
 
@@ -103,6 +112,8 @@ async def test_consent_sends_contact_details_and_photos_as_links_the_agency_can_
         assert (await app.get(forged)).status_code == 404
         other_case = sign(world.photos.key, PhotoGrant(AGENCY, "XX-NOT-A-CASE", photo.sha256, int(time.time()) + 60))
         assert (await app.get(f"/api/agency-photos/{other_case}")).status_code == 404
+    schema("request").validate(body)  # what we send is what docs/agency-protocol.md promises
+    schema("receipt").validate({"reference": "OCPB-0001"})
     forwarded = read(
         world.url,
         lambda s: (
@@ -191,3 +202,17 @@ def test_the_intake_carries_the_consent_and_drops_it_for_an_anonymous_filing(db_
             assert not complaint_input(s, anonymous, Door("api")).share_contact_with_agency
     finally:
         engine.dispose()
+
+
+def test_the_documented_callback_is_what_the_callback_route_takes():
+    from api.schemas import CallbackIn
+
+    callback = schema("callback")
+    documented = json.loads((SCHEMAS / "callback.schema.json").read_text())
+    assert set(documented["properties"]) == set(CallbackIn.model_fields)
+    assert set(documented["properties"]["kind"]["enum"]) == set(c.AGENCY_EVENT_KINDS)
+    event = {"event_id": "ev-1", "tracking_number": "2569-K7QH2M", "kind": "progress", "note": "นัดไกล่เกลี่ย"}
+    callback.validate(event)
+    CallbackIn.model_validate(event)
+    assert not callback.is_valid({**event, "kind": "closed"})
+    assert not schema("request").is_valid({"protocol": "damrongdham-json/1"})

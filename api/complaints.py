@@ -96,6 +96,7 @@ def _file(state, form: ComplaintIn, photos: list, door: Door, key: str | None, s
         contact=contact,
         anonymous=form.anonymous,
         share_contact_with_agency=form.share_contact_with_agency,
+        publish=form.publish,
         attachments=tuple(photos),
     )
     # One thread hop for the whole filing: bursts are what this path serves.

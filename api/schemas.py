@@ -58,6 +58,11 @@ class ComplaintIn(BaseModel):
         default=False,
         description="the complainant agrees that the agency acting on the case may have their contact details",
     )
+    publish: bool = Field(
+        default=False,
+        description="the complainant agrees that the case may appear in the public Open311 listing (public "
+        "categories only, names and numbers stripped, the place coarsened)",
+    )
 
     @field_validator("text")
     @classmethod

@@ -318,3 +318,18 @@ def test_the_redactor_strips_names_and_numbers_in_thai_and_english(text, gone, k
 def test_the_redactor_leaves_words_that_only_start_like_an_honorific():
     text = "ป้ายจราจรหัก ร้านอาหารเสียงดัง คุณภาพน้ำแย่ ตามที่แจ้ง"
     assert redact(text) == text
+
+
+async def test_a_json_api_filing_with_consent_to_publish_appears_in_the_public_listing(door):
+    base, database_url, _ = door
+    body = {"text": "ต้นไม้ใหญ่ล้มขวางถนนหน้าโรงเรียน รถผ่านไม่ได้", "province": "ตรัง", "district": "สิเกา"}
+    async with httpx.AsyncClient(timeout=30) as http:
+        shown = await http.post(
+            base.removesuffix("/open311/v2") + "/api/complaints", json={**body, "anonymous": True, "publish": True}
+        )
+        hidden = await http.post(base.removesuffix("/open311/v2") + "/api/complaints", json={**body, "anonymous": True})
+    numbers = [shown.json()["tracking_number"], hidden.json()["tracking_number"]]
+    for number in numbers:
+        await wait_case(database_url, number)
+    listed = {r["service_request_id"] for r in await asyncio.to_thread(GeoReport(base).get_service_requests)}
+    assert numbers[0] in listed and numbers[1] not in listed

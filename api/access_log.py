@@ -15,11 +15,14 @@ SECRET_QUERY = re.compile(r"([?&](?:pin|session_id|national_id|phone)=)[^&#\s]*"
 SESSION_PATH = re.compile(r"(/api/chat/sessions/)[^/?#\s]+")
 # An agency's status link: /agency-link/{number}/{token}; the token opens the case to whoever holds it.
 STATUS_LINK_PATH = re.compile(r"(/agency-link/[^/?#\s]+/)[^/?#\s]+")
+# A photo link for an agency: /api/agency-photos/{token}; the token shows the photo to whoever holds it.
+PHOTO_LINK_PATH = re.compile(r"(/api/agency-photos/)[^/?#\s]+")
 HIDDEN = "***"
 
 
 def redact(path: str) -> str:
     path = SESSION_PATH.sub(rf"\g<1>{HIDDEN}", SECRET_QUERY.sub(rf"\g<1>{HIDDEN}", path))
+    path = PHOTO_LINK_PATH.sub(rf"\g<1>{HIDDEN}", path)
     return STATUS_LINK_PATH.sub(rf"\g<1>{HIDDEN}", path)
 
 

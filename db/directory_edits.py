@@ -61,11 +61,22 @@ def check_record(s: Session, kind: str, record: dict[str, Any]) -> list[str]:
         parent = record.get("parent")
         if parent is not None and (parent == record["code"] or s.get(Center, parent) is None):
             errors.append(f"$.parent: unknown parent center '{parent}'")
+        elif parent is not None and record["code"] in _ancestors(s, parent):
+            errors.append(f"$.parent: '{parent}' is under '{record['code']}'; a center cannot be under itself")
     else:
         for i, area in enumerate(record.get("areas") or []):
             errors += area_errors(area, f"$.areas[{i}]")
         errors += settings_errors(record.get("connector_settings"), "$.connector_settings")
     return errors
+
+
+def _ancestors(s: Session, code: str) -> set[str]:
+    found: set[str] = set()
+    at = s.get(Center, code)
+    while at is not None and at.parent_code and at.parent_code not in found:
+        found.add(at.parent_code)
+        at = s.get(Center, at.parent_code)
+    return found
 
 
 def edit_record(s: Session, kind: str, code: str, changes: dict[str, Any], actor: str, reason: str) -> list[str]:

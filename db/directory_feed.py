@@ -122,6 +122,22 @@ def _duplicates(records: list[dict], section: str, key) -> list[str]:
     return errors
 
 
+def _cycles(centers: list[dict]) -> list[str]:
+    """Centers whose chain of parents comes back to them (every chain must end at the ministry)."""
+    parent = {c["code"]: c.get("parent") for c in centers}
+    errors = []
+    for i, c in enumerate(centers):
+        seen, at = {c["code"]}, parent.get(c["code"])
+        while at is not None and at in parent:
+            if at in seen:
+                if at == c["code"] and at != parent[at]:
+                    errors.append(f"$.centers[{i}].parent: the chain of parents of '{at}' comes back to it")
+                break
+            seen.add(at)
+            at = parent[at]
+    return errors
+
+
 def rule_key(r: dict) -> tuple:
     area = r.get("area") or {}
     return (
@@ -146,6 +162,7 @@ def semantic_errors(doc: dict) -> list[str]:
             if parent == c["code"]:
                 errors.append(f"$.centers[{i}].parent: a center cannot be its own parent")
             errors += area_errors(c.get("area"), f"$.centers[{i}].area")
+        errors += _cycles(centers)
     if agencies is not None:
         errors += _duplicates(agencies, "agencies", lambda r: r["code"])
         for i, a in enumerate(agencies):

@@ -98,25 +98,25 @@ class _Merge:
         model = records.MODELS[kind]
         rows = {r.code: r for r in self.s.scalars(select(model))}
         areas = records.areas_by_agency(self.s) if kind == "agency" else {}
-        new = []
-        for raw in feed_records:
-            rec = _normal(kind, raw, self.origin)
+        listed = [_normal(kind, raw, self.origin) for raw in feed_records]
+        new = [rec for rec in listed if rec["code"] not in rows]
+        self.diff.added += [{"kind": kind, "code": rec["code"]} for rec in new]
+        # New records go in first: an existing center may be moved under a new one.
+        if self.write and new:
+            self._insert(kind, new)
+        for rec in listed:
             row = rows.get(rec["code"])
             if row is None:
-                new.append(rec)
-                self.diff.added.append({"kind": kind, "code": rec["code"]})
                 continue
             current = (
                 records.center_record(row) if kind == "center" else records.agency_record(row, areas.get(row.code))
             )
             if not self._fields(kind, row, rec, current):
                 self.diff.unchanged += 1
-        if self.write and new:
-            self._insert(kind, new)
         if self.deactivate:
-            listed = {r["code"] for r in feed_records}
+            codes = {r["code"] for r in listed}
             for code, row in rows.items():
-                if code not in listed and row.active:
+                if code not in codes and row.active:
                     self._field(kind, row, "active", False, True, deactivating=True)
 
     def _fields(self, kind: str, row, rec: dict, current: dict) -> bool:

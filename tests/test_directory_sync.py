@@ -197,6 +197,7 @@ def test_an_invalid_feed_changes_nothing_and_says_what_is_wrong(db, tmp_path):
     record(doc, "agencies", "DO-9205")["email"] = "not an e-mail"
     record(doc, "agencies", "ocpb")["connector_settings"]["api_secret"] = "hunter2"
     doc["routing_rules"].append({"category": "land", "area": {"province": "92"}, "agency": "NOPE"})
+    record(doc, "centers", "P92")["parent"] = "D9205"  # a loop: Trang under its own district
     before = audit_count(sessions)
     with pytest.raises(FeedInvalid) as schema_refusal:
         parse_feed(doc)
@@ -210,6 +211,8 @@ def test_an_invalid_feed_changes_nothing_and_says_what_is_wrong(db, tmp_path):
     n = len(doc["centers"])
     assert f"$.centers[{n - 2}]: duplicate 'D9205' (also at $.centers[" in "".join(errors)
     assert f"$.centers[{n - 1}].parent: unknown parent center 'P99'" in errors
+    p92 = next(i for i, c in enumerate(doc["centers"]) if c["code"] == "P92")
+    assert f"$.centers[{p92}].parent: the chain of parents of 'P92' comes back to it" in errors
     assert any(e.startswith(f"$.agencies[{ocpb}].connector_settings.api_secret:") for e in errors)
     assert f"$.routing_rules[{len(doc['routing_rules']) - 1}].agency: unknown agency 'NOPE'" in errors
     # The command line refuses it too, and the directory is as it was.
@@ -294,7 +297,27 @@ def test_an_edit_is_checked_like_a_feed_and_needs_a_reason(db):
             edits.edit_record(s, "agency", "DO-9205", {"email": "a@b.go.th"}, "a", "  ")
         with pytest.raises(edits.EditInvalid):
             edits.edit_record(s, "agency", "DO-9205", {"search_key": "x"}, "a", "why")
+        with pytest.raises(edits.EditInvalid) as loop:
+            edits.edit_record(s, "center", "P92", {"parent": "D9205"}, "a", "why")
+        assert loop.value.errors == ["$.parent: 'D9205' is under 'P92'; a center cannot be under itself"]
         with pytest.raises(edits.RecordNotFound):
             edits.edit_record(s, "center", "D0000", {"phone": "1"}, "a", "why")
     with sessions() as s:
         assert s.get(Agency, "DO-9205").email is None
+
+
+def test_a_new_center_and_a_center_moved_under_it_apply_together(db):
+    _, sessions = db
+    doc = exported(sessions)
+    doc["centers"].append(
+        {"code": "R-SOUTH", "level": "dopa", "parent": "DOPA", "name_th": "ศูนย์ดำรงธรรมภาคใต้ (ทดสอบ)",
+         "name_en": "Southern Damrongdham Center (test)", "area": {}, "demo": True}
+    )  # fmt: skip
+    record(doc, "centers", "P92")["parent"] = "R-SOUTH"
+    with sessions.begin() as s:
+        done = apply(s, parse_feed(doc), "sync", "a regional center")
+    assert done.added == [{"kind": "center", "code": "R-SOUTH"}]
+    assert done.changed == [{"kind": "center", "code": "P92", "field": "parent", "from": "MOI", "to": "R-SOUTH"}]
+    with sessions() as s:
+        assert s.get(Center, "P92").parent_code == "R-SOUTH" and s.get(Center, "R-SOUTH").demo is True
+        assert s.get(Center, "R-SOUTH").search_key.startswith("ศูนย์ดำรงธรรมภาคใต้")

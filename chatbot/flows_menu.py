@@ -79,12 +79,26 @@ def menu_handle(ctx: Ctx, action: str, text: str) -> None:
         ctx.to_menu()
     elif kind == "small_talk":
         menu_prompt(ctx, greet=True)
-    elif not answer_from_faq(ctx, text, quiet=True, found=_found(ctx, text, reading)):
-        ctx.say(
-            "ขออภัย ไม่เข้าใจข้อความนี้ ลองเลือกจากเมนู หรือพิมพ์ใหม่อีกครั้ง",
-            "Sorry, I did not understand that. Choose from the menu or try other words.",
-        )
-        ctx.to_menu()
+    else:
+        _not_understood(ctx, text, _found(ctx, text, reading))
+
+
+def _not_understood(ctx: Ctx, text: str, found) -> None:
+    """Nothing the reading knows: the FAQ may still answer; a real question it cannot answer goes to an
+    officer if the citizen likes; a stray word gets an apology and the menu."""
+    if found is not None or _says_something(text):
+        answer_from_faq(ctx, text, found=found)
+        return
+    ctx.say(
+        "ขออภัย ไม่เข้าใจข้อความนี้ ลองเลือกจากเมนู หรือพิมพ์ใหม่อีกครั้ง",
+        "Sorry, I did not understand that. Choose from the menu or try other words.",
+    )
+    ctx.to_menu()
+
+
+def _says_something(text: str) -> bool:
+    """Enough words to be a question someone could answer ("exchange rate today"), not a stray "ok"."""
+    return len(text.split()) >= 3 if text.isascii() else len(text.replace(" ", "")) >= 12
 
 
 def _found(ctx: Ctx, text: str, reading):

@@ -140,11 +140,22 @@ def test_english_question_not_helped_is_noted_and_offers_an_officer(senses):
     assert isinstance(effect, LeaveQuestion) and effect.text == "What documents do I need to report a death?"
 
 
-def test_a_question_the_faq_cannot_answer_is_offered_to_an_officer(senses):
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("Can my cooperative borrow the village hall for a weekend seed fair?", "no good answer"),
+        ("Recommend a good pad thai restaurant", "no good answer"),  # no question word: still a question
+        ("อัตราแลกเปลี่ยนเงินดอลลาร์วันนี้", "ยังไม่มีคำตอบ"),
+    ],
+)
+def test_a_question_the_faq_cannot_answer_is_offered_to_an_officer(senses, question, says):
     talk = Talk(senses)
-    talk("Can my cooperative borrow the village hall for a weekend seed fair?")
+    talk(question)
     no_filing(talk)
-    assert "no good answer" in talk.text and "leave:yes" in talk.actions
+    assert says in talk.text and "leave:yes" in talk.actions
+    talk(action="leave:yes")
+    (effect,) = talk.turn.effects
+    assert isinstance(effect, LeaveQuestion) and effect.text == question
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,7 @@ def _page(request: Request, s, reach: DirectoryReach, status_code: int = 200, **
         "_directory_feed.html",
         status_code=status_code,
         pending=directory_runs.pending_runs(s)[:20],
+        recent=directory_runs.recent_runs(s, 10),
         reach=reach,
         nav="directory",
         **extra,

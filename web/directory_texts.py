@@ -87,6 +87,7 @@ i18n.add_texts(
             "รายการนี้ถูกดำเนินการไปแล้วหรือไม่มีอยู่",
             "This difference was already decided or does not exist",
         ),
+        "feed_recent": ("การตรวจสอบล่าสุด (รวมที่ระบบตรวจตามกำหนดเวลา)", "Recent checks (the scheduled sync's too)"),
         "feed_pending": ("รอการตรวจสอบ", "Waiting for review"),
         "feed_none_pending": ("ไม่มีรายการรอตรวจสอบ", "Nothing waits for review"),
         # rules

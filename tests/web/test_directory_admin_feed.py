@@ -130,3 +130,18 @@ async def test_a_reviewed_feed_can_be_dismissed_and_changes_nothing(web_stack):
     with web_stack.sessions()() as s:
         assert s.get(Agency, "DO-9209").email != "never@ratsada.example"
         assert s.get(DirectorySyncRun, run_id).status == "dismissed"
+
+
+async def test_a_scheduled_check_that_failed_shows_its_errors(web_stack):
+    from db import directory_runs
+
+    with web_stack.sessions().begin() as s:
+        run = directory_runs.record_run(
+            s, "https://directory.example/feed.json", directory_runs.FAILED, errors=["$.agencies[3].email: bad"]
+        )
+        run_id = run.id
+    async with web_stack.signed_in("root") as client:
+        page = await client.get("/admin/directory/feed")
+        assert f'href="/admin/directory/feed?run={run_id}"' in page.text  # listed among the recent checks
+        shown = await client.get("/admin/directory/feed", params={"run": run_id})
+        assert "$.agencies[3].email: bad" in shown.text and 'id="feed-apply"' not in shown.text

@@ -22,7 +22,6 @@ from db.models import Center
 from db.routing import routing_options
 from db.search import search_directory
 from nlp.faq import FaqAnswer
-from nlp.intents import detect_intent
 from nlp.taxonomy import category_label
 from nlp.text import detect_language, normalize
 from nlp.understanding import understand
@@ -104,7 +103,6 @@ class CenterFacts:
 
 
 class Senses(Protocol):
-    def intent(self, text: str) -> tuple[str, float]: ...
     def read(self, text: str) -> Reading: ...
     def language(self, text: str) -> str: ...
     def suggest(
@@ -120,10 +118,6 @@ class Senses(Protocol):
 class ReadModelSenses:
     def __init__(self, sessions: sessionmaker[Session], classifier, faq) -> None:
         self.sessions, self.classifier, self.faq_retriever = sessions, classifier, faq
-
-    def intent(self, text: str) -> tuple[str, float]:
-        found = detect_intent(text)
-        return found.name, found.confidence
 
     def read(self, text: str) -> Reading:
         """What the message is; the FAQ's answer comes with it when the reading looked one up (the

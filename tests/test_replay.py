@@ -129,12 +129,30 @@ async def projection_parked_then_recovered(env, gw: DirectGateway) -> str:
     return f"complaint-{n}"
 
 
+async def local_government_letter(env, gw: DirectGateway) -> str:
+    """A pothole named down to its tambon: routed to the tambon's local government, sent by letter."""
+    filed = await gw.file(draft("ถนนหน้าบ้านเป็นหลุม", category="infrastructure", subdistrict_code="920501"), None)
+    n = filed.tracking_number
+    for _ in range(100):
+        view = await gw.status(n)
+        if any(t.kind == c.TASK_FORWARD_LETTER for t in view.tasks):
+            break
+        await asyncio.sleep(0.05)
+    assert view.agency_code == "LG-920501", view.agency_code
+    await gw.act(n, "forward", c.ForwardRecord("o", "ตง 2/2569", "2026-12-05"))
+    await gw.act(n, "resolve", c.ResolutionRecord("o", "ซ่อมแล้ว"))
+    await gw.signal(n, "rate", c.Rating(5))
+    await env.client.get_workflow_handle(f"complaint-{n}").result()
+    return f"complaint-{n}"
+
+
 SCENARIOS = {
     "linked_to_closure": linked_to_closure,
     "triage_letter_info_dispute": triage_letter_info_dispute,
     "staff_assign_note_escalate": staff_assign_note_escalate,
     "question_answered": question_answered,
     "projection_parked_then_recovered": projection_parked_then_recovered,
+    "local_government_letter": local_government_letter,
 }
 
 

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.agency_letters import forwarding_letter
-from connectors.base import REJECTED, ConnectorError, Parcel, Photo
+from activities.agency_letters import app_secret, forwarding_letter
+from connectors.base import MISCONFIGURED, REJECTED, ConnectorError, Parcel, Photo
 from connectors.damrongdham_json import DamrongdhamJson
 from connectors.email import Email, LetterWriter
 from connectors.open311 import Open311
@@ -63,7 +63,7 @@ class PhotoLinks:
 
     def photo(self, agency_code: str, number: str, ref: c.AttachmentRef, now: float) -> Photo:
         if not self.base_url:
-            raise ConnectorError("AgencyMisconfigured", "PUBLIC_BASE_URL is not set: no photo link can be made")
+            raise ConnectorError(MISCONFIGURED, "PUBLIC_BASE_URL is not set: no photo link can be made")
         path = photo_path(self.root, ref.sha256)
         expires = int(now) + self.ttl_seconds
         token = sign(self.key, PhotoGrant(agency_code, number, ref.sha256, expires))
@@ -74,7 +74,7 @@ class PhotoLinks:
             size=ref.size,
             url=f"{self.base_url}/api/agency-photos/{token}",
             expires_at=datetime.fromtimestamp(expires, UTC).isoformat(),
-            read=path.read_bytes,
+            read=lambda: path.read_bytes() if path.exists() else b"",  # erased meanwhile: nothing to attach
         )
 
 
@@ -208,7 +208,7 @@ def build_agency_links(
     """The connectors the worker offers, over its one HTTP client, and how photo links are signed."""
     if photos is None:
         photos = PhotoLinks.from_env(link_keys(codec.configured_keys().values())[0])
-    registry = Registry(
-        [DamrongdhamJson(http), Open311(http), Email(writer or forwarding_letter(sessions, photos.root), smtp)]
-    )
+    if writer is None:
+        writer = forwarding_letter(sessions, photos.root, photos.base_url, app_secret(photos.root.parent))
+    registry = Registry([DamrongdhamJson(http), Open311(http), Email(writer, smtp)])
     return AgencyLinks(sessions, registry, photos)

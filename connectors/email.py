@@ -84,7 +84,7 @@ class Email:
             raise ConnectorError(MISCONFIGURED, f"{agency.code} has no e-mail address to send the letter to")
         settings = self.settings or smtp_from_env()
         letter = self.writer(case, agency, parcel)
-        photos = [MailAttachment(p.filename, p.content_type, p.read()) for p in parcel.photos]
+        photos = [MailAttachment(p.filename, p.content_type, data) for p in parcel.photos if (data := p.read())]
         try:
             message_id = send_letter_email(
                 settings, to, letter.subject, letter.body, letter.pdf, photos, pdf_name=letter.filename

@@ -100,13 +100,13 @@ class World:
 
     @asynccontextmanager
     async def app(self) -> AsyncIterator[httpx.AsyncClient]:
-        """The app, serving the signed photo links from this world's store (no dispatcher)."""
+        """The app, serving the signed photo and status links from this world's store (no dispatcher);
+        its secret is the one in the world's var directory, as the worker's is."""
         settings = Settings(
             database_url=self.url,
             temporal_address=self.env.client.service_client.config.target_host,
             task_queue=self.queue,
             var_dir=self.var_dir,
-            secret="connector-test-secret",
             dispatch_in_app=False,
         )
         app = create_app(settings)

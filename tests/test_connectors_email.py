@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import socket
 import threading
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
@@ -17,6 +18,8 @@ from aiosmtpd.smtp import AuthResult
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from activities.agency_letters import app_secret
+from db import status_links
 from db.models import CaseEvent
 from letters.mail import SmtpSettings
 from tests.conftest import ready_database
@@ -120,6 +123,13 @@ async def test_the_letter_goes_as_a_pdf_with_the_photos_and_its_message_id_is_th
     assert "ตง" in text and n in text, "the reference under Trang's own prefix"
     assert "สมศักดิ์ รักน้ำ" in text, "named in full: the complainant consented"
     assert parts["drain.png"].get_content() == PNG
+    # The letter carries the case's status link (the one a printed letter gets), and it opens the case.
+    secret = app_secret(world.var_dir)
+    link = read(world.url, lambda s: status_links.current(s, n, datetime.now(UTC), AGENCY))
+    path = f"/agency-link/{n}/{status_links.token_for(secret, link)}"
+    assert link.issued_by == "system" and path in "".join(text.split())
+    async with world.app() as app:
+        assert (await app.get(path)).status_code == 200
     body = msg.get_body(preferencelist=("plain",)).get_content()
     assert "0861112222" in body and "สมศักดิ์" in body
 

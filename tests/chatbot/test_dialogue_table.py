@@ -120,6 +120,12 @@ def test_an_old_session_asked_again_shows_the_suggestion_in_its_own_words(senses
     assert "ทำต่อจากเดิม" in said(t) and "ศูนย์ดำรงธรรมอำเภอสิเกา" in said(t) and "office:accept" in actions(t)
 
 
+def test_an_old_session_going_back_from_contact_finds_its_suggestion(senses):
+    t = turn(OLD_STATES["contact"], senses, text="ย้อนกลับ")
+    assert t.state["step"] == "suggestion" and "องค์การบริหารส่วนจังหวัดตรัง" in said(t)
+    assert t.state["suggestion"]["agency"]["code"] == "PAO-92"
+
+
 def test_an_old_session_picking_from_its_office_search_carries_on(senses):
     old = OLD_STATES["office_search"]
     t = turn(old, senses, text="1")  # the first of the hits the old version listed

@@ -2,7 +2,8 @@
 earlier versions of `ComplaintWorkflow` (each covers a whole life: linked agency to closure; triage,
 letter, information request, dispute and rating window; staff assignment, note, escalation and
 rejection; a note whose projection fails ten times, is parked as a system fault and lands on the
-retry, recorded after `2026-12-04-nothing-wedges`) and of `QuestionWorkflow` (asked and answered); a change that alters the command sequence of
+retry, recorded after `2026-12-04-nothing-wedges`; a pothole routed to its tambon's local government,
+recorded after tambons came in) and of `QuestionWorkflow` (asked and answered); a change that alters the command sequence of
 a running case must be guarded with `workflow.patched` or these fail. Fresh runs replay too.
 Record new ones with `python -m tests.test_replay <name>` (it runs the scenarios on the time-skipping
 server and writes the files)."""

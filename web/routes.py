@@ -18,6 +18,9 @@ from web import (
     cases,
     codec,
     data_requests,
+    directory_admin,
+    directory_feed_admin,
+    directory_routing_admin,
     faq_admin,
     filings_admin,
     inbox,
@@ -28,6 +31,9 @@ from web import (
 
 router = APIRouter()
 for part in (login, account, inbox, cases, case_actions, questions, admin, filings_admin, board, data_requests):
+    router.include_router(part.router)
+# The rules and the feed before the records: "/admin/directory/rules/7" is not a record's kind and code.
+for part in (directory_routing_admin, directory_feed_admin, directory_admin):
     router.include_router(part.router)
 router.include_router(codec.router)  # the Temporal UI's codec server (administrators only)
 router.include_router(faq_admin.router)  # "did this help?" per FAQ entry (supervisors, administrators)

@@ -80,8 +80,8 @@ def routing_options(
     options = [AgencyOption(a.code, a.agency_type, a.linked, a.province_code, a.district_code) for a in agencies]
     if subdistrict_code and types & {LOCAL_ADMIN, LOCAL_GOV}:
         local = local_governments(s, subdistrict_code)
-        named = {a.code for a in local}
-        options = [a for a in options if a.code not in named] + local
+        serving = {a.code for a in local}  # these with their areas, not as a row's province and district
+        options = [a for a in options if a.code not in serving] + local
     return RoutingOptions(
         rules=[
             RuleOption(r.category, r.province_code, r.district_code, r.agency_code, r.agency_type, r.priority)

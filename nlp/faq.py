@@ -3,10 +3,10 @@
 chatbot can offer to leave the question for an officer.
 
 This module owns loading the knowledge base, matching and the no-answer threshold, and the
-``faq-eval`` figures. Matching blends two similarities per paraphrase: lexical (TF-IDF over newmm
+``faq-eval`` figures. Matching blends two similarities: lexical (TF-IDF over newmm
 tokens plus character n-grams, widened by the bilingual gazetteer so "street light" meets "ไฟถนน")
 and semantic (the multilingual sentence encoder of ``nlp.encoder``, which carries a question across
-wording and language); the best-matching paraphrase decides an entry's score. Entries whose answer
+wording and language); an entry's score is the weighted sum of its best paraphrase by each. Entries whose answer
 differs per center carry ``center_fact`` (phone, hours, address, email, map or all): the chat fills
 those facts from the directory's record of the center asked about.
 """
@@ -96,11 +96,17 @@ _EN_STOPWORDS = frozenset(
 )
 
 
+# Words PyThaiNLP lists as stopwords that tell this knowledge base's entries apart: moving in (เข้า)
+# from out (ออก), a birth (เกิด) from a death, a first (แรก) or new (ใหม่) card from a renewal, opening
+# hours (เปิด, ปิด), a delay (ช้า, นาน), adding (เพิ่ม) and results (ผล).
+_DOMAIN_WORDS = frozenset("เข้า ออก เกิด ใหม่ แรก เสีย ช้า นาน ปิด เปิด วัน ต่อ เพิ่ม ผล".split())
+
+
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
     from pythainlp.corpus import thai_stopwords
 
-    return frozenset(thai_stopwords()) | _EN_STOPWORDS
+    return (frozenset(thai_stopwords()) | _EN_STOPWORDS) - _DOMAIN_WORDS
 
 
 def _document(clean: str) -> str:
@@ -158,12 +164,13 @@ class FaqRetriever:
         return lexical, self._vectors @ self.encoder.encode_one(clean)
 
     def blend(self, lexical: np.ndarray, semantic: np.ndarray, weight: float | None = None) -> np.ndarray:
-        """Per-entry score: the best paraphrase's weighted sum of both similarities."""
+        """Per-entry score: the weighted sum of the entry's best lexical and best semantic similarity
+        (each over its own paraphrases: one paraphrase may share the words, another the meaning)."""
         weight = self.semantic_weight if weight is None else weight
-        similarity = (1.0 - weight) * lexical + weight * semantic
-        per_entry = np.zeros(len(self.entries))
-        np.maximum.at(per_entry, self._owner, similarity)
-        return per_entry
+        best_lexical, best_semantic = np.zeros(len(self.entries)), np.zeros(len(self.entries))
+        np.maximum.at(best_lexical, self._owner, lexical)
+        np.maximum.at(best_semantic, self._owner, semantic)
+        return (1.0 - weight) * best_lexical + weight * best_semantic
 
     def scores(self, question: str) -> np.ndarray:
         """Best similarity of ``question`` to each entry (one score per entry)."""

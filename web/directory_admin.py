@@ -120,6 +120,9 @@ def edit(request: Request, kind: Kind, code: str, s: DbSession, reach: Keeper, f
         changes = changes_from_form(s, kind, row, form, lang)
         for province in _provinces_named(changes):
             reach.ensure(province)  # a provincial keeper cannot move a record out of the province
+        if changes.get("parent"):
+            parent = directory_lookup.record(s, "center", changes["parent"])
+            reach.ensure(parent.province_code if parent else None)  # nor hang a center under another's
         if changes:
             directory_edits.edit_record(s, kind, row.code, changes, reach.user.username, reason.strip())
     except (InvalidInput, EditInvalid) as err:

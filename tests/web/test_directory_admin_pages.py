@@ -135,6 +135,13 @@ async def test_an_edit_needs_a_reason_then_holds_with_its_source_and_history_unt
             f"/admin/directory/agency/{EDITED}", data={"areas": '[{"province": "81"}]', "reason": "x"}, headers=csrf
         )
         assert moved.status_code == 403  # a provincial keeper cannot move a record out of the province
+        reparented = await client.post(
+            "/admin/directory/center/D9208", data={"parent": "P81", "reason": "x"}, headers=csrf
+        )
+        assert reparented.status_code == 403  # nor put a center of theirs under another province's
+
+        english = await client.get(f"/admin/directory/agency/{EDITED}", cookies={"lang": "en"})
+        assert "English name" in english.text and "Change history" in english.text
 
         released = await client.post(
             f"/admin/directory/agency/{EDITED}/release", data={"field": "email", "reason": "คืนค่าเดิม"}, headers=csrf

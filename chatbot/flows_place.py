@@ -36,11 +36,12 @@ def _set(ctx: Ctx, tambon: places.Place) -> None:
 
 def _choices(ctx: Ctx) -> tuple[places.Place, ...]:
     """The tambons to offer: those a postal code left, else every tambon of the draft's district."""
-    left = [places.subdistrict(code) for code in ctx.state.scratch.get("tambons", [])]
-    if any(left):
-        return tuple(t for t in left if t)
     district_code = _draft(ctx).district_code
-    return places.subdistricts(district_code) if district_code else ()
+    if not district_code:
+        return ()
+    # A postal code's tambons only while the draft is still in their district ("back" may have moved it).
+    left = [places.subdistrict(code) for code in ctx.state.scratch.get("tambons", []) if code[:4] == district_code]
+    return tuple(t for t in left if t) or places.subdistricts(district_code)
 
 
 def subdistrict_prompt(ctx: Ctx) -> None:

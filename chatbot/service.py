@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from chatbot import dialogue
@@ -316,7 +317,7 @@ class ChatService:
                     lang=effect.lang,
                     at=effect.at,
                 )
-        except Exception:
+        except (SQLAlchemyError, ValueError):  # the database restarting, or an answer with no entry
             log.exception("storing FAQ feedback for %s failed", effect.entry_id)
             return FeedbackNoted(stored=False)
         return FeedbackNoted()

@@ -22,7 +22,7 @@ from chatbot.messages import Bi, FileComplaint, Filed, Inbound, LeaveQuestion, L
 from chatbot.senses import CenterRow, ReadModelSenses
 from db.directory import centers
 from db.directory_edits import edit_record
-from db.models import FaqFeedback
+from db.models import Case, FaqFeedback
 from db.session import make_engine, make_sessions
 from nlp.classifier import load_default
 from nlp.faq import load_faq
@@ -359,3 +359,23 @@ async def test_did_this_help_is_stored_per_entry_through_the_chat_service(chat, 
         lambda s: s.scalars(select(FaqFeedback).where(FaqFeedback.event_id.like(f"{chat.session_id}/%"))).all()
     )
     assert len(rows) == 1 and rows[0].helpful and rows[0].lang == "th" and rows[0].entry_id
+
+
+async def test_file_this_as_a_complaint_files_the_questions_words_through_the_app(chat, chat_stack):
+    problem = "My neighbour plays loud music every night until 3 am, what can I do?"
+    await chat.say(problem)
+    assert "Privacy notice" not in chat.text and CARRY in chat.actions
+    await chat.say(action=CARRY)
+    assert "Privacy notice" in chat.text
+    await chat.say(action="consent:no")  # anonymous: no personal data, straight to the summary later
+    await chat.say(action="next")
+    await chat.say("Trang")
+    await chat.say("Sikao")
+    await chat.say(action="office:accept")
+    assert "Summary" in chat.text and problem in chat.text
+    await chat.say(action="confirm", message_id="carry-en-1")
+    assert "Your complaint is filed" in chat.text
+    rows = await chat_stack.wait_for(
+        lambda s: s.scalars(select(Case).where(Case.channel == "web", Case.channel_ref == chat.session_id)).all()
+    )
+    assert rows[0].text.startswith(problem) and rows[0].district_code == "9205"

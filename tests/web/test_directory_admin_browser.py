@@ -86,6 +86,13 @@ async def test_an_administrator_searches_edits_loads_a_feed_and_asks_the_routing
     await shot(page, "directory-05-routing-box")
     assert page.script_errors == []
 
+    await page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing runs off sideways
+    for path in ("/admin/directory?q=ตรัง", "/admin/directory/agency/DO-9203", "/admin/directory/rules"):
+        await page.goto(path)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, f"{path} is {width}px wide at phone width"
+    await shot(page, "directory-07-phone-rules")
+
 
 async def test_a_provincial_supervisor_is_refused_another_provinces_record(web_stack, page):
     await sign_in(page, "trang")

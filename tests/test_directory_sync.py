@@ -321,3 +321,15 @@ def test_a_new_center_and_a_center_moved_under_it_apply_together(db):
     with sessions() as s:
         assert s.get(Center, "P92").parent_code == "R-SOUTH" and s.get(Center, "R-SOUTH").demo is True
         assert s.get(Center, "R-SOUTH").search_key.startswith("ศูนย์ดำรงธรรมภาคใต้")
+
+
+def test_reseeding_a_directory_from_before_provenance_drops_the_invented_emails(db):
+    url, sessions = db
+    with sessions.begin() as s:  # as migration 0014 finds an older read model: no sources, made-up e-mails
+        for agency in s.scalars(select(Agency).where(Agency.code.in_(("DO-9205", "PH-92")))):
+            agency.email, agency.sources = f"{agency.code.lower()}@example.go.th", None
+    seed(url, BASE)
+    with sessions() as s:
+        assert s.get(Agency, "DO-9205").email is None and s.get(Agency, "PH-92").email is None
+        [change] = [c for c in edits.history(s, "agency", "DO-9205") if c.field == "email"]
+    assert (change.origin, change.before, change.after) == ("seed", "do-9205@example.go.th", None)

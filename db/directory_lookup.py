@@ -12,7 +12,7 @@ from geothai import normalize
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from db.models import Agency, Center, RoutingRule
+from db.models import Agency, Center, DirectoryChange, RoutingRule
 
 Kind = Literal["center", "agency"]
 KINDS: tuple[Kind, ...] = ("center", "agency")
@@ -108,3 +108,20 @@ def routing_rules(s: Session, province: str | None = None, category: str | None 
     if category:
         stmt = stmt.where(RoutingRule.category == category)
     return list(s.scalars(stmt))
+
+
+def rule_changes(s: Session, codes: list[str], per_rule: int = 5) -> dict[str, list[DirectoryChange]]:
+    """The latest audit rows of each rule (by its name in the log), newest first."""
+    found: dict[str, list[DirectoryChange]] = {}
+    if not codes:
+        return found
+    stmt = (
+        select(DirectoryChange)
+        .where(DirectoryChange.record_kind == "rule", DirectoryChange.record_code.in_(codes))
+        .order_by(DirectoryChange.id.desc())
+    )
+    for row in s.scalars(stmt):
+        rows = found.setdefault(row.record_code, [])
+        if len(rows) < per_rule:
+            rows.append(row)
+    return found

@@ -1,11 +1,11 @@
 """An administrator's changes to the routing rules (category x area -> agency or agency type, with a
 priority): add a rule, change one, deactivate or reactivate it. Rules are never deleted. Every change
 writes the directory's audit log (`directory_changes`, record kind "rule", named as the feed sync
-names rules, `db.directory_sync.rule_code`, e.g. "land@92/9205->PH-92", as the rule stood before the
-change): one row with no field for a rule created, one row per field changed, with who, when, why,
-before and after; a rule an administrator touched says so (`source = "admin"`), so a feed does not
-undo it. The caller validates the values (codes that exist, an area that resolves) and owns the
-transaction."""
+names rules, `db.directory_sync.rule_code`, e.g. "land@92/9205->PH-92", as the rule stands after the
+change, so the rules page finds a rule's latest changes under its present name): one row with no
+field for a rule created, one row per field changed, with who, when, why, before and after; a rule an
+administrator touched says so (`source = "admin"`), so a feed does not undo it. The caller validates
+the values (codes that exist, an area that resolves) and owns the transaction."""
 
 from __future__ import annotations
 
@@ -91,14 +91,15 @@ def add_rule(s: Session, values: RuleValues, actor: str, reason: str) -> Routing
 
 def change_rule(s: Session, rule: RoutingRule, values: RuleValues, actor: str, reason: str) -> list[str]:
     """Set the rule to `values`; the names of the fields that changed (none: nothing written)."""
-    now, changed, code = datetime.now(UTC), [], code_of(rule)
+    now, changed = datetime.now(UTC), []
     for field, after in asdict(values).items():
         before = getattr(rule, field)
-        if before == after:
-            continue
-        setattr(rule, field, after)
+        if before != after:
+            setattr(rule, field, after)
+            changed.append((field, before, after))
+    code = code_of(rule)
+    for field, before, after in changed:
         _audit(s, code, field, before, after, actor, reason, now)
-        changed.append(field)
     if changed:
         rule.source = "admin"
-    return changed
+    return [field for field, _, _ in changed]

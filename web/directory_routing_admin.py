@@ -35,8 +35,12 @@ Short = Annotated[str, Form(max_length=100)]
 def _values(s, reach: DirectoryReach, **extra) -> dict:
     categories = list(s.scalars(select(Category).order_by(Category.code)))
     category_filter = extra.pop("category_filter", "") or ""
+    rules = directory_lookup.routing_rules(s, reach.province, category_filter or None)
+    names = {r.id: routing_rule_edits.code_of(r) for r in rules}
     return dict(
-        rules=directory_lookup.routing_rules(s, reach.province, category_filter or None),
+        rules=rules,
+        rule_names=names,
+        rule_history=directory_lookup.rule_changes(s, list(names.values())),
         category_filter=category_filter,
         categories=categories,
         category_names={c.code: (c.name_th, c.name_en) for c in categories},

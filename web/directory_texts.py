@@ -79,6 +79,12 @@ i18n.add_texts(
         "field_connector": ("ช่องทางเชื่อมต่อระบบ", "Connector"),
         "field_connector_settings": ("ค่าตั้งช่องทางเชื่อมต่อ (ไม่มีความลับ)", "Connector settings (no secrets)"),
         "field_postal_address": ("ที่อยู่สำหรับส่งหนังสือ", "Postal address"),
+        "field_priority": ("ลำดับความสำคัญ", "Priority"),
+        "field_category": ("หมวดเรื่อง", "Category"),
+        "field_province_code": ("จังหวัด", "Province"),
+        "field_district_code": ("อำเภอ/เขต", "District"),
+        "field_agency_code": ("รหัสหน่วยงาน", "Agency code"),
+        "field_agency_type": ("ชนิดหน่วยงาน", "Agency type"),
         "field_active": ("ใช้งานอยู่", "Active"),
         "field_demo": ("ข้อมูลตัวอย่าง", "Demo record"),
         # feed

@@ -86,6 +86,10 @@ async def test_a_rule_added_with_a_reason_decides_the_box_until_it_is_deactivate
             ).one()
             assert (change.before, change.after, change.reason) == (True, False, "ยกเลิกกฎทดลอง")
         assert agency_in(await ask(client, **place)) == before
+        listed = await client.get("/admin/directory/rules", params={"category": "animals"})
+        row = re.search(rf'<tr id="rule-{rule_id}">(.*?)</tr>', listed.text, re.S).group(1)
+        assert "ยกเลิกกฎทดลอง" in row and "สัตว์จรจัดในนาโยงให้ศาลากลางรับ" in row  # its history, newest first
+        assert row.index("ยกเลิกกฎทดลอง") < row.index("สัตว์จรจัดในนาโยงให้ศาลากลางรับ")
 
 
 async def test_a_provincial_supervisor_changes_only_their_provinces_rules(web_stack):

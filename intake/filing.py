@@ -86,9 +86,19 @@ class ComplaintFiling:
     share_contact_with_agency: bool = False
 
     def body_hash(self) -> str:
-        """The filing's fingerprint: the same key with another body is another complaint."""
-        body = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, default=str)
+        """The filing's fingerprint: the same key with another body is another complaint. A field added
+        after the first release is left out while it holds its default, so a client's retry across a
+        deploy that added it still matches the body it sent before."""
+        fields = asdict(self)
+        for name in _LATER_FIELDS:
+            if fields[name] == ComplaintFiling.__dataclass_fields__[name].default:
+                del fields[name]
+        body = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(body.encode()).hexdigest()
+
+
+# Fields ComplaintFiling gained after idempotency keys were first stored (2026-12-05).
+_LATER_FIELDS = ("publish", "coarse_lat", "coarse_long", "subdistrict", "postal_code", "share_contact_with_agency")
 
 
 def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> ComplaintInput:

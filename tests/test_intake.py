@@ -232,3 +232,20 @@ def test_a_nul_byte_from_any_door_is_refused_before_anything_is_written(front):
         assert "/" in refused.value.message
     with front.queue() as s:
         assert s.query(Filing).count() == before
+
+
+def test_a_body_hashes_as_before_the_fields_added_later_while_they_hold_their_defaults():
+    """A retry across the deploy that added tambon, consents and map point matches the stored hash."""
+    import hashlib
+    import json
+
+    filing = ComplaintFiling(text="ถนนเป็นหลุม", province="ตรัง", district="สิเกา")
+    first_release = {
+        "text": "ถนนเป็นหลุม", "province": "ตรัง", "district": "สิเกา", "category": None, "center": None,
+        "agency": None, "contact": None, "anonymous": False, "attachments": (), "language": "th",
+    }  # fmt: skip
+    stored = hashlib.sha256(
+        json.dumps(first_release, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+    assert filing.body_hash() == stored
+    assert ComplaintFiling(text="ถนนเป็นหลุม", province="ตรัง", district="สิเกา", publish=True).body_hash() != stored

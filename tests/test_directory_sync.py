@@ -9,7 +9,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -217,8 +216,8 @@ def test_an_invalid_feed_changes_nothing_and_says_what_is_wrong(db, tmp_path):
     assert f"$.routing_rules[{len(doc['routing_rules']) - 1}].agency: unknown agency 'NOPE'" in errors
     # The command line refuses it too, and the directory is as it was.
     path = feed_file(tmp_path, doc)
-    cli = run_cli(url, path, "--apply")
-    assert cli.returncode == 1 and "unknown parent center 'P99'" in cli.stderr
+    cli = run_cli(url, path, apply=True)
+    assert cli.returncode != 0 and "unknown parent center 'P99'" in cli.stderr
     assert audit_count(sessions) == before
     with sessions() as s:
         assert s.get(Center, "D9999") is None
@@ -230,11 +229,12 @@ def feed_file(tmp_path, doc: dict) -> str:
     return str(path)
 
 
-def run_cli(url: str, source: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url}
+def run_cli(url: str, source: str, apply: bool = False, reason: str = "") -> subprocess.CompletedProcess:
+    """`make directory-sync` as an operator types it (`-o setup`: the test's .venv is already set up)."""
+    args = ["make", "-s", "-o", "setup", "directory-sync", f"SOURCE={source}", f"REASON={reason}"]
     return subprocess.run(
-        [sys.executable, "-m", "scripts.directory_sync", source, *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        args + (["APPLY=1"] if apply else []),
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 
@@ -250,11 +250,13 @@ def test_the_command_line_prints_the_difference_and_applies_it_only_when_asked(d
     ]
     with sessions() as s:
         assert s.get(Center, "P92").phone is None
-    done = run_cli(url, path, "--apply", "--actor", "ops", "--reason", "phone list")
+    done = run_cli(url, path, apply=True, reason="the province's phone list")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads(dry.stdout)
     with sessions() as s:
         assert s.get(Center, "P92").phone == "0 7521 8888"
+        [change] = edits.history(s, "center", "P92")[:1]
+        assert change.reason == "the province's phone list" and change.actor.startswith("cli:")
     again = run_cli(url, path)
     assert json.loads(again.stdout)["changed"] == []
 

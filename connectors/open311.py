@@ -108,8 +108,14 @@ class Open311:
         return str(got.get("service_request_id") or "")[:100]
 
     def _params(self, agency: AgencyLink) -> dict[str, str]:
-        jurisdiction = agency.setting("jurisdiction_id")
-        return {"jurisdiction_id": str(jurisdiction)} if jurisdiction else {}
+        params = {}
+        if agency.setting("jurisdiction_id"):
+            params["jurisdiction_id"] = str(agency.setting("jurisdiction_id"))
+        # GeoReport reads need no key, but some servers show a client only its own non-public requests
+        # (ours does): `poll_with_api_key` sends it, knowing a query string may end up in their logs.
+        if agency.setting("poll_with_api_key"):
+            params["api_key"] = agency.secret()
+        return params
 
     def poll(self, reference: str, agency: AgencyLink) -> list[Status]:
         endpoint = _endpoint(agency)

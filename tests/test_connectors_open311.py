@@ -39,6 +39,7 @@ class GeoReport(_Loopback):
         self.requests: dict[str, dict] = {}
         self.tokens: dict[str, list] = {}  # token -> [asks left, request id]
         self.token_after: int | None = None
+        self.asked: list[dict] = []  # the query strings of GET requests/{id}.json
         server = self
 
         class Handler(_Handler):
@@ -85,6 +86,7 @@ class GeoReport(_Loopback):
                             200, [{"token": path[8:-5], "service_request_id": entry[1] if ready else None}]
                         )
                     if path.startswith("/requests/"):
+                        server.asked.append(parse_qs(urlparse(self.path).query))
                         found = server.requests.get(path[len("/requests/") : -len(".json")])
                         if found is None:
                             return self._reply(404, [{"code": 404, "description": "no such request"}])
@@ -164,6 +166,7 @@ async def test_a_request_is_filed_and_its_polled_statuses_move_the_case(world, g
     assert events(world.url, n, "forwarded")[0].data == {"agency": AGENCY, "reference": rid, "via": "open311"}
 
     assert (await poll(world)).delivered == 0, "open and untouched is nothing new"
+    assert georeport.asked[-1] == {"jurisdiction_id": ["trang.test"]}, "no api_key in a URL unless asked"
     georeport.update(rid, status_notes="ส่งช่างออกสำรวจแล้ว", updated_datetime="2026-12-06T10:00:00+07:00")
     assert (await poll(world)).delivered == 1
     await until(status_is(world.url, n, c.IN_PROGRESS))
@@ -185,6 +188,8 @@ async def test_without_consent_no_contact_fields_are_posted(world, georeport):
 
 
 async def test_a_token_is_resolved_at_once_or_later_by_polling(world, georeport):
+    settings = {**SETTINGS, "endpoint": georeport.base_url, "poll_with_api_key": True}
+    world.link_agency(AGENCY, "open311", settings, credential_ref="AGENCY_SECRET_PAO92")
     georeport.token_after = 1  # the second ask names the request
     quick = await world.gw.file(road_case(), None)
     await until(status_is(world.url, quick.tracking_number, c.FORWARDED))
@@ -200,6 +205,7 @@ async def test_a_token_is_resolved_at_once_or_later_by_polling(world, georeport)
     georeport.update(rid, status="closed", status_notes="แก้ไขแล้ว", updated_datetime="2026-12-07T09:00:00+07:00")
     await poll(world)
     await until(status_is(world.url, slow.tracking_number, c.RESOLVED))
+    assert georeport.asked[-1]["api_key"] == [API_KEY], "asked for: the server shows its own client's requests"
     assert events(world.url, slow.tracking_number, "resolved")[0].note == "แก้ไขแล้ว"
 
 

@@ -21,6 +21,7 @@ from api.door import is_json
 from api.open311_format import (
     Open311Route,
     ServiceRequestIn,
+    area_in,
     codes,
     language,
     number_of_token,
@@ -138,10 +139,13 @@ def _file(state, form: ServiceRequestIn, client: open311.Client, key: str | None
     if contact is None and name:
         contact = Contact(name=name)
     lat, long = form.coarse_point()
+    province, district = form.province, form.district
+    if not (province or district) and form.address_string:  # a client that only has an address
+        province, district = area_in(form.address_string)
     filing = ComplaintFiling(
         text=form.complaint_text(),
-        province=form.province,
-        district=form.district,
+        province=province,
+        district=district,
         category=form.service_code,
         contact=contact,
         anonymous=contact is None,  # nobody to reach: the case goes on without a name

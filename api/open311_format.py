@@ -163,6 +163,23 @@ class ServiceRequestIn(BaseModel):
         return " ".join(p.strip() for p in (self.first_name, self.last_name) if p and p.strip())
 
 
+def _key(text: str) -> str:
+    return geothai.normalize(text).replace("ฯ", "")
+
+
+def area_in(address: str) -> tuple[str | None, str | None]:
+    """The province and district an address names, as far as they appear ("ต.บ่อหิน อ.สิเกา จ.ตรัง",
+    "Sikao, Trang"): longest names first, so that a district is never read inside a longer one."""
+    key = _key(address)
+    by_length = sorted(geothai.provinces(), key=lambda p: -len(p.name_th))
+    province = next((p for p in by_length if _key(p.name_th) in key or _key(p.name_en) in key), None)
+    if province is None:
+        return None, None
+    districts = sorted(geothai.districts(province.code), key=lambda d: -len(d.name_th))
+    district = next((d for d in districts if _key(d.name_th) in key or _key(d.name_en) in key), None)
+    return province.code, district.code if district else None
+
+
 def token_for(secret: str, number: str) -> str:
     mac = hmac.new(secret.encode(), f"open311-token:{number}".encode(), hashlib.sha256).hexdigest()[:20]
     return f"{number}.{mac}"

@@ -195,6 +195,8 @@ async def test_the_public_listing_holds_only_consenting_cases_of_public_categori
     assert "[ชื่อ/name]" in json.dumps([r["description"] for r in mine], ensure_ascii=False)
     unconsented = next(r for r in mine if r["service_request_id"] == filed["unconsented"])
     assert unconsented["address"] == "อำเภอสิเกา จังหวัดตรัง" and unconsented["lat"] is None
+    private = next(r for r in mine if r["service_request_id"] == filed["private"])
+    assert private["address"] == "อำเภอสิเกา จังหวัดตรัง"  # read from its address_string
 
 
 async def test_the_same_idempotency_key_from_the_same_client_is_the_same_request(door):

@@ -10,7 +10,8 @@ import logging
 import re
 
 # Query values that are secrets or personal data, whatever route they were sent to.
-SECRET_QUERY = re.compile(r"([?&](?:pin|session_id|national_id|phone)=)[^&#\s]*", re.IGNORECASE)
+# (`api_key`: an Open311 client's key, which the GeoReport spec sends as a parameter.)
+SECRET_QUERY = re.compile(r"([?&](?:pin|session_id|national_id|phone|api_key|email)=)[^&#\s]*", re.IGNORECASE)
 # The chat's own path segment that names a session: /api/chat/sessions/{session_id}/messages.
 SESSION_PATH = re.compile(r"(/api/chat/sessions/)[^/?#\s]+")
 # An agency's status link: /agency-link/{number}/{token}; the token opens the case to whoever holds it.

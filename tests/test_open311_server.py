@@ -24,6 +24,7 @@ from georeport import GeoReport
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api import access_log
 from api.settings import Settings
 from db import open311
 from db.models import Case, PersonalData
@@ -335,3 +336,8 @@ async def test_a_json_api_filing_with_consent_to_publish_appears_in_the_public_l
         await wait_case(database_url, number)
     listed = {r["service_request_id"] for r in await asyncio.to_thread(GeoReport(base).get_service_requests)}
     assert numbers[0] in listed and numbers[1] not in listed
+
+
+def test_an_open311_key_in_a_query_string_is_blanked_in_the_access_log():
+    line = access_log.redact("/open311/v2/requests/2569-ABCDEF.json?locale=en&api_key=o311_secret&email=a@b.co")
+    assert "o311_secret" not in line and "a@b.co" not in line and "locale=en" in line

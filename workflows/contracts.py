@@ -338,6 +338,9 @@ class QuestionInput:
     channel_ref: str = ""  # web chat session id or LINE user id
     center_code: str | None = None  # the center asked; none = the ministry's center
     answer_business_days: int = 1
+    # The asked center's week from its directory record: seven "HH:MM-HH:MM" (Monday first, "" closed);
+    # empty = the government week. The answer clock counts that center's office time.
+    opening_hours: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 
 from workflows import contracts as c
 from workflows.domain import clocks
-from workflows.domain.calendar import BusinessCalendar
+from workflows.domain.calendar import BusinessCalendar, opening_hours
 from workflows.domain.centers import MINISTRY, center_above
 from workflows.retries import LOCAL, LOCAL_FAILURES, UNBOUNDED, failure_reason, parked_retry_after
 
@@ -57,7 +57,8 @@ class QuestionWorkflow:
                 raise
             workflow.logger.warning("question %s counts weekends only: %s", inp.question_id, failure_reason("", err))
             days = c.DaysOff(days=[])
-        self.cal = BusinessCalendar(frozenset(date.fromisoformat(d) for d in days.days))
+        week = opening_hours(inp.opening_hours or [])  # the asked center's own hours, when it has them
+        self.cal = BusinessCalendar(frozenset(date.fromisoformat(d) for d in days.days), week)
         due = self.cal.add_business_days(asked, min(MAX_ANSWER_BUSINESS_DAYS, max(1, inp.answer_business_days)))
         self.view.due_at = clocks.iso(due)
         await self._project("asked")

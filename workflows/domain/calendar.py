@@ -46,18 +46,48 @@ def _at(d: date, clock: time) -> datetime:
     return datetime.combine(d, clock, tzinfo=BANGKOK)
 
 
+def opening_hours(spans: list[str] | tuple[str, ...]) -> tuple[tuple[time, time] | None, ...] | None:
+    """A center's week from seven "HH:MM-HH:MM" strings (Monday first; "" = closed), as the directory's
+    record gives it; None (the government week) when the list is not exactly seven valid spans or has
+    no open day, so a bad record never leaves a center with no office time at all."""
+    if len(spans) != 7:
+        return None
+    week: list[tuple[time, time] | None] = []
+    for span in spans:
+        if not span:
+            week.append(None)
+            continue
+        try:
+            a, b = (time.fromisoformat(part.strip()) for part in span.split("-", 1))
+        except ValueError:
+            return None
+        if b <= a:
+            return None
+        week.append((a, b))
+    return tuple(week) if any(week) else None
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Office time of a center; `days_off` are whole Bangkok dates when it is closed on a weekday."""
+    """Office time of a center; `days_off` are whole Bangkok dates when it is closed on a weekday.
+    `week` is the center's own opening hours per weekday (Monday first, None = closed; see
+    `opening_hours`); without it, the government week Mon-Fri 08:30-16:30."""
 
     days_off: frozenset[date] = frozenset()
+    week: tuple[tuple[time, time] | None, ...] | None = None
+
+    def _hours(self, d: date) -> tuple[time, time] | None:
+        if self.week is None:
+            return (OPENS, CLOSES) if d.weekday() < 5 else None
+        return self.week[d.weekday()]
 
     def is_business_day(self, d: date) -> bool:
-        return d.weekday() < 5 and d not in self.days_off
+        return self._hours(d) is not None and d not in self.days_off
 
     def is_open(self, t: datetime) -> bool:
         local = _local(t)
-        return self.is_business_day(local.date()) and OPENS <= local.time() < CLOSES
+        hours = self._hours(local.date())
+        return self.is_business_day(local.date()) and hours[0] <= local.time() < hours[1]
 
     def next_business_day(self, d: date) -> date:
         """The first business day strictly after `d`."""
@@ -71,11 +101,13 @@ class BusinessCalendar:
         local = _local(t)
         d = local.date()
         if self.is_business_day(d):
-            if local.time() < OPENS:
-                return _utc(_at(d, OPENS))
-            if local.time() < CLOSES:
+            opens, closes = self._hours(d)
+            if local.time() < opens:
+                return _utc(_at(d, opens))
+            if local.time() < closes:
                 return _utc(t)
-        return _utc(_at(self.next_business_day(d), OPENS))
+        nxt = self.next_business_day(d)
+        return _utc(_at(nxt, self._hours(nxt)[0]))
 
     def add_office_seconds(self, t: datetime, seconds: int) -> datetime:
         """The instant after `seconds` of office time, counted from the next opening at or after `t`.
@@ -87,12 +119,13 @@ class BusinessCalendar:
         cursor = _local(self.next_opening(t))
         remaining = int(seconds)
         while True:
-            closing = _at(cursor.date(), CLOSES)
+            closing = _at(cursor.date(), self._hours(cursor.date())[1])
             left_today = int((closing - cursor).total_seconds())
             if remaining <= left_today:
                 return _utc(cursor + timedelta(seconds=remaining))
             remaining -= left_today
-            cursor = _at(self.next_business_day(cursor.date()), OPENS)
+            nxt = self.next_business_day(cursor.date())
+            cursor = _at(nxt, self._hours(nxt)[0])
 
     def add_business_days(self, t: datetime, n: int) -> datetime:
         """`n` full office days (8 hours each) after `t`: Monday 10:00 + 1 is Tuesday 10:00."""
@@ -107,8 +140,9 @@ class BusinessCalendar:
         d = start.date()
         while d <= end.date():
             if self.is_business_day(d):
-                lo = max(start, _at(d, OPENS))
-                hi = min(end, _at(d, CLOSES))
+                opens, closes = self._hours(d)
+                lo = max(start, _at(d, opens))
+                hi = min(end, _at(d, closes))
                 if hi > lo:
                     total += int((hi - lo).total_seconds())
             d += timedelta(days=1)

@@ -2,7 +2,8 @@
 loopback: the request form-encoded with the agency's api_key and the mapped service_code, the
 reference from `service_request_id` or from a token resolved later, statuses found by the polling
 workflow reaching the case as agency events (once each), refusals and a missing service_code falling
-back to manual forwarding with the reason, and the polling schedule made at a worker's start."""
+back to manual forwarding with the reason, the polling schedule made at a worker's start; and, beside
+our test server, the project's own Open311 server (written apart from this client) taking a request."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
-from db.models import CaseEvent
+from api.settings import Settings
+from db.models import CaseEvent, Filing
+from db.open311 import issue
+from db.session import filings_url, make_engine, make_sessions
 from tests.conftest import ready_database
 from tests.connectors_world import connector_world
+from tests.live import served
 from tests.support import _Handler, _Loopback
 from tests.test_complaint_lifecycle import case_row, draft, read, status_is, until
 from workflows import contracts as c
@@ -238,3 +243,39 @@ async def test_the_polling_schedule_is_made_once_and_updated(dev_env):
     assert described.schedule.spec.intervals[0].every == timedelta(minutes=3)
     assert described.schedule.action.workflow == c.AGENCY_POLL_WORKFLOW_NAME
     await dev_env.client.get_schedule_handle(SCHEDULE_ID).delete()
+
+
+async def test_our_client_files_into_an_open311_server_someone_else_wrote(world, monkeypatch):
+    """The project's own GeoReport v2 server (/open311/v2, api/open311.py, written apart from this
+    client) as the agency's: it takes our form, key and service code, answers the spec's shape, and
+    the request it filed holds our text, the consented contact and the photo link."""
+
+    with world.sessions.begin() as s:
+        _, key = issue(s, "trang-pao-connector", "test")
+    monkeypatch.setenv("AGENCY_SECRET_PAO92", key)
+    settings = Settings(
+        database_url=world.url,
+        temporal_address=world.env.client.service_client.config.target_host,
+        task_queue=f"elsewhere-{uuid.uuid4().hex[:6]}",  # nobody works it: the filing stays queued
+        var_dir=world.var_dir,
+        dispatch_in_app=False,
+    )
+    async with served(settings) as base:
+        endpoint = f"{base}/open311/v2"
+        world.link_agency(AGENCY, "open311", {"endpoint": endpoint, "service_codes": {"infrastructure": "nuisance"}},
+                          credential_ref="AGENCY_SECRET_PAO92")  # fmt: skip
+        photo = world.photo("pothole.png")
+        filed = await world.gw.file(road_case(share_contact_with_agency=True, attachments=[photo]), None)
+        await until(status_is(world.url, filed.tracking_number, c.FORWARDED))
+        reference = events(world.url, filed.tracking_number, "forwarded")[0].data["reference"]
+        assert reference != filed.tracking_number, "the server's own request, not ours"
+    engine = make_engine(filings_url(world.url))
+    try:
+        with make_sessions(engine)() as s:
+            payload = s.get(Filing, reference).payload
+    finally:
+        engine.dispose()
+    assert TEXT in payload["text"] and filed.tracking_number in payload["text"]
+    assert payload["category"] == "nuisance" and payload["channel"] == "open311"
+    assert payload["contact"]["phone"] == "0898765432" and payload["contact"]["name"] == "สมหญิง ใจดี"
+    assert "/api/agency-photos/" in payload["text"], "the photo link reached the other system"

@@ -37,6 +37,7 @@ FILLERS = {
     "session_id": "a" * 24,
     "code": "MOI",
     "token": "no-such-token",  # an agency's status link (web/status_link.py) and other signed links
+    "kind": "center",  # a directory record (web/directory_admin.py): with "code", the ministry's center
 }
 
 

@@ -57,7 +57,12 @@ def recorded_forwarding(s: Session, number: str) -> dict:
         .where(CaseEvent.tracking_number == number, CaseEvent.kind == "forwarded")
         .order_by(CaseEvent.seq.desc())
     )
-    return next((dict(data) for data in s.scalars(q) if data), {})
+    data = next((dict(data) for data in s.scalars(q) if data), {})
+    if data.get("via"):
+        # A connector's forwarding records the agency's number or the e-mail's Message-ID, not a
+        # letter's ที่: the e-mailed letter is numbered with the case's own number (activities/agency_letters).
+        data["reference"] = number if data["via"] == "email" else ""
+    return data
 
 
 def place_of(s: Session, case: Case) -> str:

@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from activities.agency_letters import app_secret
 from db import status_links
-from db.models import CaseEvent
+from db.letters import letter_for_case
+from db.models import Case, CaseEvent
 from letters.mail import SmtpSettings
 from tests.conftest import ready_database
 from tests.connectors_world import PNG, connector_world
@@ -130,6 +131,9 @@ async def test_the_letter_goes_as_a_pdf_with_the_photos_and_its_message_id_is_th
     assert link.issued_by == "system" and path in "".join(text.split())
     async with world.app() as app:
         assert (await app.get(path)).status_code == 200
+    # Reprinted, the letter has the same ที่ as the e-mailed one, never the Message-ID.
+    reprint = read(world.url, lambda s: letter_for_case(s, s.get(Case, n), s.get(Case, n).center_code))
+    assert reprint.reference.endswith(n) and reprint.reference.split()[0] in text
     body = msg.get_body(preferencelist=("plain",)).get_content()
     assert "0861112222" in body and "สมศักดิ์" in body
 

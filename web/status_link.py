@@ -75,21 +75,28 @@ def _view(s, secret: str, number: str, token: str, client: str) -> dict:
         category=category.name_th if category else "",
         place=place_of(s, case),
         events=[e for e in detail.events if e.kind in ("forwarded", "progress", "resolved", "returned")],
-        allowed=[k for k, rule in KINDS.items() if refusal(rule, case.status) is None],
         event_id=uuid.uuid4().hex,
-        status=(status_label(case.status, "th"), status_label(case.status, "en")),
+    )
+
+
+def _with_status(values: dict, status: str) -> dict:
+    return dict(
+        values,
+        allowed=[k for k, rule in KINDS.items() if refusal(rule, status) is None],
+        status=(status_label(status, "th"), status_label(status, "en")),
+        live_status=status,
     )
 
 
 @router.get(PATH + "/{number}/{token}", response_class=HTMLResponse)
-async def status_page(request: Request, number: str, token: str, s: DbSession, done: str = ""):
+async def status_page(request: Request, number: str, token: str, s: DbSession, gateway: Gateway, done: str = ""):
     settings = request.app.state.settings
     client = client_address(request, settings.trusted_proxies)
     try:
         values = await run_in_threadpool(_view, s, settings.secret, number, token, client)
     except CaseError as err:
         return _render(request, err.status_code, error=err.message)
-    return _render(request, done=done in KINDS and done, **values)
+    return _render(request, done=done in KINDS and done, **_with_status(values, await _status(gateway, values["case"])))
 
 
 async def _form(request: Request, settings) -> uploads.Form:
@@ -108,14 +115,19 @@ def _checked(s, secret: str, number: str, token: str, kind: str) -> tuple[Case, 
     return case, link
 
 
-async def _allowed(gateway, case: Case, kind: str) -> None:
-    """Checked against the workflow's own status (the read model may lag a post just made), so a
-    second click is told at once; the workflow checks again and drops what does not fit."""
+async def _status(gateway, case: Case) -> str:
+    """The workflow's own status (the read model may lag a post just made), or the projected one
+    when the engine cannot answer."""
     try:
-        status = (await gateway.status(case.tracking_number)).status
+        return (await gateway.status(case.tracking_number)).status
     except CaseError:
-        status = case.status
-    reason = refusal(KINDS[kind], status)
+        return case.status
+
+
+async def _allowed(gateway, case: Case, kind: str) -> None:
+    """Checked against the workflow's own status, so a second click is told at once; the workflow
+    checks again and drops what does not fit."""
+    reason = refusal(KINDS[kind], await _status(gateway, case))
     if reason:
         raise InvalidTransition(reason)
 

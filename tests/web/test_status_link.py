@@ -22,7 +22,7 @@ from sqlalchemy import select
 from api.access_log import redact
 from db import status_links
 from db.models import Attachment, CaseEvent
-from tests.web.conftest import SECRET
+from tests.web.conftest import SECRET, shot
 from workflows import contracts as c
 
 URL = re.compile(r'id="status-url">([^<]+)<')
@@ -160,3 +160,30 @@ async def test_a_link_opens_its_own_case_only_and_not_once_revoked_or_expired(we
         r = await outsider.post(f"/cases/{first}/status-link/revoke", data={"csrf_token": outsider.csrf})
         assert r.status_code == 404
     assert token not in redact(url.removeprefix(web_stack.base_url))
+
+
+async def test_an_agency_officer_posts_progress_from_a_phone_that_scanned_the_qr_code(web_stack, browser):
+    async with web_stack.signed_in("sikao") as officer:
+        number = await forwarded_case(web_stack, officer, "ขอความช่วยเหลือ ต้นไม้ล้มขวางทางในซอย")
+        url = URL.search((await officer.get(f"/cases/{number}/letter")).text).group(1)
+    context = await browser.new_context(locale="th-TH", viewport={"width": 390, "height": 844})
+    try:
+        page = await context.new_page()
+        errors = []
+        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+        await page.goto(url)
+        assert (await page.locator("#link-case").inner_text()) == number
+        await page.fill("#link-progress textarea[name=note]", "กำลังตัดต้นไม้ออก")
+        await page.click("#link-progress button[type=submit]")
+        await page.locator("#link-done").wait_for()
+        # The page answers from the workflow's own status: accepted now, so nothing left to accept.
+        assert await page.locator("#link-status").get_attribute("data-status") == c.IN_PROGRESS
+        assert await page.locator("#link-acknowledged").count() == 0
+        await shot(page, "agency-link-progress")
+        assert errors == []
+    finally:
+        await context.close()
+    await web_stack.wait_case(number, lambda row: row.status == c.IN_PROGRESS)
+    with web_stack.sessions()() as s:
+        notes = [e.note for e in s.scalars(select(CaseEvent).where(CaseEvent.tracking_number == number))]
+    assert "กำลังตัดต้นไม้ออก" in notes

@@ -48,7 +48,8 @@ def link(agency: Agency) -> AgencyLink:
         connector=connector_name(agency),
         settings=dict(settings),
         base_url=agency.api_base_url or "",
-        credential_ref=agency.credential_ref,
+        # The directory feed carries the reference inside the settings (db/directory_records.py).
+        credential_ref=agency.credential_ref or settings.get("credential_ref") or None,
         email=agency.email or "",
         postal_address=agency.postal_address or "",
     )

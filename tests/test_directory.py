@@ -185,9 +185,10 @@ def test_seeding_twice_changes_nothing_and_is_fast(tmp_path):
         first = seed_directory(session)
         session.commit()
         assert time.perf_counter() - started < 3
+        # + 5: Sikao's demo local governments, db/local_governments.py
         assert _counts(session) == {
             "centers": 957, "agencies": 1163 + 5, "categories": 18, "routing_rules": 18,
-        }  # fmt: skip  (+ 5: Sikao's demo local governments, db/local_governments.py)
+        }  # fmt: skip
         assert first["inserted"] == 957 + 1163 + 5 + 18 + 18
         second = seed_directory(session)
         session.commit()

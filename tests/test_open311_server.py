@@ -20,19 +20,23 @@ import requests
 from civicbot.http import HttpTransport, RateLimiter
 from civicbot.open311 import Open311Client
 from civicbot.registry import Endpoint
+from fastapi import APIRouter, FastAPI
 from georeport import GeoReport
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api import access_log
+from api.open311_format import Open311Route
 from api.settings import Settings
 from db import open311
 from db.models import Case, PersonalData
 from db.session import make_engine, make_sessions
+from intake.rates import Throttled
 from nlp.redaction import redact
 from tests.conftest import ready_database, running_worker
 from tests.live import served
 from tests.test_pii_in_temporal import assert_nothing_personal, wait_routed
+from workflows.errors import CaseNotFound, InvalidInput, Unavailable
 
 ROAD = "ถนนหน้าบ้านนายสมชาย ใจดี เป็นหลุมใหญ่ รถล้มบ่อย โทร 081-234-5678 ทะเบียน 1กข 1234"
 DEBT = "เจ้าหนี้นอกระบบทวงหนี้ข่มขู่ทุกวัน ดอกเบี้ยร้อยละยี่สิบต่อเดือน"
@@ -55,6 +59,7 @@ async def door(request, dev_env, tmp_path_factory, fake_agency):
                 var_dir=tmp,
                 secret="open311-test-secret",
                 dispatch_in_app=True,
+                rate_filings="off",  # the fuzzed requests would use up a client's filing rate
             )
             async with served(settings_) as base_url:
                 yield base_url + "/open311/v2", url, key
@@ -341,3 +346,28 @@ async def test_a_json_api_filing_with_consent_to_publish_appears_in_the_public_l
 def test_an_open311_key_in_a_query_string_is_blanked_in_the_access_log():
     line = access_log.redact("/open311/v2/requests/2569-ABCDEF.json?locale=en&api_key=o311_secret&email=a@b.co")
     assert "o311_secret" not in line and "a@b.co" not in line and "locale=en" in line
+
+
+@pytest.mark.parametrize(
+    ("raised", "status"),
+    [
+        (Throttled("ช้าลงหน่อย / slow down", 7), 429),
+        (Unavailable("ระบบขัดข้อง / down"), 503),
+        (InvalidInput("ไม่ถูกต้อง / invalid"), 400),
+        (CaseNotFound(), 404),
+    ],
+)
+async def test_every_typed_error_on_an_open311_route_speaks_the_spec(raised, status):
+    router = APIRouter(route_class=Open311Route)
+
+    @router.get("/boom.json")
+    async def boom() -> list:
+        raise raised
+
+    app = FastAPI()
+    app.include_router(router)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        r = await http.get("/boom.json")
+    assert r.status_code == status and r.json() == [{"code": status, "description": raised.message}]
+    if status in (429, 503):
+        assert int(r.headers["Retry-After"]) >= 1

@@ -51,6 +51,9 @@ def test_the_published_schema_is_json_schema_2020_12():
         ({**MINIMAL, "routing_rules": [{"category": "land", "agency": "lands", "agency_kind": "lands"}]},
          "$.routing_rules[0]:"),
         ({**MINIMAL, "surprise": True}, "$:"),
+        # what the tables cannot hold is refused before anything is written
+        ({**MINIMAL, "centers": [{**SIKAO, "code": "D" * 17}]}, "$.centers[0].code:"),
+        ({**MINIMAL, "centers": [{**SIKAO, "name_th": "ศ" * 201}]}, "$.centers[0].name_th:"),
     ],
 )  # fmt: skip
 def test_the_schema_names_the_path_of_each_error(doc, expected):

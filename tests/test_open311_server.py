@@ -29,10 +29,12 @@ from api import access_log
 from api.open311_format import Open311Route
 from api.settings import Settings
 from db import open311
-from db.models import Case, PersonalData
+from db.models import Case, Category, PersonalData
 from db.session import make_engine, make_sessions
 from intake.rates import Throttled
 from nlp.redaction import redact
+from scripts import open311_clients
+from scripts.run import issue_demo_open311_key
 from tests.conftest import ready_database, running_worker
 from tests.live import served
 from tests.test_pii_in_temporal import assert_nothing_personal, wait_routed
@@ -371,3 +373,24 @@ async def test_every_typed_error_on_an_open311_route_speaks_the_spec(raised, sta
     assert r.status_code == status and r.json() == [{"code": status, "description": raised.message}]
     if status in (429, 503):
         assert int(r.headers["Retry-After"]) >= 1
+
+
+def test_make_runs_demo_key_and_the_administrators_cli(door, monkeypatch, capsys):
+    _, database_url, _ = door
+    assert issue_demo_open311_key(database_url) == issue_demo_open311_key(database_url) == open311.DEV_KEY
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert open311_clients.main(["issue", "Sikao municipality app", "--by", "moi.admin"]) == 0
+    key = capsys.readouterr().out.split(": ", 1)[1].split()[0]
+    engine = make_engine(database_url)
+    with make_sessions(engine)() as s:
+        client = open311.client_for_key(s, key, production=True)
+        assert client is not None and client.name == "Sikao municipality app"
+        assert len([c for c in open311.clients(s) if c.name == open311.DEV_CLIENT]) == 1
+    assert open311_clients.main(["revoke", str(client.id)]) == 0
+    assert open311_clients.main(["revoke", str(client.id)]) == 1  # already revoked
+    assert open311_clients.main(["public", "debt", "on"]) == 0 and open311_clients.main(["public", "nope", "on"]) == 1
+    with make_sessions(engine)() as s:
+        assert open311.client_for_key(s, key, production=True) is None
+        assert s.get(Category, "debt").public
+    assert open311_clients.main(["public", "debt", "off"]) == 0
+    engine.dispose()

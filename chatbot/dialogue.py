@@ -11,6 +11,7 @@ table in `chatbot.steps` (name -> prompt, handler), which this module imports on
 
 from __future__ import annotations
 
+from chatbot.flows_door import DOOR, door_action, open_door
 from chatbot.flows_menu import menu_prompt, start_flow
 from chatbot.flows_questions import CARRY
 from chatbot.messages import Bi, Inbound, Outcome, Refused, Turn
@@ -36,7 +37,9 @@ COMMANDS = {
 def _command(ctx: Ctx, text: str, action: str) -> str:
     """The action this message means: a tapped quick reply, a typed label of one, or a command word."""
     if action:
-        return action
+        return door_action(action) or action  # a LINE rich menu's postback "center=P92" opens that door
+    if door_action(text):  # "center=P92" sent from a LINE link
+        return door_action(text)
     key = " ".join(text.strip().lower().split())
     if not key:
         return ""
@@ -81,6 +84,8 @@ def _global(ctx: Ctx, action: str) -> bool:
         else:
             ctx.say("ยินดีต้อนรับกลับ ทำต่อจากเดิมได้เลยค่ะ", "Welcome back. Let's carry on where you left off.")
             ctx.prompt_again()
+    elif action.startswith(DOOR):
+        open_door(ctx, action[len(DOOR) :])
     elif action == CARRY:
         # "File this as a complaint" after an answer: the question's words become the complaint's.
         start_flow(ctx, "menu:file")

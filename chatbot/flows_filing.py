@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict
 
 from chatbot import flows_place, places
+from chatbot.flows_door import door_office
 from chatbot.messages import Bi, option
 from chatbot.state import Draft, OfficeRef, Suggested
 from chatbot.turn import YES, Ctx, expect_text
@@ -254,7 +255,8 @@ def suggest(ctx: Ctx) -> None:
     ctx.state.suggestion = Suggested(
         s.category,
         Bi(s.category_th, s.category_en),
-        OfficeRef(s.center.code, Bi(s.center.name_th, s.center.name_en)),
+        # A chat opened at a center's door files there unless the citizen chooses another office.
+        door_office(ctx) or OfficeRef(s.center.code, Bi(s.center.name_th, s.center.name_en)),
         OfficeRef(s.agency.code, Bi(s.agency.name_th, s.agency.name_en)) if s.agency else None,
     )
     ctx.goto("suggestion")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from chatbot.flows_door import greeting
 from chatbot.flows_facts import answer_center_facts
 from chatbot.flows_questions import answer_from_faq, leave_offer_choices
 from chatbot.flows_tracking import TRACKING_IN_TEXT
@@ -28,10 +29,7 @@ FLOW_START = {
 
 def menu_prompt(ctx: Ctx, greet: bool = False) -> None:
     if greet:
-        ctx.say(
-            "สวัสดีค่ะ ศูนย์ดำรงธรรม ยินดีให้บริการตลอด 24 ชั่วโมง",
-            "Hello, this is the Damrongdham Center, here for you around the clock.",
-        )
+        ctx.say(greeting(ctx))  # in the name of the center whose door the chat came in by, if any
     ctx.say("เลือกสิ่งที่ต้องการ หรือพิมพ์บอกได้เลย", "Choose what you need, or just type it.")
     other = option("English", "English", "lang:en") if ctx.lang == "th" else option("ภาษาไทย", "ภาษาไทย", "lang:th")
     ctx.offer(

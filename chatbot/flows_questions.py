@@ -9,6 +9,7 @@ citizen's words already in it."""
 from __future__ import annotations
 
 from chatbot.center_names import asked_fields, mentions_a_center
+from chatbot.flows_door import question_center
 from chatbot.flows_facts import answer_center_facts, complete_center_facts, fields_of
 from chatbot.messages import FeedbackNoted, Image, LeaveQuestion, Link, NoteFaqFeedback, QuestionLeft, Text, option
 from chatbot.turn import YES, Ctx, expect_text
@@ -126,7 +127,7 @@ def leave_offer_prompt(ctx: Ctx) -> None:
 def leave_offer_handle(ctx: Ctx, action: str, text: str) -> None:
     question = ctx.state.scratch.get("question", "")
     if (action == "leave:yes" or (not action and text.lower() in YES)) and question:
-        ctx.effects.append(LeaveQuestion(ctx.event.event_id, question))
+        ctx.effects.append(LeaveQuestion(ctx.event.event_id, question, question_center(ctx)))
     elif text and not action:
         ctx.steps["menu"].handle(ctx, "", text)  # something else: read like any message at the menu
     else:
@@ -148,15 +149,22 @@ def leave_question_handle(ctx: Ctx, action: str, text: str) -> None:
         ctx.say("กรุณาพิมพ์คำถามให้ชัดเจนขึ้น", "Please write the question out a little more.")
         return
     ctx.state.scratch["question"] = text
-    ctx.effects.append(LeaveQuestion(ctx.event.event_id, text))
+    ctx.effects.append(LeaveQuestion(ctx.event.event_id, text, question_center(ctx)))
 
 
 def question_left(ctx: Ctx, out: QuestionLeft) -> None:
     ctx.state.reset()
-    ctx.say(
-        f"ฝากคำถามถึงเจ้าหน้าที่แล้ว จะได้รับคำตอบภายใน {out.due.th} คำตอบจะส่งมาที่แชตนี้",
-        f"Your question is with the officers. Expect an answer by {out.due.en}; it will come to this chat.",
-    )
+    if out.center is not None:  # its officers answer in that center's office hours (its directory record)
+        ctx.say(
+            f"ฝากคำถามถึงเจ้าหน้าที่{out.center.th}แล้ว เจ้าหน้าที่จะตอบในเวลาทำการ ภายใน {out.due.th} คำตอบจะส่งมาที่แชตนี้",
+            f"Your question is with the officers of the {out.center.en}. They answer in office hours, "
+            f"by {out.due.en}; the answer will come to this chat.",
+        )
+    else:
+        ctx.say(
+            f"ฝากคำถามถึงเจ้าหน้าที่แล้ว จะได้รับคำตอบภายใน {out.due.th} คำตอบจะส่งมาที่แชตนี้",
+            f"Your question is with the officers. Expect an answer by {out.due.en}; it will come to this chat.",
+        )
     ctx.show_menu()
 
 

@@ -197,6 +197,7 @@ class Withdraw:
 class LeaveQuestion:
     key: str
     text: str
+    center: str | None = None  # the center that answers: the chat's door, else the citizen's area
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ class Done:
 @dataclass(frozen=True)
 class QuestionLeft:
     due: Bi  # when to expect the answer, as people read a date in each language
+    center: Bi | None = None  # the center whose officers answer it (None: the ministry's, unnamed)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from chatbot import line, webchat
+from chatbot import doors, line, webchat
 from chatbot.messages import MAX_BODY_TEXT, Inbound, Location, as_json
 from chatbot.senses import ReadModelSenses
 from chatbot.service import ChatService
@@ -171,4 +171,5 @@ async def stop(app: FastAPI) -> None:
 
 
 router.include_router(webchat.router)
+router.include_router(doors.router)  # each center's chat door, public page and poster
 router.include_router(line.router)

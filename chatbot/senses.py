@@ -100,6 +100,7 @@ class CenterFacts:
     map_url: str | None = None
     line: str | None = None
     demo: bool = False  # the record's values are the directory's demo data, not the center's own
+    active: bool = True  # False once the directory deactivated it (its chat door is closed)
 
 
 class Senses(Protocol):
@@ -216,6 +217,7 @@ class ReadModelSenses:
             map_url=map_link(lat, lon) if lat is not None and lon is not None else None,
             line=row.line_official_account or None,
             demo=row.demo,
+            active=row.active,
         )
 
 

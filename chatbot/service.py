@@ -51,6 +51,9 @@ from chatbot.senses import Senses
 from chatbot.state import Draft
 from db import chat as store
 from db import faq_feedback
+from db.center_facts import WEEKDAYS
+from db.center_facts import CenterFacts as CenterRecord
+from db.center_facts import center_facts as center_record
 from db.models import Case
 from db.tracking import track_with_pin, tracking_view
 from intake import desk
@@ -76,6 +79,20 @@ class Pushed:
     text: str
     kind: str
     at: str
+
+
+def week_of(facts: CenterRecord | None) -> list[str]:
+    """A center's opening hours as the question's clock takes them: seven "HH:MM-HH:MM" from Monday,
+    "" for a closed day; empty when its record has no hours (the government week then)."""
+    hours = facts.office_hours if facts is not None else None
+    if not isinstance(hours, dict) or not any(isinstance(hours.get(d), dict) for d in WEEKDAYS):
+        return []
+    week = []
+    for day in WEEKDAYS:
+        slot = hours.get(day)
+        ok = isinstance(slot, dict) and slot.get("open") and slot.get("close")
+        week.append(f"{slot['open']}-{slot['close']}" if ok else "")
+    return week
 
 
 class ChatService:
@@ -292,6 +309,7 @@ class ChatService:
             )
 
     async def _ask(self, effect: LeaveQuestion, channel: str, ref: str, lang: str) -> Outcome:
+        facts = await asyncio.to_thread(self._answering_center, effect.center)
         view = await self.gateway.ask_question(
             c.QuestionInput(
                 question_id=question_id(channel, effect.key),
@@ -300,10 +318,22 @@ class ChatService:
                 language=lang,
                 channel=channel,
                 channel_ref=ref,
+                center_code=facts.code if facts is not None else None,
+                opening_hours=week_of(facts),
             )
         )
         due = datetime.fromisoformat(view.due_at)
-        return QuestionLeft(Bi(format_datetime_th(due), format_datetime_en(due)))
+        name = Bi(facts.name_th, facts.name_en) if facts is not None else None
+        return QuestionLeft(Bi(format_datetime_th(due), format_datetime_en(due)), name)
+
+    def _answering_center(self, code: str | None) -> CenterRecord | None:
+        """The center whose officers answer a question: the one asked, while it is open for business
+        in the directory; else None, and the ministry's center answers."""
+        if not code:
+            return None
+        with self.sessions() as s:
+            facts = center_record(s, code)
+        return facts if facts is not None and facts.active else None
 
     def _note_feedback(self, effect: NoteFaqFeedback, channel: str, ref: str) -> Outcome:
         """Keep a "did this help?" answer for the staff's FAQ page; a failure is logged, never shown."""

@@ -104,6 +104,8 @@ class ChatState:
     last_at: str | None = None
     suggestion: Suggested | None = None  # the office suggested for the draft
     center: str | None = None  # the center this chat last asked about (its phone, hours, ...)
+    door: str | None = None  # the center whose chat door this chat came in by (chatbot.flows_door)
+    door_name: dict | None = None  # its name as Bi JSON, for the greeting (settling has no senses)
 
     def to_json(self) -> dict:
         data = asdict(self)

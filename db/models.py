@@ -443,3 +443,18 @@ class FaqFeedback(Base):
     helpful: Mapped[bool] = mapped_column(Boolean)
     lang: Mapped[str] = mapped_column(String(2))
     at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class StaffIntake(Base):
+    """A case an officer filed for a citizen (migration 0022): the channel it came by is the case's own
+    `channel` (counter, 1567, letter, email); this row holds the citizen's consent to processing as
+    the officer recorded it: who gave it (the citizen or a representative), how, which officer at which
+    center, and when. No personal data: the contact details are in `personal_data`."""
+
+    __tablename__ = "staff_intakes"
+    tracking_number: Mapped[str] = mapped_column(String(16), primary_key=True)
+    given_by: Mapped[str] = mapped_column(String(16))  # citizen | representative
+    method: Mapped[str] = mapped_column(String(16))  # spoken | signed_form | by_phone | in_writing
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_center: Mapped[str] = mapped_column(String(16), index=True)
+    consented_at: Mapped[datetime] = mapped_column(Stamp)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Attachment, Case, CaseClock, CaseEvent, OutboxMessage, PersonalData, Task
+from db.models import Attachment, Case, CaseClock, CaseEvent, OutboxMessage, PersonalData, StaffIntake, Task
 from workflows.contracts import TERMINAL_STATUSES, AttachmentRef, CaseEventRecord, ComplaintInput
 
 PERSONAL_DATA_RETENTION = timedelta(days=5 * 365)
@@ -114,6 +114,19 @@ def _insert_case(
         personal.channel_ref = inp.channel_ref or None
         s.add(personal)
     case.channel_ref = personal.channel_ref
+    if inp.consent is not None and s.get(StaffIntake, inp.tracking_number) is None:
+        # an officer filed it for a citizen: the consent they recorded, with the case (issue 14 part 4)
+        k = inp.consent
+        s.add(
+            StaffIntake(
+                tracking_number=inp.tracking_number,
+                given_by=k.given_by,
+                method=k.method,
+                recorded_by=k.recorded_by,
+                recorded_center=k.recorded_center,
+                consented_at=_t(k.at or inp.filed_at),
+            )
+        )
     s.flush()
     return case
 

@@ -19,7 +19,7 @@ from db import queries
 from db.directory import UnknownArea
 from db.subdistricts import AmbiguousArea, label, resolve_place
 from intake.text import clean
-from workflows.contracts import AttachmentRef, ComplaintInput, Contact
+from workflows.contracts import AttachmentRef, ComplaintInput, Contact, IntakeConsent
 from workflows.errors import InvalidInput
 
 AREA_LABELS = {"province": "จังหวัด / province", "district": "อำเภอ / district"}
@@ -84,6 +84,8 @@ class ComplaintFiling:
     postal_code: str | None = None  # resolves to its tambon, or its district when it covers several
     # Consent that the agency acting on the case may have the contact details (connectors read them then).
     share_contact_with_agency: bool = False
+    # An officer filing for a citizen (web.walk_in) records the citizen's consent; its time is the filing's.
+    consent: IntakeConsent | None = None
 
     def body_hash(self) -> str:
         """The filing's fingerprint: the same key with another body is another complaint. A field added
@@ -98,7 +100,15 @@ class ComplaintFiling:
 
 
 # Fields ComplaintFiling gained after idempotency keys were first stored (2026-12-05).
-_LATER_FIELDS = ("publish", "coarse_lat", "coarse_long", "subdistrict", "postal_code", "share_contact_with_agency")
+_LATER_FIELDS = (
+    "publish",
+    "coarse_lat",
+    "coarse_long",
+    "subdistrict",
+    "postal_code",
+    "share_contact_with_agency",
+    "consent",
+)
 
 
 def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> ComplaintInput:
@@ -118,11 +128,12 @@ def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> Complain
     contact = filing.contact
     if contact is not None:  # whatever the door checked, nothing PostgreSQL cannot store gets in
         contact = replace(contact, **{k: clean(v, "name" if k == "name" else k) for k, v in asdict(contact).items()})
+    filed_at = datetime.now(UTC).isoformat()
     return ComplaintInput(
         tracking_number="",
         pin_hash="",
         text=clean(filing.text, "text"),
-        filed_at=datetime.now(UTC).isoformat(),
+        filed_at=filed_at,
         channel=door.channel,
         channel_ref=door.channel_ref,
         province_code=province,
@@ -139,4 +150,5 @@ def complaint_input(s: Session, filing: ComplaintFiling, door: Door) -> Complain
         coarse_long=filing.coarse_long,
         subdistrict_code=subdistrict,
         share_contact_with_agency=filing.share_contact_with_agency and not filing.anonymous,
+        consent=replace(filing.consent, at=filed_at) if filing.consent else None,
     )

@@ -84,6 +84,17 @@ class Contact:
 
 
 @dataclass
+class IntakeConsent:
+    """The citizen's consent to processing, as the officer who filed for them recorded it."""
+
+    given_by: str  # citizen | representative
+    method: str  # spoken | signed_form | by_phone | in_writing
+    recorded_by: str  # the officer's username
+    recorded_center: str  # the officer's center
+    at: str = ""  # ISO time; the intake sets it to the filing's time
+
+
+@dataclass
 class AttachmentRef:
     """A stored file, content-addressed so that a retried upload is the same attachment."""
 
@@ -176,6 +187,10 @@ class ComplaintInput:
     publish: bool = False
     coarse_lat: float | None = None
     coarse_long: float | None = None
+    # An officer filed it for a citizen at the counter, on the 1567 line, from a letter or an e-mail, and
+    # recorded the citizen's consent to processing (who gave it, how, which officer, when). No personal
+    # data in it; inputs recorded before it, and chat or API filings, have none.
+    consent: IntakeConsent | None = None
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The Open311 GeoReport v2 door at `/open311/v2/` (JSON): our categories as services, filing a service
+"""The Open311 GeoReport v2 door at `/open311/v2/` (JSON; the GETs in XML too): our categories as services, filing a service
 request with a key an administrator issued to the client (through the same front desk as every other
 door, `intake.desk`, as the door `open311`), and the public listing of requests with the spec's
 filters, one request and a token's request. Privacy first: only cases in public categories whose filer
@@ -9,12 +9,13 @@ personal-data store like any filing's and are never shown. Errors are the spec's
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import SettingsDep, TrackingClient, WithinFilingRate
 from api.door import is_json
@@ -30,6 +31,7 @@ from api.open311_format import (
     statuses,
     token_for,
     window,
+    xml,
 )
 from db import open311, queries
 from intake import desk
@@ -66,6 +68,22 @@ REQUEST_BODY = {
 }
 
 
+def both(path: str, root: str, item: str | None):
+    """The route in JSON (`<path>.json`) and, the same answer, in the spec's XML (`<path>.xml`).
+    Errors stay JSON either way."""
+
+    def register(handler):
+        @functools.wraps(handler)  # FastAPI reads the parameters through __wrapped__
+        async def as_xml(*args, **kwargs) -> Response:
+            return xml(root, item, await handler(*args, **kwargs))
+
+        as_xml.__name__ = handler.__name__ + "_xml"
+        router.get(path + ".xml", response_class=Response, response_model=None)(as_xml)
+        return router.get(path + ".json")(handler)
+
+    return register
+
+
 @router.get("/discovery.json")
 async def discovery(request: Request) -> dict:
     """Where this endpoint is and what it speaks."""
@@ -99,7 +117,7 @@ def _service(category, lang: str) -> dict:
     }
 
 
-@router.get("/services.json")
+@both("/services", "services", "service")
 async def services(request: Request, locale: Locale = None, accept_language: AcceptLanguage = None) -> list[dict]:
     """Our complaint categories as services. `group` says whether its cases can ever be listed publicly."""
     lang = language(locale, accept_language)
@@ -107,7 +125,7 @@ async def services(request: Request, locale: Locale = None, accept_language: Acc
         return [_service(c, lang) for c in await run_in_threadpool(queries.categories, s)]
 
 
-@router.get("/services/{service_code}.json")
+@both("/services/{service_code}", "service_definition", None)
 async def service_definition(service_code: str, request: Request) -> dict:
     """A service's definition: we ask for no attributes beyond the spec's own fields."""
     with request.app.state.sessions() as s:
@@ -208,7 +226,7 @@ def _listing(state, client_key: str | None, production: bool, **filters) -> list
         return open311.requests(s, client=client, **filters)
 
 
-@router.get("/requests.json")
+@both("/requests", "service_requests", "request")
 async def list_requests(
     request: Request,
     settings: SettingsDep,
@@ -243,7 +261,7 @@ def _one(state, number: str, client_key: str | None, production: bool):
         return open311.request(s, number, client)
 
 
-@router.get("/requests/{service_request_id}.json")
+@both("/requests/{service_request_id}", "service_requests", "request")
 async def get_request(
     service_request_id: str,
     request: Request,
@@ -261,7 +279,7 @@ async def get_request(
     return [public_request(row, language(locale, accept_language))]
 
 
-@router.get("/tokens/{token}.json")
+@both("/tokens/{token}", "service_requests", "request")
 async def get_token(token: Annotated[str, Path(max_length=100)], settings: SettingsDep) -> list[dict]:
     """The service request a token (from a POST) stands for."""
     number = number_of_token(settings.secret, token)

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from xml.etree.ElementTree import Element, SubElement, tostring
 
 import geothai
 from fastapi import HTTPException, Request, Response
@@ -161,6 +162,22 @@ class ServiceRequestIn(BaseModel):
 
     def contact_name(self) -> str:
         return " ".join(p.strip() for p in (self.first_name, self.last_name) if p and p.strip())
+
+
+def xml(root: str, item: str | None, body) -> Response:
+    """The spec's XML for what the JSON answer holds: a list of `item` elements under `root`, or one
+    object as `root` itself (a service definition)."""
+    top = Element(root)
+    for row in body if item else [body]:
+        node = SubElement(top, item) if item else top
+        for name, value in row.items():
+            if isinstance(value, list):  # a definition's attributes: none asked for
+                SubElement(node, name)
+                continue
+            text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+            SubElement(node, name).text = text
+    data = b'<?xml version="1.0" encoding="utf-8"?>' + tostring(top, encoding="utf-8", xml_declaration=False)
+    return Response(data, media_type="text/xml; charset=utf-8")
 
 
 def _key(text: str) -> str:

@@ -394,3 +394,24 @@ def test_make_runs_demo_key_and_the_administrators_cli(door, monkeypatch, capsys
         assert s.get(Category, "debt").public
     assert open311_clients.main(["public", "debt", "off"]) == 0
     engine.dispose()
+
+
+async def test_georeport_reads_the_same_answers_in_xml(door):
+    base, database_url, key = door
+    body = {"api_key": key, "service_code": "animals", "description": "สุนัขจรจัดฝูงใหญ่ไล่กัดเด็กหน้าตลาด", "publish": "true"}
+    number = (await post(base, **body, district="สิเกา")).json()[0]["service_request_id"]
+    await wait_case(database_url, number)
+    as_xml = GeoReport(base, output_format="xml")
+    services = await asyncio.to_thread(as_xml.get_service_list)
+    by_code = {s["service_code"]: s for s in services}
+    assert by_code["infrastructure"]["metadata"] == "false" and by_code["debt"]["group"] == "private"
+    assert (await asyncio.to_thread(as_xml.get_service_definition, "traffic"))["service_code"] == "traffic"
+    listed_json = await asyncio.to_thread(GeoReport(base).get_service_requests)
+    listed_xml = await asyncio.to_thread(as_xml.get_service_requests)
+    listed_xml = listed_xml if isinstance(listed_xml, list) else [listed_xml]
+    assert [r["service_request_id"] for r in listed_xml] == [r["service_request_id"] for r in listed_json]
+    assert [r["description"] for r in listed_xml] == [r["description"] for r in listed_json]
+    one = await asyncio.to_thread(as_xml.get_service_request, listed_json[0]["service_request_id"])
+    assert one["service_request_id"] == listed_json[0]["service_request_id"]
+    missing = requests.get(f"{base}/requests/2569-ZZZZZZ.xml", timeout=30)
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404

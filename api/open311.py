@@ -49,14 +49,8 @@ NOTICE = (
 Locale = Annotated[str | None, Query(max_length=20, description="th or en (e.g. en_US); else Accept-Language")]
 AcceptLanguage = Annotated[str | None, Header(max_length=200)]
 ApiKey = Annotated[str | None, Query(max_length=200, description="the client's key (shows its own requests too)")]
-REQUEST_FIELDS = {
-    name: {"type": "number"}
-    if name in ("lat", "long")
-    else {"type": "boolean"}
-    if name == "publish"
-    else {"type": "string"}
-    for name in ServiceRequestIn.model_fields
-}
+FIELD_TYPES = {"lat": "number", "long": "number", "publish": "boolean"}  # every other field is a string
+REQUEST_FIELDS = {name: {"type": FIELD_TYPES.get(name, "string")} for name in ServiceRequestIn.model_fields}
 REQUEST_BODY = {
     "requestBody": {
         "required": True,
@@ -98,7 +92,7 @@ async def discovery(request: Request) -> dict:
                 "url": base,
                 "changeset": "2026-12-05T00:00:00Z",
                 "type": "production",
-                "formats": ["application/json"],
+                "formats": ["application/json", "text/xml"],
             }
         ],
     }

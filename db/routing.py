@@ -6,7 +6,7 @@ by their `agency_areas`) come along for the rules that name the local administra
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from db.models import Agency, AgencyArea, Category, RoutingRule
@@ -71,6 +71,23 @@ def routing_options(
         (Agency.province_code == province_code) & Agency.district_code.is_(None),
         Agency.district_code == district_code,
     )
+    # An agency whose areas a feed listed (`agency_areas`) is near only where one of them covers the
+    # complaint: one serving two provinces has no province of its own, and is not thereby nationwide.
+    tambon = (
+        (AgencyArea.subdistrict_code.is_(None) | (AgencyArea.subdistrict_code == subdistrict_code))
+        if subdistrict_code
+        else true()
+    )
+    covers = exists().where(
+        AgencyArea.agency_code == Agency.code,
+        or_(
+            AgencyArea.province_code.is_(None),
+            (AgencyArea.province_code == province_code) & AgencyArea.district_code.is_(None),
+            (AgencyArea.district_code == district_code) & tambon,
+        ),
+    )
+    listed = exists().where(AgencyArea.agency_code == Agency.code)
+    near = or_(covers, ~listed & near)
     agencies = s.scalars(
         select(Agency).where(
             Agency.active.is_not(False), or_(Agency.code.in_(codes), Agency.agency_type.in_(types) & near)

@@ -335,3 +335,27 @@ def test_reseeding_a_directory_from_before_provenance_drops_the_invented_emails(
         assert s.get(Agency, "DO-9205").email is None and s.get(Agency, "PH-92").email is None
         [change] = [c for c in edits.history(s, "agency", "DO-9205") if c.field == "email"]
     assert (change.origin, change.before, change.after) == ("seed", "do-9205@example.go.th", None)
+
+
+def test_an_agency_serving_two_provinces_is_chosen_in_them_and_nowhere_else(db):
+    _, sessions = db
+    doc = exported(sessions)
+    doc["agencies"] = [a for a in doc["agencies"] if a["code"] not in ("PH-91", "PH-92", "PH-93")]
+    doc["agencies"].append(
+        {"code": "ENV-SOUTH", "kind": "provincial_hall", "name_th": "สำนักงานภาคใต้ (ทดสอบ)",
+         "name_en": "Southern office (test)", "areas": [{"province": "91"}, {"province": "93"}], "demo": True}
+    )  # fmt: skip
+    with sessions.begin() as s:
+        apply(s, parse_feed(doc), "sync", "a regional office")
+
+    def routed(province: str, district: str) -> str | None:
+        with sessions() as s:
+            o = routing_options(s, "environment", province, district)
+            return decide_agency("environment", province, district, o.rules, o.agencies)
+
+    assert routed("91", "9101") == "ENV-SOUTH"  # Satun
+    assert routed("93", "9301") == "ENV-SOUTH"  # Phatthalung
+    assert routed("92", "9205") is None  # Trang: not one of its areas, though it has no province column
+    with sessions() as s:
+        assert record(exported(sessions), "agencies", "ENV-SOUTH")["areas"] == [{"province": "91"}, {"province": "93"}]
+        assert s.get(Agency, "ENV-SOUTH").province_code is None

@@ -68,7 +68,7 @@ _PROBLEM_EN = re.compile(
     r"garbage|rubbish|trash|pothole\w*|won'?t|refus\w+|haven'?t|hasn'?t|didn'?t|owes?|threat\w*|beat\w*|bribe\w*|"
     r"corrupt\w*|damag\w+|leak\w*|blackout|power cut|no water|stray|blocked|dangerous|unsafe|unpaid|not paid|"
     r"fired|stole|stolen|encroach\w*|harass\w*|rude|ignor\w+|nobody|no one|collapsed|fell|burning|smoke|"
-    r"overcharg\w*|kept my|took my|took part|on my land|fence|bites?|biting|attacked|hit me|abus\w+|bitten|stuck|dumped|dumping)\b|"
+    r"overcharg\w*|kept my|kept the|kept our|cancell?ed|took my|took part|on my land|fence|bites?|biting|attacked|hit me|abus\w+|bitten|stuck|dumped|dumping)\b|"
     r"\bfor (\d+|two|three|four|five|several|many) (days|weeks|months|years)\b|\bevery (night|day)\b"
 )
 # The platform's tracking numbers: Buddhist year, then six letters and digits without look-alikes.
@@ -237,6 +237,10 @@ def understand(text: str, retriever: FaqRetriever | None = None) -> Understandin
             if answer is not None:
                 return made("both", 0.6, faq=answer, describes=True)
         return made("complaint", 0.9, action="menu:file", describes=True)
+    if len(clean) >= 40 and _personal(clean) and not _heading(clean):
+        # An account of what happened to someone ("The tour company cancelled our trip and kept the
+        # money") is a complaint even where no cue word names the harm.
+        return made("complaint", 0.6, action="menu:file", describes=True)
     answer = _faq(retriever, text)
     if answer is not None or _heading(clean):
         return made("question", answer.score if answer else 0.6, faq=answer)

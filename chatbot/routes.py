@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from chatbot import doors, line, webchat
+from chatbot.faq_live import LiveFaq
 from chatbot.messages import MAX_BODY_TEXT, Inbound, Location, as_json
 from chatbot.senses import ReadModelSenses
 from chatbot.service import ChatService
@@ -141,6 +142,9 @@ async def start(app: FastAPI) -> None:
     settings = app.state.settings
     # Built once: the model and the FAQ index take seconds to load, a turn takes milliseconds.
     classifier, faq = await asyncio.gather(asyncio.to_thread(load_default), asyncio.to_thread(load_faq))
+    # The shipped FAQ merged with the entries administrators approve; approving one refreshes it at once.
+    faq = LiveFaq(app.state.sessions, faq)
+    app.state.faq_changed = faq.invalidate
     senses = ReadModelSenses(app.state.sessions, classifier, faq)
     app.state.chat = ChatService(
         app.state.sessions,

@@ -445,6 +445,29 @@ class FaqFeedback(Base):
     at: Mapped[datetime] = mapped_column(Stamp)
 
 
+class FaqProposal(Base):
+    """An FAQ entry an officer proposed from a question they answered (migration 0020): paraphrases of
+    the question and the answer in Thai and English (paraphrases one per line). An administrator edits,
+    approves or rejects it; once approved the chat answers with it. `history` is its audit: who did
+    what when, with the fields as they were before an edit."""
+
+    __tablename__ = "faq_proposals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    center_code: Mapped[str | None] = mapped_column(String(32))
+    questions_th: Mapped[str] = mapped_column(Text)
+    questions_en: Mapped[str] = mapped_column(Text)
+    answer_th: Mapped[str] = mapped_column(Text)
+    answer_en: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | approved | rejected
+    proposed_by: Mapped[str] = mapped_column(String(128))
+    proposed_at: Mapped[datetime] = mapped_column(Stamp)
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))
+    reviewed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    history: Mapped[list | None] = mapped_column(JSON)
+
+
 class StaffIntake(Base):
     """A case an officer filed for a citizen (migration 0022): the channel it came by is the case's own
     `channel` (counter, 1567, letter, email); this row holds the citizen's consent to processing as

@@ -22,6 +22,7 @@ from web import (
     directory_feed_admin,
     directory_routing_admin,
     faq_admin,
+    faq_proposals,
     filings_admin,
     inbox,
     login,
@@ -37,6 +38,7 @@ for part in (directory_routing_admin, directory_feed_admin, directory_admin):
     router.include_router(part.router)
 router.include_router(codec.router)  # the Temporal UI's codec server (administrators only)
 router.include_router(faq_admin.router)  # "did this help?" per FAQ entry (supervisors, administrators)
+router.include_router(faq_proposals.router)  # FAQ entries proposed from answered questions, reviewed
 router.include_router(case_letter.router)  # the forwarding letter, its PDF, the status link's revoke/reissue
 router.include_router(status_link.router)  # the agencies' status-link page (no staff sign-in)
 

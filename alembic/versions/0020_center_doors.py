@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("reviewed_by", sa.String(128), nullable=True),
         sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("review_note", sa.Text, nullable=True),
+        sa.Column("history", sa.JSON, nullable=True),
     )
     op.create_index("ix_faq_proposals_status", "faq_proposals", ["status"])
     op.create_index("ix_faq_proposals_question_id", "faq_proposals", ["question_id"])

@@ -190,6 +190,8 @@ class Case(Base):
     coarse_long: Mapped[float | None] = mapped_column(Float)
     # The tambon the citizen named, 6-digit DOPA code (migration 0015).
     subdistrict_code: Mapped[str | None] = mapped_column(String(6))
+    # The leading case this one follows (similar complaints, issue 14 part 5; migration 0023).
+    lead_tracking_number: Mapped[str | None] = mapped_column(String(16), index=True)
 
 
 class CaseClock(Base):

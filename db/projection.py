@@ -161,6 +161,7 @@ def _update_case(s: Session, case: Case, r: CaseEventRecord, at: datetime) -> No
     case.assignee = st.assignee
     case.forward_failure = st.forward_failure
     case.routed_at = _t(st.routed_at)
+    case.lead_tracking_number = st.lead
     case.updated_at = at
     if st.status in TERMINAL_STATUSES and case.closed_at is None:
         case.closed_at = at

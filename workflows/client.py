@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from workflows import codec
 from workflows import contracts as c
 from workflows.domain import tracking
+from workflows.domain.transitions import OPEN
 from workflows.errors import CaseNotFound, InvalidInput, InvalidTransition, Unavailable
 
 UPDATES = {
@@ -37,6 +38,8 @@ UPDATES = {
     "assign": c.Assignment,
     "note": c.InternalNote,
     "escalate": c.Escalation,
+    "link_lead": c.LeadLink,
+    "unlink_lead": c.LeadUnlink,
 }
 SIGNALS = {
     "add_info": c.CitizenInfo,
@@ -137,6 +140,20 @@ class ComplaintGateway:
             raise _refusal(err) from err
         except RPCError as err:
             raise await self._mapped(handle, err) from err
+
+    async def link_to_lead(self, number: str, link: c.LeadLink) -> c.ActionResult:
+        """Link case `number` to a leading case, once the lead is asked that it is open and leads (it
+        does not follow another): the follower's workflow then tells the lead itself."""
+        lead = (link.lead or "").strip().upper()
+        try:
+            view = await self.status(lead)
+        except (CaseNotFound, InvalidTransition) as err:
+            raise InvalidInput(f"ไม่พบเรื่องหลัก {lead} ที่ยังเปิดอยู่ / no open case {lead} to follow") from err
+        if view.status not in OPEN:
+            raise InvalidTransition(f"เรื่องหลัก {lead} ไม่ได้เปิดอยู่ / the case {lead} is no longer open")
+        if view.lead:
+            raise InvalidInput(f"เรื่อง {lead} เชื่อมกับเรื่องหลัก {view.lead} อยู่ / {lead} follows {view.lead}: link to that")
+        return await self.act(number, "link_lead", replace(link, lead=lead))
 
     async def signal(self, number: str, name: str, payload: Any) -> None:
         if name not in SIGNALS or not isinstance(payload, SIGNALS[name]):

@@ -24,6 +24,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from workflows import contracts as c
 from workflows.complaint_actions import CaseActions
 from workflows.complaint_feed import CaseLock, ComplaintFeed
+from workflows.complaint_links import CaseLinks
 from workflows.domain import clocks
 from workflows.domain.calendar import BusinessCalendar
 from workflows.domain.centers import center_above
@@ -36,7 +37,7 @@ CALENDAR = "calendar"
 
 
 @workflow.defn(name=c.WORKFLOW_NAME)
-class ComplaintWorkflow(CaseActions, ComplaintFeed):
+class ComplaintWorkflow(CaseActions, CaseLinks, ComplaintFeed):
     @workflow.init
     def __init__(self, inp: c.ComplaintInput) -> None:
         self.inp = inp
@@ -368,6 +369,8 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
             clocks.settle(clock, "stopped")
         self._close_tasks()
         await self._project(kind, actor, note=note, message=message)
+        if status != c.CLOSED:  # a lead closed without a result sets its followers free
+            await self._tell_followers("ended")
 
     def _check(self, action: str) -> None:
         reason = refusal(action, self.s.status)
@@ -393,6 +396,8 @@ class ComplaintWorkflow(CaseActions, ComplaintFeed):
             forward_failure=self.s.forward_failure,
             seq=self.s.seq,
             unprojected=self._unprojected(),
+            lead=self.s.lead,
+            followers=list(self.s.followers),
         )
 
 

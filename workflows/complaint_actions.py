@@ -361,6 +361,7 @@ class CaseActions(_Base):
             message=c.CitizenMessage("progress", {"note": note}),
             attachments=attachments,
         )
+        await self._tell_followers("progress", note, attachments)
 
     async def _resolved(self, actor: str, result: str, attachments: list[c.AttachmentRef] | None = None) -> None:
         now = workflow.now()
@@ -378,6 +379,7 @@ class CaseActions(_Base):
             message=c.CitizenMessage("result", {"result": result}),
             attachments=attachments,
         )
+        await self._tell_followers("resolved", result, attachments)
 
 
 def _is_score(score: object) -> bool:

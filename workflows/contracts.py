@@ -150,6 +150,8 @@ class CaseState:
     assignee: str | None = None  # the officer holding the case (update `assign`)
     told_status: str | None = None  # the status the citizen last heard of (None: before intake)
     faults: dict[str, str] = field(default_factory=dict)  # what keeps failing (projection, calendar): why
+    lead: str | None = None  # the leading case this one is linked to (similar complaints, issue 14 part 5)
+    followers: list[str] = field(default_factory=list)  # the cases linked to this one as their lead
 
 
 @dataclass
@@ -335,6 +337,43 @@ class Escalation:
 
 
 @dataclass
+class LeadLink:
+    """An officer links this case to a leading case about the same problem (`link_lead`): the lead's
+    progress and result reach this case's citizen, under this case's own tracking number."""
+
+    officer: str
+    lead: str
+    note: str = ""
+
+
+@dataclass
+class LeadUnlink:
+    """An officer unlinks this case from its lead (`unlink_lead`); it goes on by itself."""
+
+    officer: str
+    reason: str
+
+
+@dataclass
+class FollowerLink:
+    """Between workflows: a case tells its lead that it follows it, or no longer does."""
+
+    follower: str
+    officer: str = ""
+
+
+@dataclass
+class LeadUpdate:
+    """Between workflows: what happened on the lead that its followers share (`kind`: progress,
+    resolved, or ended when the lead closed without a result)."""
+
+    lead: str
+    kind: str
+    note: str = ""
+    attachments: list[AttachmentRef] = field(default_factory=list)
+
+
+@dataclass
 class ActionResult:
     status: str
     seq: int
@@ -394,6 +433,8 @@ class CaseView:
     forward_failure: str | None
     seq: int
     unprojected: int = 0  # transitions the read model has not taken yet (parked after failing)
+    lead: str | None = None
+    followers: list[str] = field(default_factory=list)
 
 
 # --- activities ------------------------------------------------------------------------------

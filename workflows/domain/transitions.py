@@ -34,6 +34,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "assign": ACTIVE,
     "note": ACTIVE,
     "escalate": OPEN,
+    "link": OPEN,
+    "unlink": ACTIVE,
     # citizens
     "add_info": OPEN,
     "withdraw": OPEN,
@@ -44,6 +46,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     "agency_progress": frozenset({FORWARDED, IN_PROGRESS}),
     "agency_resolved": frozenset({FORWARDED, IN_PROGRESS}),
     "returned": frozenset({FORWARDED, IN_PROGRESS}),
+    # the leading case, for the cases linked to it: its progress reaches a case the agency has not
+    # acknowledged separately, and its result resolves any open follower (one problem, one fix)
+    "lead_progress": frozenset({RECEIVED, TRIAGE, FORWARDED, IN_PROGRESS, RETURNED}),
+    "lead_resolved": OPEN,
 }
 
 STATUS_LABELS: dict[str, tuple[str, str]] = {

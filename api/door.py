@@ -49,6 +49,7 @@ def doors(settings) -> tuple[Door, ...]:
         Door("/api/agencies", JSON_LIMIT, JSON_LIMIT),  # the agency callback
         Door("/agency-link", JSON_LIMIT, settings.max_photo_bytes + JSON_LIMIT),  # a status link's post: one file
         Door("/open311", JSON_LIMIT, JSON_LIMIT),  # Open311 service requests (form-encoded or JSON)
+        Door("/inbox/file-for-citizen", JSON_LIMIT, photos),  # an officer's filing for a citizen, with scans
         Door("/admin/directory/feed", MIB, 16 * MIB),  # a directory feed file (web/directory_feed_admin.py)
         Door("/", MIB, MIB),  # staff forms and everything else
     )

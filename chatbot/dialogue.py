@@ -106,7 +106,8 @@ def step(state_json: dict, event: Inbound, senses: Senses) -> Turn:
     ctx = Ctx(state, senses, event, STEPS)
     text = event.text or ""
     if state.lang is None:
-        state.lang = senses.language(text) if text.strip() else "th"
+        # "center=P92" (a door's LINE link) says nothing of the citizen's language: Thai until they write.
+        state.lang = senses.language(text) if text.strip() and not door_action(text) else "th"
     if state.step != MENU and state.last_at and state.silent_for(event.at) > DRAFT_EXPIRES:
         state.reset()
         ctx.say(

@@ -23,6 +23,7 @@ from db.models import CallbackNonce, CaseEvent
 from db.session import make_engine, make_sessions
 from intake.housekeeping import sweep
 from tests.test_api import BODY, api, track  # noqa: F401  (the app fixture, SQLite and PostgreSQL)
+from workflows.errors import Unavailable
 
 OCPB = "ocpb-own-secret-for-replay-tests-0123"
 CONSUMER = {**BODY, "text": "ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ ร้านค้าปิดร้านหนี", "category": "consumer"}
@@ -125,3 +126,23 @@ async def test_nonces_are_kept_until_their_requests_expire_and_then_swept(api, s
     assert ("ocpb", "old-nonce-0123456789") not in left
     assert {("ocpb", "live-nonce-0123456789"), ("lands", "live-nonce-0123456789")} <= left
     engine.dispose()
+
+
+async def test_a_callback_we_could_not_act_on_may_be_sent_again_as_it_was(api, secrets_set, monkeypatch):  # noqa: F811
+    number, pin = await forwarded_case(api)
+    gateway = api._transport.app.state.gateway  # the app behind the test client
+    real_signal = gateway.signal
+
+    async def down(*args, **kwargs):
+        raise Unavailable("ระบบขัดข้องชั่วคราว / the case engine is down")
+
+    monkeypatch.setattr(gateway, "signal", down)
+    body = event(number)
+    headers = signed_headers(OCPB, body)
+    refused = await api.post("/api/agencies/ocpb/callbacks", content=body, headers=headers)
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    monkeypatch.setattr(gateway, "signal", real_signal)
+    taken = await api.post("/api/agencies/ocpb/callbacks", content=body, headers=headers)  # same nonce
+    assert taken.status_code == 202, taken.text
+    await track(api, number, pin, want="IN_PROGRESS")
+    assert (await api.post("/api/agencies/ocpb/callbacks", content=body, headers=headers)).status_code == 409

@@ -142,6 +142,25 @@ def cmd_export_training(args) -> None:
     _print({"out": str(args.out), "n": len(examples)})
 
 
+def cmd_similar_eval(args) -> None:
+    from nlp.similar_eval import evaluate, read_labels, read_tickets, sample, scored_pairs
+
+    tickets = read_tickets(args.data_dir)
+    if not tickets:
+        raise FileNotFoundError(f"no Traffy tickets under {args.data_dir}")
+    pairs = list(scored_pairs(tickets))
+    if args.sample:
+        # for the labeller: a stratified sample with both texts, to fill bench/similar_labels.csv
+        _print(
+            [
+                {**dataclasses.asdict(p), "text_a": tickets[p.a][2], "text_b": tickets[p.b][2]}
+                for p in sample(pairs, args.sample)
+            ]
+        )
+        return
+    _print(evaluate(pairs, read_labels(args.labels), args.threshold) | {"labels": str(args.labels)})
+
+
 def _data_args(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--data", required=required, help="CSV of labelled texts")
     p.add_argument("--text-col", default="text")
@@ -209,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("intent", help="detect the chat intent of one text")
     p.add_argument("text")
     p.set_defaults(func=cmd_intent)
+
+    p = sub.add_parser("similar-eval", help="precision/recall of similar-case detection on hand-labelled Traffy pairs")
+    p.add_argument("--data-dir", type=Path, default=Path("../shared/data"), help="folder of the shared Traffy CSVs")
+    p.add_argument("--labels", type=Path, default=Path("bench/similar_labels.csv"))
+    p.add_argument("--threshold", type=float, default=None, help="a band boundary (default: nlp.similar.THRESHOLD)")
+    p.add_argument("--sample", type=int, default=0, help="print N pairs per score band to label, instead")
+    p.set_defaults(func=cmd_similar_eval)
 
     p = sub.add_parser("export-training", help="write the shipped training set as one CSV")
     p.add_argument("--out", required=True, type=Path)

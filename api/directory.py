@@ -11,13 +11,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import AfterValidator
 
 from api.deps import ApiClientDep, SessionDep
 from db import queries
 from db.center_facts import facts_of
-from db.directory_export import export_feed
+from db.directory_export import ExportCache
 from db.search import search_directory
 from intake.text import clean
 from workflows.domain.centers import MINISTRY
@@ -145,9 +145,11 @@ async def export_directory(
     session: SessionDep,
     api_client: ApiClientDep,
     authorization: Annotated[str | None, Header(max_length=500)] = None,
-) -> JSONResponse:
+) -> Response:
     """The directory in the feed format (version 1); a sync of it changes nothing."""
     full = _sees_connector_settings(request, api_client, authorization)
-    document = await run_in_threadpool(export_feed, session, full)
-    # Some 1.3 MB of plain JSON types: straight to json.dumps, not through FastAPI's per-value encoder.
-    return JSONResponse(document)
+    cache = getattr(request.app.state, "directory_export", None)
+    if cache is None:
+        cache = request.app.state.directory_export = ExportCache()
+    body = await run_in_threadpool(cache.body, session, full)
+    return Response(body, media_type="application/json")

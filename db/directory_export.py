@@ -5,15 +5,18 @@ secrets themselves are never in the directory, only their names)."""
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import directory_records as records
 from db.directory_feed import FORMAT, VERSION
-from db.models import Agency, Category, Center, RoutingRule
+from db.models import Agency, Category, Center, DirectoryChange, RoutingRule
 
 _LEVEL_ORDER = {"ministry": 0, "dopa": 1, "province": 2, "district": 3}
 
@@ -67,3 +70,25 @@ def export_feed(s: Session, with_connector_settings: bool = False, publisher: st
         "routing_rules": [rule_record(r) for r in rules if r.agency_code or r.agency_type],
     }
     return document
+
+
+class ExportCache:
+    """The export as JSON bytes per audience (public or with connector settings), built again once the
+    audit log has a newer row (every change of the seed, a feed or an administrator writes one) or
+    after `max_age` seconds: some 1.3 MB that would otherwise be rebuilt for every caller."""
+
+    def __init__(self, max_age: float = 60.0) -> None:
+        self.max_age = max_age
+        self._lock = threading.Lock()
+        self._bodies: dict[bool, tuple[int, float, bytes]] = {}
+
+    def body(self, s: Session, with_connector_settings: bool) -> bytes:
+        marker = s.scalar(select(func.max(DirectoryChange.id))) or 0
+        with self._lock:
+            hit = self._bodies.get(with_connector_settings)
+        if hit and hit[0] == marker and time.monotonic() - hit[1] < self.max_age:
+            return hit[2]
+        body = json.dumps(export_feed(s, with_connector_settings), ensure_ascii=False).encode()
+        with self._lock:
+            self._bodies[with_connector_settings] = (marker, time.monotonic(), body)
+        return body

@@ -107,3 +107,18 @@ async def test_an_unknown_token_or_key_is_refused(api):
     r = await api.get("/api/directory/export", headers={"Authorization": "Bearer nobody"})
     assert r.status_code == 401
     assert (await api.get("/api/directory/export", headers={"X-Api-Key": "nope"})).status_code == 401
+
+
+async def test_the_export_shows_a_change_at_once(api):
+    def sikao(doc: dict) -> dict:
+        return next(c for c in doc["centers"] if c["code"] == "D9205")
+
+    before = (await api.get("/api/directory/export")).json()
+    assert sikao(before)["email"] is None
+    assert (await api.get("/api/directory/export")).json() == before  # the same document, from the cache
+    with api.sessions.begin() as s:
+        edits.edit_record(s, "center", "D9205", {"email": "sikao@dopa.go.th"}, "moi.admin", "from its letterhead")
+    after = (await api.get("/api/directory/export")).json()
+    assert sikao(after)["email"] == "sikao@dopa.go.th"
+    full = (await api.get("/api/directory/export", headers={"X-Api-Key": "partner-key"})).json()
+    assert sikao(full)["email"] == "sikao@dopa.go.th" and "connector_settings" in full["agencies"][0]

@@ -34,7 +34,8 @@ _QUESTION_TH = (
 _HOW_TH = ("อย่างไร", "ยังไง", "ยังงัย", "อย่างงัย", "วิธี", "ขั้นตอน", "ทำไง", "ต้องทำ")
 _QUESTION_EN = re.compile(
     r"\?|^(how|what|where|when|why|who|whom|which|can|could|do|does|did|is|are|am|should|may|will|would|must|"
-    r"shall|whats|wheres|hows)\b|\b(how|what|where|which|who)\b|\b(can i|should i|do i|is there|are there|"
+    r"shall|whats|wheres|hows)\b|\b(how|what|where|which|who)\b|\b(can i|could i|should i|do i|may i|is there|are there|"
+    r"will you|would you|can you|could you|do you|is it|are you|"
     r"i want to know|i'd like to know|tell me|wondering|any idea)\b"
 )
 _HOW_EN = re.compile(r"\b(how|steps|procedure)\b")
@@ -230,7 +231,7 @@ def understand(text: str, retriever: FaqRetriever | None = None) -> Understandin
         # "อยากร้องเรียน", "I want to file a complaint": the filing, with nothing to keep as its first words.
         return made("complaint", 0.9, action="menu:file", describes=len(clean) >= 40)
     if problem:
-        if not _personal(clean) and _short_topic(clean):
+        if not _personal(clean) and (_short_topic(clean) or clean.startswith(_HEADING_TH_START)):
             # A topic without a person or place in it ("Noise nuisance complaints", "ไฟถนนเสีย") reads
             # as a heading: answer what the FAQ knows and offer to file it.
             answer = _faq(retriever, text)

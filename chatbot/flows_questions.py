@@ -9,7 +9,7 @@ citizen's words already in it."""
 from __future__ import annotations
 
 from chatbot.center_names import asked_fields, mentions_a_center
-from chatbot.flows_door import question_center
+from chatbot.flows_door import door_name, question_center
 from chatbot.flows_facts import answer_center_facts, complete_center_facts, fields_of
 from chatbot.messages import FeedbackNoted, Image, LeaveQuestion, Link, NoteFaqFeedback, QuestionLeft, Text, option
 from chatbot.turn import YES, Ctx, expect_text
@@ -135,6 +135,14 @@ def leave_offer_handle(ctx: Ctx, action: str, text: str) -> None:
 
 
 def leave_question_prompt(ctx: Ctx) -> None:
+    door = door_name(ctx)
+    if door is not None:  # the door's center answers, in its own hours (quoted once the question is left)
+        ctx.say(
+            f"พิมพ์คำถามที่ต้องการฝากถึงเจ้าหน้าที่{door.th} เจ้าหน้าที่จะตอบในเวลาทำการของศูนย์ และคำตอบจะส่งมาที่แชตนี้",
+            f"Type the question for the officers of the {door.en}. They answer in the center's office hours "
+            "and the answer will come to this chat.",
+        )
+        return
     ctx.say(
         "พิมพ์คำถามที่ต้องการฝากถึงเจ้าหน้าที่ เจ้าหน้าที่จะตอบในเวลาราชการ (จ.-ศ. 08:30-16:30 น.) และคำตอบจะส่งมาที่แชตนี้",
         "Type the question for an officer. Officers answer in office hours (Mon-Fri 08:30-16:30) "

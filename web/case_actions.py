@@ -82,6 +82,8 @@ async def perform(s, gateway, user: StaffUser, case, action: str, form: dict[str
         return
     payload = payload_from_form(action, form, user.username)
     await run_in_threadpool(check_codes, s, payload)
+    if action == "link_lead":  # the lead must be a case this officer may see
+        await run_in_threadpool(visible_case, s, user, payload.lead)
     await gateway.act(case.tracking_number, action, payload)
 
 

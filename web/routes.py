@@ -27,6 +27,7 @@ from web import (
     inbox,
     login,
     questions,
+    similar,
     status_link,
     walk_in,
 )
@@ -43,6 +44,7 @@ router.include_router(faq_proposals.router)  # FAQ entries proposed from answere
 router.include_router(case_letter.router)  # the forwarding letter, its PDF, the status link's revoke/reissue
 router.include_router(status_link.router)  # the agencies' status-link page (no staff sign-in)
 router.include_router(walk_in.router)  # filing for a citizen at the counter, 1567, letter, e-mail; the receipt
+router.include_router(similar.router)  # similar cases on the case page, linking to a lead; clusters on the board
 
 
 async def start(app: FastAPI) -> None:

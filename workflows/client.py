@@ -133,6 +133,8 @@ class ComplaintGateway:
     async def act(self, number: str, action: str, payload: Any) -> c.ActionResult:
         if action not in UPDATES or not isinstance(payload, UPDATES[action]):
             raise InvalidInput(f"ไม่รู้จักคำสั่ง / unknown action {action!r}")
+        if action == "link_lead":
+            payload = await self._lead_to_follow(payload)
         handle = self.client.get_workflow_handle(tracking.workflow_id(number))
         try:
             return await handle.execute_update(action, payload, result_type=c.ActionResult)
@@ -142,8 +144,11 @@ class ComplaintGateway:
             raise await self._mapped(handle, err) from err
 
     async def link_to_lead(self, number: str, link: c.LeadLink) -> c.ActionResult:
-        """Link case `number` to a leading case, once the lead is asked that it is open and leads (it
-        does not follow another): the follower's workflow then tells the lead itself."""
+        return await self.act(number, "link_lead", link)
+
+    async def _lead_to_follow(self, link: c.LeadLink) -> c.LeadLink:
+        """The link, once the lead is asked that it is open and leads (it does not follow another):
+        the follower's workflow then tells the lead itself."""
         lead = (link.lead or "").strip().upper()
         try:
             view = await self.status(lead)
@@ -153,7 +158,7 @@ class ComplaintGateway:
             raise InvalidTransition(f"เรื่องหลัก {lead} ไม่ได้เปิดอยู่ / the case {lead} is no longer open")
         if view.lead:
             raise InvalidInput(f"เรื่อง {lead} เชื่อมกับเรื่องหลัก {view.lead} อยู่ / {lead} follows {view.lead}: link to that")
-        return await self.act(number, "link_lead", replace(link, lead=lead))
+        return replace(link, lead=lead)
 
     async def signal(self, number: str, name: str, payload: Any) -> None:
         if name not in SIGNALS or not isinstance(payload, SIGNALS[name]):

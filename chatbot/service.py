@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from chatbot.messages import (
     AddInfo,
     Bi,
     CaseShown,
+    Choice,
     Done,
     Effect,
     FeedbackNoted,
@@ -50,6 +52,7 @@ from chatbot.messages import (
 from chatbot.senses import Senses
 from chatbot.state import Draft
 from db import chat as store
+from db.chat_photos import photos_of_messages
 from db import faq_feedback
 from db.center_facts import WEEKDAYS
 from db.center_facts import CenterFacts as CenterRecord
@@ -64,6 +67,8 @@ from intake.rates import FILING, TRACKING, RateLimits, Throttled
 from workflows import contracts as c
 from workflows.client import QUESTION_ID
 from workflows.domain.calendar import format_datetime_en, format_datetime_th
+from workflows.domain.rating import result_choices
+from workflows.domain.routing import center_for_area
 from workflows.domain.transitions import STATUS_LABELS
 from workflows.errors import CaseError, CaseNotFound
 
@@ -79,6 +84,8 @@ class Pushed:
     text: str
     kind: str
     at: str
+    photos: tuple[str, ...] = ()  # signed links to the photos that came with it (an officer's, a result's)
+    quick: tuple[Choice, ...] = ()  # a result's rating and dispute buttons
 
 
 def week_of(facts: CenterRecord | None) -> list[str]:
@@ -107,12 +114,14 @@ class ChatService:
         public_base_url: str = "",
         rates: RateLimits | None = None,
         on_filed: Callable[[], None] | None = None,
+        photo_key: bytes | None = None,
     ) -> None:
         self.sessions, self.filing_sessions = sessions, filing_sessions
         self.gateway, self.senses, self.throttle = gateway, senses, throttle
         self.rates = rates or RateLimits("off", "off", "off")  # the door's per-client limits (intake.rates)
         self.secret, self.public_base_url = secret, public_base_url
         self.on_filed = on_filed  # wakes the in-app dispatcher, when there is one
+        self.photo_key = photo_key  # signs the links to photos in pushed messages (db.chat_photos)
         self._turns = KeyedGates(1)
 
     # --- a turn -------------------------------------------------------------------------------
@@ -309,7 +318,7 @@ class ChatService:
             )
 
     async def _ask(self, effect: LeaveQuestion, channel: str, ref: str, lang: str) -> Outcome:
-        facts = await asyncio.to_thread(self._answering_center, effect.center)
+        facts = await asyncio.to_thread(self._answering_center, effect.center, channel, ref)
         view = await self.gateway.ask_question(
             c.QuestionInput(
                 question_id=question_id(channel, effect.key),
@@ -326,12 +335,16 @@ class ChatService:
         name = Bi(facts.name_th, facts.name_en) if facts is not None else None
         return QuestionLeft(Bi(format_datetime_th(due), format_datetime_en(due)), name)
 
-    def _answering_center(self, code: str | None) -> CenterRecord | None:
-        """The center whose officers answer a question: the one asked, while it is open for business
-        in the directory; else None, and the ministry's center answers."""
-        if not code:
-            return None
+    def _answering_center(self, code: str | None, channel: str, ref: str) -> CenterRecord | None:
+        """The center whose officers answer a question: the one the chat names (its door, or the area
+        it knows), else the area of the last complaint this chat filed; while that center is open in
+        the directory. None: the ministry's center answers."""
         with self.sessions() as s:
+            if not code:
+                last = next(iter(store.cases_of_chat(s, channel, ref, limit=1)), None)
+                if last is None or not (last.province_code or last.district_code):
+                    return None
+                code = center_for_area(last.province_code, last.district_code)
             facts = center_record(s, code)
         return facts if facts is not None and facts.active else None
 
@@ -361,8 +374,16 @@ class ChatService:
             lang = row.language if row is not None else None
             rows = store.pushed_messages(s, channel, ref, after, limit)
             store.mark_delivered(s, [r.id for r in rows if r.delivered_at is None])
+            photos = photos_of_messages(s, rows, self.photo_key, time.time())
             return [
-                Pushed(r.id, r.text_en if (lang or r.language) == "en" else r.text_th, r.kind, r.created_at.isoformat())
+                Pushed(
+                    r.id,
+                    r.text_en if (lang or r.language) == "en" else r.text_th,
+                    r.kind,
+                    r.created_at.isoformat(),
+                    tuple(p.path for p in photos.get(r.id, ())),
+                    _result_choices(r, lang or r.language),
+                )
                 for r in rows
             ]
 
@@ -374,6 +395,13 @@ class ChatService:
         with self.sessions() as s:
             row = store.load_session(s, channel, ref)
             return row.language if row is not None else None
+
+
+def _result_choices(row, lang: str | None) -> tuple[Choice, ...]:
+    """A case's result comes with the buttons to rate it or dispute it (the service checks the window)."""
+    if row.kind != "result" or not row.tracking_number:
+        return ()
+    return tuple(Choice(label, action) for label, action in result_choices(row.tracking_number, lang))
 
 
 def _event_key(channel: str, ref: str, event_id: str) -> str:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+import uuid
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import select
 
 from activities.line_push import LinePushRelay
 from db import staff
-from db.models import Question
+from db.models import Case, Question
 from tests.chatbot.conftest import LINE_TOKEN, texts_of
 from tests.chatbot.test_line import say, user
 
@@ -90,3 +92,39 @@ async def test_a_rich_menu_postback_opens_sikaos_door(http, chat_stack):
     assert "ศูนย์ดำรงธรรมอำเภอสิเกา" in said
     facts = await say(http, line, who, text="ศูนย์เปิดกี่โมง")  # no center named: the door's hours
     assert "สิเกา" in facts, facts
+
+
+async def test_without_a_door_a_question_goes_to_the_area_of_the_users_last_complaint(http, chat_stack):
+    line, who = chat_stack.line, user()
+    sessions = chat_stack.sessions()
+    now = datetime.now(UTC)
+    number = f"2569-{uuid.uuid4().hex[:6].upper()}"
+    with sessions.begin() as s:  # a complaint this LINE user filed earlier, about Kantang district
+        s.add(
+            Case(
+                tracking_number=number,
+                workflow_id=f"complaint-{number}",
+                pin_hash="x",
+                status="IN_PROGRESS",
+                text="ถนนพัง",
+                channel="line",
+                channel_ref=who,
+                province_code="92",
+                district_code="9202",
+                filed_at=now,
+                updated_at=now,
+            )
+        )
+    await say(http, line, who, text="สวัสดีค่ะ")
+    await say(http, line, who, postback="menu:leave")
+    left = await say(http, line, who, text="สอบถามเรื่องการขอรับเบี้ยยังชีพผู้สูงอายุค่ะ")
+    assert "เจ้าหน้าที่ศูนย์ดำรงธรรมอำเภอกันตังแล้ว" in left, left
+    with sessions() as s:
+        assert s.scalar(select(Question.center_code).where(Question.channel_ref == who)) == "D9202"
+
+    other = user()  # nothing known about this one: the ministry's center, as before
+    await say(http, line, other, postback="menu:leave")
+    left = await say(http, line, other, text="สอบถามเรื่องการขอรับเบี้ยยังชีพผู้สูงอายุค่ะ")
+    assert "ฝากคำถามถึงเจ้าหน้าที่แล้ว" in left
+    with sessions() as s:
+        assert s.scalar(select(Question.center_code).where(Question.channel_ref == other)) is None

@@ -11,6 +11,7 @@ table in `chatbot.steps` (name -> prompt, handler), which this module imports on
 
 from __future__ import annotations
 
+from chatbot.flows_conversation import answer_action
 from chatbot.flows_door import DOOR, door_action, open_door
 from chatbot.flows_menu import menu_prompt, start_flow
 from chatbot.flows_questions import CARRY
@@ -84,6 +85,8 @@ def _global(ctx: Ctx, action: str) -> bool:
         else:
             ctx.say("ยินดีต้อนรับกลับ ทำต่อจากเดิมได้เลยค่ะ", "Welcome back. Let's carry on where you left off.")
             ctx.prompt_again()
+    elif answer_action(ctx, action):  # a result's rating or dispute button, from any step
+        pass
     elif action.startswith(DOOR):
         open_door(ctx, action[len(DOOR) :])
     elif action == CARRY:

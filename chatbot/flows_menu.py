@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from chatbot.flows_conversation import offer_to_add
 from chatbot.flows_door import greeting
 from chatbot.flows_facts import answer_center_facts
 from chatbot.flows_questions import answer_from_faq, leave_offer_choices
@@ -57,6 +58,9 @@ def menu_handle(ctx: Ctx, action: str, text: str) -> None:
         return
     reading = ctx.senses.read(text)
     if answer_center_facts(ctx, text, reading):  # "เบอร์โทรศัพท์ศูนย์ดำรงธรรมจังหวัดตรัง": the directory answers
+        return
+    # After filing, what the citizen sends may belong to the case: offered to be added to it first.
+    if offer_to_add(ctx, text, reading, lambda: _found(ctx, text, reading) is not None):
         return
     kind = reading.kind
     if kind == "complaint":

@@ -211,8 +211,35 @@ class NoteFaqFeedback:
     lang: str = "th"
 
 
+@dataclass(frozen=True)
+class RateCase:
+    """The citizen rates a resolved case 1-5 (`proven`: the chat opened it with its PIN)."""
+
+    number: str
+    score: int
+    proven: bool = False
+
+
+@dataclass(frozen=True)
+class DisputeCase:
+    """The citizen disputes a resolved case's result, with a reason: the case reopens."""
+
+    number: str
+    reason: str
+    proven: bool = False
+
+
 Effect = (
-    FileComplaint | TrackWithPin | ShowCase | ListMyComplaints | AddInfo | Withdraw | LeaveQuestion | NoteFaqFeedback
+    FileComplaint
+    | TrackWithPin
+    | ShowCase
+    | ListMyComplaints
+    | AddInfo
+    | Withdraw
+    | LeaveQuestion
+    | NoteFaqFeedback
+    | RateCase
+    | DisputeCase
 )
 
 
@@ -267,7 +294,16 @@ class Refused:
     not_found: bool = False
 
 
-Outcome = Filed | CaseShown | MyComplaints | Done | QuestionLeft | FeedbackNoted | Refused
+@dataclass(frozen=True)
+class Answered:
+    """A rating or a dispute reached the case (`kind`: rated | disputed)."""
+
+    number: str
+    kind: str
+    score: int = 0
+
+
+Outcome = Filed | CaseShown | MyComplaints | Done | QuestionLeft | FeedbackNoted | Answered | Refused
 
 
 @dataclass

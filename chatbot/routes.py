@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from chatbot import doors, line, webchat
+from chatbot import case_photos, doors, line, webchat
 from chatbot.faq_live import LiveFaq
 from chatbot.messages import MAX_BODY_TEXT, Inbound, Location, as_json
 from chatbot.senses import ReadModelSenses
@@ -130,7 +130,17 @@ async def pushed_messages(
     """Messages pushed to this chat (status changes, officers' replies, answers) after id `after`."""
     got = await asyncio.to_thread(chat_service(request).pushed, "web", session_id, after)
     return {
-        "messages": [{"id": m.id, "text": m.text, "kind": m.kind, "at": m.at} for m in got],
+        "messages": [
+            {
+                "id": m.id,
+                "text": m.text,
+                "kind": m.kind,
+                "at": m.at,
+                "photos": list(m.photos),
+                "quick_replies": [{"label": q.label, "action": q.action} for q in m.quick],
+            }
+            for m in got
+        ],
         "last_id": got[-1].id if got else after,
     }
 
@@ -156,6 +166,7 @@ async def start(app: FastAPI) -> None:
         settings.public_base_url,
         rates=app.state.rates,
         on_filed=lambda: app.state.dispatcher.nudge.set() if app.state.dispatcher is not None else None,
+        photo_key=case_photos.link_keys(settings.var_dir)[0],
     )
     app.state.line = line.LineChannel(app.state.chat, settings)
     await app.state.line.open()
@@ -177,3 +188,4 @@ async def stop(app: FastAPI) -> None:
 router.include_router(webchat.router)
 router.include_router(doors.router)  # each center's chat door, public page and poster
 router.include_router(line.router)
+router.include_router(case_photos.router)  # photos of the case conversation, by signed link

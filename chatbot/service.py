@@ -26,9 +26,11 @@ from chatbot import dialogue
 from chatbot.case_text import case_lines
 from chatbot.messages import (
     AddInfo,
+    Answered,
     Bi,
     CaseShown,
     Choice,
+    DisputeCase,
     Done,
     Effect,
     FeedbackNoted,
@@ -41,6 +43,7 @@ from chatbot.messages import (
     NoteFaqFeedback,
     Outcome,
     QuestionLeft,
+    RateCase,
     Refused,
     Reply,
     ShowCase,
@@ -52,12 +55,12 @@ from chatbot.messages import (
 from chatbot.senses import Senses
 from chatbot.state import Draft
 from db import chat as store
-from db.chat_photos import photos_of_messages
 from db import faq_feedback
 from db.center_facts import WEEKDAYS
 from db.center_facts import CenterFacts as CenterRecord
 from db.center_facts import center_facts as center_record
-from db.models import Case
+from db.chat_photos import photos_of_messages
+from db.models import Case, CaseClock
 from db.tracking import track_with_pin, tracking_view
 from intake import desk
 from intake.backoff import KeyedGates
@@ -225,8 +228,13 @@ class ChatService:
             if isinstance(effect, ListMyComplaints):
                 return await asyncio.to_thread(self._mine, channel, ref, lang)
             if isinstance(effect, AddInfo):
+                ended = await asyncio.to_thread(self._ended, effect.number)
+                if ended is not None:
+                    return Refused(ended)
                 await self.gateway.signal(effect.number, "add_info", c.CitizenInfo(effect.text, list(effect.photos)))
                 return Done(effect.number)
+            if isinstance(effect, RateCase | DisputeCase):
+                return await self._answer(effect, channel, ref)
             if isinstance(effect, Withdraw):
                 await self.gateway.signal(
                     effect.number, "withdraw", c.Withdrawal("ถอนเรื่องทางแชต / withdrawn in the chat")
@@ -239,6 +247,54 @@ class ChatService:
         except CaseError as err:
             return Refused(Bi.from_pair(err.message), not_found=isinstance(err, CaseNotFound))
         raise TypeError(f"unknown effect {effect!r}")
+
+    def _ended(self, number: str) -> Bi | None:
+        """Why information can no longer be added to this case (it has ended), else None."""
+        with self.sessions() as s:
+            case = s.get(Case, number)
+            if case is None or case.status not in c.TERMINAL_STATUSES:
+                return None
+            th, en = STATUS_LABELS.get(case.status, (case.status, case.status))
+        return Bi(
+            f"เรื่อง {number} ยุติแล้ว ({th}) จึงเพิ่มข้อมูลไม่ได้ หากมีปัญหาใหม่ โปรดยื่นเรื่องใหม่",
+            f"Complaint {number} has ended ({en}), so nothing more can be added. Please file a new complaint "
+            "for a new problem.",
+        )
+
+    async def _answer(self, effect: RateCase | DisputeCase, channel: str, ref: str) -> Outcome:
+        """A rating or a dispute from this chat: only for its own case (or one it opened with the PIN),
+        resolved and within the rating window; else a polite refusal, and nothing is signalled."""
+        refusal = await asyncio.to_thread(self._answerable, effect.number, effect.proven, channel, ref)
+        if refusal is not None:
+            return refusal
+        if isinstance(effect, RateCase):
+            await self.gateway.signal(effect.number, "rate", c.Rating(effect.score))
+            return Answered(effect.number, "rated", effect.score)
+        await self.gateway.signal(effect.number, "dispute", c.Dispute(effect.reason))
+        return Answered(effect.number, "disputed")
+
+    def _answerable(self, number: str, proven: bool, channel: str, ref: str) -> Refused | None:
+        with self.sessions() as s:
+            case = s.get(Case, number) if proven else store.case_of_chat(s, number, channel, ref)
+            if case is None:
+                return Refused(NOT_YOURS, not_found=True)
+            rating = s.get(CaseClock, (number, c.RATING))
+            open_window = (
+                case.status == c.RESOLVED
+                and rating is not None
+                and rating.state == "running"
+                and (rating.due_at is None or _aware(rating.due_at) > datetime.now(UTC))
+            )
+        if open_window:
+            return None
+        return Refused(
+            Bi(
+                f"ขออภัย เรื่อง {number} ไม่อยู่ในช่วงประเมินหรือโต้แย้งผลแล้ว ประเมินหรือโต้แย้งได้ภายใน 7 วัน"
+                "หลังแจ้งผลเท่านั้น หากยังมีปัญหา โปรดยื่นเรื่องใหม่หรือติดต่อศูนย์ดำรงธรรม",
+                f"Sorry, complaint {number} can no longer be rated or disputed: that is possible within 7 days "
+                "of its result only. If the problem remains, please file a new complaint or contact the center.",
+            )
+        )
 
     async def _file(self, effect: FileComplaint, channel: str, ref: str, lang: str) -> Outcome:
         known = {f.name for f in fields(Draft)}
@@ -402,6 +458,10 @@ def _result_choices(row, lang: str | None) -> tuple[Choice, ...]:
     if row.kind != "result" or not row.tracking_number:
         return ()
     return tuple(Choice(label, action) for label, action in result_choices(row.tracking_number, lang))
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite gives naive UTC stamps
 
 
 def _event_key(channel: str, ref: str, event_id: str) -> str:

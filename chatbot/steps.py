@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chatbot import flows_contact as contact
+from chatbot import flows_conversation as conversation
 from chatbot import flows_facts as facts
 from chatbot import flows_filing as filing
 from chatbot import flows_menu as menu
 from chatbot import flows_place as place
 from chatbot import flows_questions as questions
 from chatbot import flows_tracking as tracking
-from chatbot.messages import CaseShown, Done, FeedbackNoted, Filed, MyComplaints, Outcome, QuestionLeft
+from chatbot.messages import Answered, CaseShown, Done, FeedbackNoted, Filed, MyComplaints, Outcome, QuestionLeft
 from chatbot.state import MENU
 from chatbot.turn import Ctx, Step
 
@@ -46,6 +47,9 @@ STEPS: dict[str, Step] = {
     "leave_offer": Step(questions.leave_offer_prompt, questions.leave_offer_handle),
     "leave_question": Step(questions.leave_question_prompt, questions.leave_question_handle),
     "center_which": Step(facts.center_which_prompt, facts.center_which_handle),
+    # the conversation on a filed case: adding what the citizen sends, disputing a result
+    "add_offer": Step(conversation.add_offer_prompt, conversation.add_offer_handle),
+    "dispute_reason": Step(conversation.dispute_reason_prompt, conversation.dispute_reason_handle),
 }
 
 # What the chat says when the service comes back with an effect's outcome (Refused: the engine's own).
@@ -56,6 +60,7 @@ SETTLE: dict[type, Callable[[Ctx, Outcome], None]] = {
     Done: tracking.done,
     QuestionLeft: questions.question_left,
     FeedbackNoted: questions.feedback_noted,
+    Answered: conversation.answered,
 }
 
 # Where each menu action starts.

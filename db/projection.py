@@ -46,7 +46,8 @@ def apply_event(s: Session, r: CaseEventRecord, render=None) -> bool:
             actor=r.actor,
             note=r.note or None,
             public=r.public,
-            data=dict(r.data),
+            # The photos that came with this event, by hash: a pushed message shows them (db.chat_photos).
+            data={**r.data, "attachments": [a.sha256 for a in r.attachments]} if r.attachments else dict(r.data),
             at=at,
         )
     )

@@ -206,7 +206,11 @@ class CaseActions(_Base):
     async def reply(self, d: c.CitizenReply) -> c.ActionResult:
         async with self.lock:
             await self._project(
-                "officer_reply", d.officer, note=d.text, message=c.CitizenMessage("reply", {"text": d.text})
+                "officer_reply",
+                d.officer,
+                note=d.text,
+                message=c.CitizenMessage("reply", {"text": d.text}),
+                attachments=list(d.attachments),  # empty in every reply recorded before photos: the same command
             )
         return self._result()
 

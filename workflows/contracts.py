@@ -308,6 +308,8 @@ class Rejection:
 class CitizenReply:
     officer: str
     text: str
+    # Photos the officer sends with the reply (stored by the case page before the update; since 2026-12-05).
+    attachments: list[AttachmentRef] = field(default_factory=list)
 
 
 @dataclass

@@ -3,7 +3,7 @@ earlier versions of `ComplaintWorkflow` (each covers a whole life: linked agency
 letter, information request, dispute and rating window; staff assignment, note, escalation and
 rejection; a note whose projection fails ten times, is parked as a system fault and lands on the
 retry, recorded after `2026-12-04-nothing-wedges`; a pothole routed to its tambon's local government,
-recorded after tambons came in) and of `QuestionWorkflow` (asked and answered); a change that alters the command sequence of
+recorded after tambons came in; a lead sharing its progress and result with a case linked to it) and of `QuestionWorkflow` (asked and answered); a change that alters the command sequence of
 a running case must be guarded with `workflow.patched` or these fail. Fresh runs replay too.
 Record new ones with `python -m tests.test_replay <name>` (it runs the scenarios on the time-skipping
 server and writes the files)."""
@@ -147,6 +147,35 @@ async def local_government_letter(env, gw: DirectGateway) -> str:
     return f"complaint-{n}"
 
 
+async def lead_with_a_follower(env, gw: DirectGateway) -> str:
+    """Two reports of one pothole: the second follows the first, which shares its progress and result
+    (signals between the two workflows, recorded after `2026-12-05-similar-cases`)."""
+    numbers = []
+    for _ in range(2):
+        filed = await gw.file(draft("ถนนหน้าวัดเป็นหลุมใหญ่", category="infrastructure"), None)
+        numbers.append(filed.tracking_number)
+    lead, follower = numbers
+    for n in numbers:
+        for _ in range(100):
+            if any(t.kind == c.TASK_FORWARD_LETTER for t in (await gw.status(n)).tasks):
+                break
+            await asyncio.sleep(0.05)
+    await gw.link_to_lead(follower, c.LeadLink("o", lead))
+    for _ in range(100):
+        if (await gw.status(lead)).followers:
+            break
+        await asyncio.sleep(0.05)
+    await gw.act(lead, "forward", c.ForwardRecord("o", "ตง 3/2569", "2026-12-05"))
+    await gw.act(lead, "record_progress", c.ProgressRecord("o", "ช่างสำรวจแล้ว"))
+    await gw.act(lead, "resolve", c.ResolutionRecord("o", "ซ่อมแล้ว"))
+    await wait_status(gw, follower, c.RESOLVED)
+    await gw.signal(follower, "rate", c.Rating(5))
+    await gw.signal(lead, "rate", c.Rating(4))
+    await env.client.get_workflow_handle(f"complaint-{lead}").result()
+    await env.client.get_workflow_handle(f"complaint-{follower}").result()
+    return f"complaint-{lead}"
+
+
 SCENARIOS = {
     "linked_to_closure": linked_to_closure,
     "triage_letter_info_dispute": triage_letter_info_dispute,
@@ -154,6 +183,7 @@ SCENARIOS = {
     "question_answered": question_answered,
     "projection_parked_then_recovered": projection_parked_then_recovered,
     "local_government_letter": local_government_letter,
+    "lead_with_a_follower": lead_with_a_follower,
 }
 
 

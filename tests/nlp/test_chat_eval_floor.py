@@ -19,9 +19,9 @@ from tests.conftest import ready_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "nlp" / "data" / "chat_eval_dev.csv"
-# Measured on the commit that set them: reading 0.90 (complaints 1.00), real dialogue 0.90.
-READING_FLOOR = 0.87
-DIALOGUE_FLOOR = 0.86
+# Measured on the commit that set them: reading 0.905 (complaints 1.00), real dialogue 0.907.
+READING_FLOOR = 0.88
+DIALOGUE_FLOOR = 0.88
 COMPLAINT_FLOOR = 0.95
 
 

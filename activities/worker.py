@@ -23,6 +23,7 @@ from activities.line_push import LinePushRelay
 from activities.question_activities import QuestionActivities
 from activities.retention import RetentionActivities
 from db import credentials
+from db.chat_photos import chat_link_keys
 from db.session import make_engine, make_sessions
 from workflows import codec
 from workflows.agency_polling import AgencyPollWorkflow
@@ -97,7 +98,14 @@ async def main() -> None:
     token = os.environ.get("LINE_CHANNEL_ACCESS_TOKEN")
     if token:  # without a channel there is nothing to push to; the web chat reads its outbox itself
         relay = asyncio.create_task(
-            LinePushRelay(acts.sessions, os.environ.get("LINE_API_BASE", "https://api.line.me"), token).run(stop)
+            LinePushRelay(
+                acts.sessions,
+                os.environ.get("LINE_API_BASE", "https://api.line.me"),
+                token,
+                # photos of officers' replies and results go as signed links to the app's photo endpoint
+                photo_key=chat_link_keys(codec.configured_keys().values())[0],
+                public_base_url=os.environ.get("PUBLIC_BASE_URL", ""),
+            ).run(stop)
         )
     # PDPA retention runs as a Temporal Schedule (workflows/retention_schedule.py), not a loop here.
     queue = os.environ.get("TASK_QUEUE", TASK_QUEUE)

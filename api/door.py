@@ -51,6 +51,7 @@ def doors(settings) -> tuple[Door, ...]:
         Door("/open311", JSON_LIMIT, JSON_LIMIT),  # Open311 service requests (form-encoded or JSON)
         Door("/inbox/file-for-citizen", JSON_LIMIT, photos),  # an officer's filing for a citizen, with scans
         Door("/admin/directory/feed", MIB, 16 * MIB),  # a directory feed file (web/directory_feed_admin.py)
+        Door("/cases", MIB, photos),  # an officer's reply to the citizen, with photos (web/case_reply_photos.py)
         Door("/", MIB, MIB),  # staff forms and everything else
     )
 

@@ -19,6 +19,7 @@ from db import queries
 from intake.text import clean
 from web import i18n
 from web.auth import ActingStaff, StaffUser, is_fragment
+from web.case_reply_photos import reply_photos
 from web.cases import case_page_values, visible_case
 from web.deps import DbSession, Gateway
 from web.inbox import assign_cases
@@ -72,7 +73,7 @@ def check_codes(s, payload: Any) -> None:
             raise InvalidInput(f"ไม่พบรหัส {code} / unknown {name} '{code}'")
 
 
-async def perform(s, gateway, user: StaffUser, case, action: str, form: dict[str, str]) -> None:
+async def perform(s, gateway, user: StaffUser, case, action: str, form: dict[str, str], photos=()) -> None:
     if action == "assign":
         refused = await assign_cases(
             s, gateway, user, [case.tracking_number], str(form.get("assignee", "")).strip().lower() or user.username
@@ -81,6 +82,8 @@ async def perform(s, gateway, user: StaffUser, case, action: str, form: dict[str
             raise InvalidInput(refused[0][1])
         return
     payload = payload_from_form(action, form, user.username)
+    if photos:  # a reply's photos, stored once the form was read whole (web/case_reply_photos.py)
+        payload = dataclasses.replace(payload, attachments=list(photos))
     await run_in_threadpool(check_codes, s, payload)
     if action == "link_lead":  # the lead must be a case this officer may see
         await run_in_threadpool(visible_case, s, user, payload.lead)
@@ -91,10 +94,12 @@ async def perform(s, gateway, user: StaffUser, case, action: str, form: dict[str
 async def case_action(request: Request, number: str, action: str, s: DbSession, gateway: Gateway, user: ActingStaff):
     if action not in UPDATES:
         raise CaseNotFound(f"ไม่มีคำสั่ง {action} / no such action")
-    form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
+    raw = await request.form()
+    form = {k: str(v) for k, v in raw.items() if isinstance(v, str)}
     case = await run_in_threadpool(visible_case, s, user, number)  # out of scope: 404, before anything
     try:
-        await perform(s, gateway, user, case, action, form)
+        photos = await reply_photos(request.app.state, raw, user.username) if action == "reply" else []
+        await perform(s, gateway, user, case, action, form, photos)
     except CaseError as err:
         s.expire_all()
         if is_fragment(request):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import queries, staff, transfers
+from db.conversation import Said, thread
 from db.letters import mask_name  # one definition, shared with the letter
 from db.models import Attachment, CaseEvent, PersonalData
 from db.queries import CaseDetail, aware
@@ -57,6 +58,7 @@ class CaseSheet:
     events: list[CaseEvent]
     notes: list[CaseEvent]
     from_citizen: list[CaseEvent]
+    conversation: list[Said]
     photos: list[Attachment]
     personal: dict[str, str] = field(default_factory=dict)  # masked values
     anonymous: bool = False
@@ -138,6 +140,7 @@ def case_sheet(s: Session, case, view: c.CaseView | None) -> CaseSheet:
         events=detail.events,
         notes=[e for e in detail.events if e.kind == "note"],
         from_citizen=[e for e in detail.events if e.kind in CITIZEN_EVENTS and e.actor == "citizen"],
+        conversation=thread(s, case.tracking_number),  # the citizen's messages and our replies (db.conversation)
         photos=list(
             s.scalars(
                 select(Attachment).where(Attachment.tracking_number == case.tracking_number).order_by(Attachment.id)

@@ -14,6 +14,7 @@ from web import (
     admin,
     board,
     case_actions,
+    case_conversation,
     case_letter,
     cases,
     codec,
@@ -45,6 +46,7 @@ router.include_router(case_letter.router)  # the forwarding letter, its PDF, the
 router.include_router(status_link.router)  # the agencies' status-link page (no staff sign-in)
 router.include_router(walk_in.router)  # filing for a citizen at the counter, 1567, letter, e-mail; the receipt
 router.include_router(similar.router)  # similar cases on the case page, linking to a lead; clusters on the board
+router.include_router(case_conversation.router)  # the case conversation fragment the case page polls
 
 
 async def start(app: FastAPI) -> None:

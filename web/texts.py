@@ -100,6 +100,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "photos": ("รูปภาพ", "Photos"),
     "messages": ("ข้อความถึงผู้ร้อง", "Messages to the citizen"),
     "citizen_messages": ("ข้อความจากผู้ร้อง", "From the citizen"),
+    "conversation": ("การสนทนากับผู้ร้อง", "Conversation with the citizen"),
     "notes": ("บันทึกภายใน (ผู้ร้องไม่เห็น)", "Internal notes (never shown to the citizen)"),
     "add_note": ("เพิ่มบันทึก", "Add note"),
     "personal_data": ("ข้อมูลส่วนบุคคล", "Personal data"),
@@ -154,6 +155,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "reason": ("เหตุผล", "Reason"),
     "question": ("คำถาม", "Question"),
     "message": ("ข้อความ", "Message"),
+    "reply_photos": (
+        "รูปภาพถึงผู้ร้อง (ไม่เกิน 5 รูป; ลิงก์พิมพ์ในข้อความได้)",
+        "Photos for the citizen (up to 5; type links in the message)",
+    ),
     "clock": ("นาฬิกา", "Clock"),
     "clock_action": ("การดำเนินการ", "Action"),
     "extend": ("ขยายเวลา", "Extend"),

@@ -1,0 +1,48 @@
+"""The case conversation as the case page shows it (web/case_conversation.py): what the citizen sent
+after filing (information and photos from the chat, a dispute's reason, a rating) and the officers'
+replies to the citizen with their photos, in order. Internal notes are never part of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import CaseEvent
+
+FROM_CITIZEN = ("info_added", "disputed", "rated")
+TO_CITIZEN = ("officer_reply",)
+
+
+@dataclass(frozen=True)
+class Said:
+    at: datetime
+    who: str  # citizen | officer
+    kind: str
+    actor: str
+    text: str
+    photos: tuple[str, ...]  # hashes of the case's photos that came with it
+    score: str = ""
+
+
+def thread(s: Session, number: str) -> list[Said]:
+    rows = s.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.tracking_number == number, CaseEvent.kind.in_(FROM_CITIZEN + TO_CITIZEN))
+        .order_by(CaseEvent.seq)
+    )
+    return [
+        Said(
+            e.at,
+            "citizen" if e.kind in FROM_CITIZEN else "officer",
+            e.kind,
+            e.actor,
+            e.note or "",
+            tuple((e.data or {}).get("attachments") or ()),
+            str((e.data or {}).get("score", "")),
+        )
+        for e in rows
+        if e.public  # an internal event never shows here, whatever its kind
+    ]

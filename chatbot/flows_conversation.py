@@ -70,8 +70,7 @@ def add_offer_handle(ctx: Ctx, action: str, text: str) -> None:
             or "(รูปภาพ / photos)"
         )
         photos = tuple(AttachmentRef(**p) for p in pending.get("photos", []))
-        ctx.state.scratch = {"number": ctx.state.case, "open": True}
-        ctx.state.go("add_info", remember=False)  # `done` then confirms "added" and shows the case's actions
+        ctx.state.reset()  # `done` confirms "added" and shows the case's actions; a refusal, the menu
         ctx.effects.append(AddInfo(ctx.state.case or "", body[:5000], photos))
     elif action == "addcase:new":
         ctx.state.reset()

@@ -7,6 +7,9 @@ workflow updates; the lead's and followers' workflows do the rest."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from threading import Lock
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
@@ -53,6 +56,28 @@ i18n.add_texts(
 )
 
 
+CACHED = 256  # panels kept: keyed by numbers only, so a few kilobytes each
+_cache: OrderedDict[tuple[str, tuple[str, ...]], tuple[tuple[str, float], ...]] = OrderedDict()
+_cache_lock = Lock()
+
+
+def _alike(case, pool: list) -> tuple[tuple[str, float], ...]:
+    """(number, score) of the pool's cases alike to `case`, most alike first. Cached by the numbers:
+    a complaint's text never changes, so the same case against the same open cases scores the same;
+    a case filed, closed or linked meanwhile makes another pool and a fresh computation."""
+    key = (case.tracking_number, tuple(p.tracking_number for p in pool))
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    found = tuple((pool[m.index].tracking_number, m.score) for m in similar(case.text, [p.text for p in pool])[:SHOWN])
+    with _cache_lock:
+        _cache[key] = found
+        while len(_cache) > CACHED:
+            _cache.popitem(last=False)
+    return found
+
+
 def _panel(s, user: StaffUser, number: str) -> dict:
     case = visible_case(s, user, number)
     scope = scope_of(s, user)
@@ -60,17 +85,15 @@ def _panel(s, user: StaffUser, number: str) -> dict:
     followers = similar_cases.followers(s, case.tracking_number)
     mine = {f.tracking_number for f in followers}
     pool = [p for p in pool if p.tracking_number not in mine and p.tracking_number != case.lead_tracking_number]
-    matches = similar(case.text, [p.text for p in pool])[:SHOWN]
+    by_number = {p.tracking_number: p for p in pool}
+    alike = _alike(case, pool)
     lead = queries.case_by_number(s, case.lead_tracking_number) if case.lead_tracking_number else None
     return dict(
         case=case,
         lead=lead,
         followers=followers,
         # a similar case that follows a lead already offers that lead: one level of links only
-        matches=[
-            (pool[m.index], m.score, pool[m.index].lead_tracking_number or pool[m.index].tracking_number)
-            for m in matches
-        ],
+        matches=[(by_number[n], score, by_number[n].lead_tracking_number or n) for n, score in alike],
         can_link=refusal("link", case.status) is None and not followers and not case.lead_tracking_number,
         can_unlink=refusal("unlink", case.status) is None and bool(case.lead_tracking_number),
         threshold=THRESHOLD,

@@ -44,15 +44,19 @@ def track_url(request: Request, number: str) -> str:
 
 
 def receipt_values(
-    s, request: Request, number: str, center_code: str, channel: str, text: str, filed_at: datetime | None = None
+    s,
+    request: Request,
+    number: str,
+    center_code: str,
+    channel: str,
+    text: str,
+    category_code: str | None = None,
+    filed_at: datetime | None = None,
 ) -> dict:
     """Everything the receipt shows but the PIN."""
     url = track_url(request, number)
     facts = center_facts(s, center_code) if center_code else None
-    category = None
-    case = queries.case_by_number(s, number)
-    if case is not None and case.category:
-        category = queries.category(s, case.category)
+    category = queries.category(s, category_code) if category_code else None
     hours = (facts.office_hours or {}) if facts else {}
     filed = filed_at or datetime.now(UTC)
     filed = filed if filed.tzinfo else filed.replace(tzinfo=UTC)  # SQLite gives UTC back naive

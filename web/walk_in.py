@@ -291,7 +291,7 @@ async def walk_in_file(request: Request, s: DbSession, user: CurrentStaff):
     if state.dispatcher is not None:
         state.dispatcher.nudge.set()
     values = await run_in_threadpool(
-        receipt_values, s, request, receipt.tracking_number, filing.center, door.channel, filing.text
+        receipt_values, s, request, receipt.tracking_number, filing.center, door.channel, filing.text, filing.category
     )
     return render(
         request,
@@ -309,7 +309,9 @@ def _reprint(s, request: Request, user: StaffUser, number: str) -> dict:
     center = case.filed_with if consent is None else consent.recorded_center
     if queries.center(s, center or "") is None:
         center = case.center_code or user.center_code
-    return receipt_values(s, request, case.tracking_number, center, case.channel, case.text, case.filed_at)
+    return receipt_values(
+        s, request, case.tracking_number, center, case.channel, case.text, case.category, case.filed_at
+    )
 
 
 @router.get("/cases/{number}/receipt", response_class=HTMLResponse)

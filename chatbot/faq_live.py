@@ -38,8 +38,8 @@ class _RememberingEncoder:
                 self._known[text] = vector
         return np.vstack([self._known[t] for t in texts]) if texts else np.zeros((0, 0))
 
-    def encode_one(self, text: str) -> np.ndarray:
-        return self.encoder.encode_one(text)
+    def __getattr__(self, name: str):  # encode_one, similarities, ...: the encoder's own
+        return getattr(self.encoder, name)
 
 
 def entry_of(row) -> FaqEntry:

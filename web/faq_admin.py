@@ -10,7 +10,7 @@ from functools import lru_cache
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from db import faq_feedback
+from db import faq_feedback, faq_proposals
 from web import i18n
 from web.auth import Supervisor
 from web.deps import DbSession
@@ -51,7 +51,12 @@ def _questions() -> dict[str, tuple[str, str]]:
 
 @router.get("/admin/faq", response_class=HTMLResponse)
 def faq_feedback_page(request: Request, s: DbSession, user: Supervisor):
-    questions = _questions()
+    # The shipped entries and those administrators approved from answered questions (db-<id>).
+    approved = {
+        faq_proposals.entry_id(r): (r.questions_th.split("\n")[0], r.questions_en.split("\n")[0])
+        for r in faq_proposals.approved(s)
+    }
+    questions = {**_questions(), **approved}
     rated = faq_feedback.stats(s)
     seen = {r.entry_id for r in rated}
     unrated = [entry_id for entry_id in questions if entry_id not in seen]

@@ -98,6 +98,8 @@ async def test_an_officers_answer_becomes_an_faq_entry_the_chat_answers_with_onc
         assert again.status_code == 422 and "reviewed already" in again.text
         listing = await admin.get("/admin/faq/proposals")
         assert re.search(rf'id="reviewed-{pid}".*?approved · root', listing.text, re.S)
+        feedback = await admin.get("/admin/faq")  # "did this help?" lists the new entry by its question
+        assert re.search(rf"<code>db-{pid}</code>\s*{re.escape(QUESTION)}", feedback.text)
 
     with web_stack.sessions()() as s:
         row = s.get(FaqProposal, pid)

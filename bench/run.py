@@ -374,7 +374,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=100_000,
         help="cases loaded into PostgreSQL for the inbox and board timings (default 100000)",
     )
-    parser.add_argument("--nlp-timeout", type=float, default=400.0)
+    parser.add_argument("--nlp-timeout", type=float, default=1200.0)
     parser.add_argument(
         "--keep-var", action="store_true", help="keep the temp var dir's databases (its *.log files are always kept)"
     )

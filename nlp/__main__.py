@@ -32,9 +32,20 @@ def _column(path: str, requested: str | None, conventional: tuple[str, ...]) -> 
     return next((c for c in conventional if c in columns), None)
 
 
-# Column names a channel goes by when not named: ours, and the one of exports that say where each
-# complaint came from (the shared Traffy data calls it `source`).
-CHANNEL_COLUMNS = ("channel", "source")
+# Columns that say where a row of data was collected, never how a complaint came in: the shared
+# Traffy data's `source` names the repository snapshot a ticket was scraped from, confounded with a
+# change of Traffy's taxonomy, and no deployment sees it at filing time. Refused as a channel.
+NOT_CHANNELS = ("source", "source_repo", "source_commit")
+
+
+def _channel_column(requested: str | None) -> str | None:
+    """The channel column only when named (``--channel-col``); never guessed from the CSV's header."""
+    if requested in NOT_CHANNELS:
+        raise ValueError(
+            f"column {requested!r} is where the data was collected, not an intake channel; "
+            "name a column that holds the channel each complaint came through (line, web, api, ...)"
+        )
+    return requested or None
 
 
 def _examples(args, channel_col: str | None):
@@ -47,8 +58,13 @@ def _examples(args, channel_col: str | None):
 def cmd_train(args) -> None:
     from nlp.classifier import train
 
-    channel_col = _column(args.data, args.channel_col, CHANNEL_COLUMNS)
-    model = train(_examples(args, channel_col), threshold=args.threshold)
+    channel_col = _channel_column(args.channel_col)
+    model = train(
+        _examples(args, channel_col),
+        threshold=args.threshold,
+        semantic=not args.lexical_only,
+        sure_accuracy=args.sure_accuracy,
+    )
     model.meta["source"] = str(args.data)
     model.meta["channel_column"] = channel_col if model.features.channels else None
     model.save(args.out)
@@ -63,9 +79,15 @@ def cmd_evaluate(args) -> None:
     model = load(args.model)
     load_seconds = time.perf_counter() - started
     # A model trained with channels reads them from the column it was trained with, unless told.
-    trained_with = tuple(c for c in (model.meta.get("channel_column"), *CHANNEL_COLUMNS) if c)
-    examples = _examples(args, _column(args.data, args.channel_col, trained_with))
+    channel_col = _channel_column(
+        args.channel_col if args.channel_col is not None else model.meta.get("channel_column")
+    )
+    examples = _examples(args, channel_col)
     figures = evaluate(model, examples)
+    figures["channel_column"] = channel_col
+    routing = routing_level(examples, model)
+    if routing is not None:
+        figures["routing_level_not_the_category_metric"] = routing
     figures["load_seconds"] = round(load_seconds, 3)
     if model.agency is not None and any(ex.agency_type for ex in examples):
         labelled = [ex for ex in examples if ex.agency_type]
@@ -73,6 +95,18 @@ def cmd_evaluate(args) -> None:
         agency.pop("latency_ms")
         figures["agency"] = agency
     _print(figures)
+
+
+def routing_level(examples, model) -> dict | None:
+    """When the labels are Traffy's categories: the same predictions scored after mapping both sides
+    to our taxonomy and its default agency type (errors that route to the same place cost an officer
+    nothing). Printed next to, never instead of, the category figures."""
+    from nlp.evaluation import score_routing
+    from nlp.taxonomy import TRAFFY_CATEGORY
+
+    if not examples or not all(ex.category in TRAFFY_CATEGORY for ex in examples):
+        return None
+    return score_routing([ex.category for ex in examples], model.classify_many([ex.text for ex in examples]))
 
 
 def cmd_classify(args) -> None:
@@ -87,7 +121,7 @@ def cmd_cross_validate(args) -> None:
     from nlp.training_data import load_shipped
 
     if args.data:
-        examples = _examples(args, _column(args.data, args.channel_col, CHANNEL_COLUMNS))
+        examples = _examples(args, _channel_column(args.channel_col))
     else:
         examples = load_shipped()
     _print(cross_validate(examples, folds=args.folds))
@@ -173,8 +207,9 @@ def _data_args(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument(
         "--channel-col",
         default=None,
-        help="column with the channel each complaint came through, for per-channel weights "
-        "(default: channel or source when present, for evaluate the model's own first; '' for none)",
+        help="column with the intake channel each complaint came through (line, web, api), for per-channel "
+        "weights; only when named (evaluate: the model's own by default). 'source' is refused: it says where "
+        "the data was collected",
     )
 
 
@@ -186,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     _data_args(p)
     p.add_argument("--out", required=True, type=Path, help="model directory to write")
     p.add_argument("--threshold", type=float, default=0.45, help="confidence below which a result is unsure")
+    p.add_argument(
+        "--sure-accuracy",
+        type=float,
+        default=None,
+        help="instead of --threshold: the lowest confidence at which a held-out fifth is right this often (e.g. 0.9)",
+    )
+    p.add_argument("--lexical-only", action="store_true", help="without the sentence-encoder target")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="score a trained model on a labelled CSV")

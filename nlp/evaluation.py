@@ -16,6 +16,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
 from nlp.classifier import Classification, TrainedClassifier, train
+from nlp.taxonomy import DEFAULT_AGENCY_TYPE, TRAFFY_CATEGORY
 from nlp.training_data import LabelledText
 
 
@@ -36,6 +37,40 @@ def _calibration_error(confidences: Sequence[float], correct: np.ndarray, bins: 
         if mask.any():
             error += mask.mean() * abs(conf[mask].mean() - correct[mask].mean())
     return round(float(error), 4)
+
+
+def _sure_curve(confidences: Sequence[float], correct: np.ndarray) -> dict:
+    """Two points of the accuracy/coverage curve whatever the model's threshold: the share of cases
+    that can be routed alone at 90% accuracy, and the accuracy when the 60% most confident are."""
+    if not len(confidences):
+        return {"coverage_at_accuracy_0_90": 0.0, "accuracy_at_coverage_0_60": 0.0}
+    order = np.argsort(-np.array(confidences, dtype=float), kind="stable")
+    running = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    reached = np.where(running >= 0.9)[0]
+    return {
+        "coverage_at_accuracy_0_90": round(float((reached.max() + 1) / len(order)), 4) if len(reached) else 0.0,
+        "accuracy_at_coverage_0_60": round(float(running[max(int(np.ceil(0.6 * len(order))) - 1, 0)]), 4),
+    }
+
+
+def score_routing(truth: Sequence[str], predictions: Sequence[Classification]) -> dict:
+    """Traffy labels and predictions mapped to our taxonomy (``TRAFFY_CATEGORY``) and its default
+    agency type: how often a case would reach the right kind of office. A routing-level figure, not
+    the category metric; on Bangkok's data nearly everything goes to the local administration."""
+    ours = [TRAFFY_CATEGORY[t] for t in truth]
+    predicted = [TRAFFY_CATEGORY.get(p.category, p.category) for p in predictions]
+    same = np.array([a == b for a, b in zip(ours, predicted)])
+    agency = np.array([DEFAULT_AGENCY_TYPE.get(a) == DEFAULT_AGENCY_TYPE.get(b) for a, b in zip(ours, predicted)])
+    return {
+        "n": len(ours),
+        "taxonomy_accuracy": round(float(same.mean()), 4) if len(ours) else 0.0,
+        "taxonomy_macro_f1": round(
+            float(f1_score(ours, predicted, labels=sorted(set(ours)), average="macro", zero_division=0)), 4
+        )
+        if ours
+        else 0.0,
+        "agency_type_accuracy": round(float(agency.mean()), 4) if len(ours) else 0.0,
+    }
 
 
 def score(
@@ -89,6 +124,7 @@ def score(
         "expected_calibration_error": _calibration_error([p.confidence for p in predictions], correct)
         if target == "category"
         else None,
+        **(_sure_curve([p.confidence for p in predictions], correct) if target == "category" else {}),
         "per_class": per_class,
         "latency_ms": {"p50": _percentile_ms(latencies, 50), "p99": _percentile_ms(latencies, 99)},
     }
@@ -133,6 +169,8 @@ def cross_validate(
         fold_f1.append(round(float(f1_score(y[test_idx], fold_pred, average="macro", zero_division=0)), 4))
     category = score(list(y), predictions, latencies)
     category["fold_macro_f1"] = fold_f1
+    if all(label in TRAFFY_CATEGORY for label in y):
+        category["routing_level_not_the_category_metric"] = score_routing(list(y), predictions)
     category["train_seconds"] = train_seconds
     with_agency = [i for i, ex in enumerate(examples) if ex.agency_type]
     agency = (

@@ -74,25 +74,29 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     # infrastructure
     "road": (
         "ถนนชำรุด",
-        ("ถนน", "หลุม", "บ่อ", "ยางมะตอย", "ลูกรัง", "ทรุด", "หนทาง"),
-        ("road", "pothole", "asphalt", "street surface", "pavement crack"),
+        ("ถนน", "หลุม", "บ่อ", "ยางมะตอย", "ลูกรัง", "ทรุด", "หนทาง", "ลูกระนาด", "ผิวจราจร"),
+        ("road", "pothole", "asphalt", "street surface", "pavement crack", "resurfac", "speed bump", "speed hump"),
     ),
     "sidewalk": (
         "ทางเท้า",
         ("ทางเท้า", "ฟุตบาท", "ฟุตปาธ", "ทางเดินเท้า", "บาทวิถี"),
-        ("sidewalk", "footpath", "pavement", "walkway"),
+        ("sidewalk", "footpath", "pavement", "walkway", "paving", "kerb", "curb"),
     ),
     "street_light": (
         "ไฟส่องสว่าง ไฟถนน",
         ("ไฟส่องสว่าง", "ไฟถนน", "ไฟทาง", "ไฟกิ่ง", "เสาไฟ", "หลอดไฟ", "ไฟทางดับ"),
-        ("street light", "streetlight", "street lamp", "lamp post", "lamp", "lighting"),
+        ("street light", "streetlight", "street lamp", "lamp post", "lamp", "lighting", "light", "bulb"),
     ),
     "drain": (
         "ท่อระบายน้ำ",
         ("ท่อระบาย", "ท่อตัน", "ฝาท่อ", "รางระบาย", "ลอกท่อ", "ขุดลอก"),
-        ("drain", "sewer", "gutter", "manhole", "dredg"),
+        ("drain", "sewer", "gutter", "manhole", "dredg", "culvert"),
     ),
-    "flood": ("น้ำท่วม", ("น้ำท่วม", "ท่วมขัง", "น้ำขัง", "น้ำป่า", "น้ำหลาก", "ท่วม"), ("flood", "waterlogg", "inundat")),
+    "flood": (
+        "น้ำท่วม",
+        ("น้ำท่วม", "ท่วมขัง", "น้ำขัง", "น้ำป่า", "น้ำหลาก", "ท่วม"),
+        ("flood", "waterlogg", "inundat", "rainwater", "standing water"),
+    ),
     "tree": ("ต้นไม้ กิ่งไม้", ("ต้นไม้", "กิ่งไม้", "ตัดกิ่ง", "ตัดแต่งกิ่ง", "ไม้ล้ม", "ต้นไม้ล้ม", "รากไม้"), ("tree", "branch", "trim")),
     "bridge": ("สะพาน", ("สะพาน",), ("bridge", "overpass")),
     "cable": (
@@ -100,12 +104,12 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("สายไฟ", "สายสื่อสาร", "สายโทรศัพท์", "สายเคเบิล", "สายหย่อน"),
         ("cable", "wire", "power line"),
     ),
-    "sign": ("ป้าย", ("ป้ายโฆษณา", "ป้าย"), ("sign", "billboard", "banner")),
+    "sign": ("ป้าย", ("ป้ายโฆษณา", "ป้าย", "โปสเตอร์"), ("sign", "billboard", "banner", "poster")),
     # nuisance
     "noise": (
         "เสียงดัง รบกวน",
         ("เสียงดัง", "เสียงรบกวน", "หนวกหู", "เปิดเพลง", "ลำโพง", "คาราโอเกะ", "เสียง"),
-        ("noise", "noisy", "loud", "music", "karaoke", "barking"),
+        ("noise", "noisy", "loud", "music", "karaoke", "bark"),
     ),
     "garbage": (
         "ขยะ",
@@ -116,7 +120,61 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "vendor": (
         "หาบเร่แผงลอย",
         ("หาบเร่", "แผงลอย", "ตั้งโต๊ะ", "ขายของ", "ผู้ค้า", "รถเข็น"),
-        ("vendor", "street stall", "hawker", "stall"),
+        ("vendor", "street stall", "hawker", "stall", "food truck", "food cart"),
+    ),
+    # obstruction, risk spots and broken public facilities: three of Traffy's categories, which citizens
+    # describe by the thing (a bench, a railing, a dark lane) more than by a category word
+    "obstruction": (
+        "กีดขวาง",
+        ("กีดขวาง", "ขวางทาง", "ตั้งขวาง", "วางของขวาง", "รุกล้ำทางสาธารณะ"),
+        ("obstruct", "in the way", "takes up the", "taken over the"),
+    ),
+    "risk_spot": (
+        "จุดเสี่ยง อันตราย",
+        ("จุดเสี่ยง", "อันตราย", "เปลี่ยว", "มั่วสุม", "ราวกันตก", "ราวกั้น", "กล้องวงจรปิด", "ชิงทรัพย์", "ลักขโมย", "ขโมย"),
+        (
+            "danger",
+            "unsafe",
+            "risk",
+            "hazard",
+            "cctv",
+            "guard rail",
+            "railing",
+            "robber",
+            "thie",
+            "steal",
+            "mugg",
+            "deserted",
+        ),
+    ),
+    "public_facility": (
+        "อุปกรณ์ อาคาร ชำรุด",
+        (
+            "ชำรุด",
+            "ม้านั่ง",
+            "ศาลาที่พัก",
+            "ห้องน้ำสาธารณะ",
+            "เครื่องออกกำลังกาย",
+            "สนามเด็กเล่น",
+            "บันไดเลื่อน",
+            "ลิฟต์",
+            "หัวดับเพลิง",
+            "ประปาหัวแดง",
+            "สกายวอล์ค",
+        ),
+        (
+            "bench",
+            "bus shelter",
+            "public toilet",
+            "restroom",
+            "exercise equipment",
+            "playground",
+            "escalator",
+            "elevator",
+            "hydrant",
+            "skywalk",
+            "out of order",
+        ),
     ),
     # utilities
     "tap_water": (

@@ -63,6 +63,28 @@ DEFAULT_AGENCY_TYPE: dict[str, str] = {
     "other": "district_office",
 }
 
+# Traffy Fondue's 15 Bangkok categories (the shared development data) in our taxonomy, written from
+# what each category covers, not fitted to data. Used only to print a routing-level figure next to
+# the category figures: two Traffy categories that land on the same code of ours (a footpath and a
+# road, say) go to the same agency, so confusing them costs an officer nothing.
+TRAFFY_CATEGORY: dict[str, str] = {
+    "ถนน": "infrastructure",
+    "ทางเท้า": "infrastructure",
+    "ท่อระบายน้ำ": "infrastructure",
+    "น้ำท่วม": "infrastructure",
+    "ต้นไม้": "infrastructure",
+    "ไฟฟ้า/แสงสว่าง": "infrastructure",
+    "อุปกรณ์/อาคารชำรุด": "infrastructure",
+    "ป้าย": "infrastructure",
+    "ความปลอดภัย/จุดเสี่ยง": "infrastructure",
+    "สายไฟ/สายสื่อสาร": "utilities",
+    "ความสะอาด/ขยะ": "nuisance",
+    "เสียงรบกวน": "nuisance",
+    "กีดขวาง/หาบเร่แผงลอย": "nuisance",
+    "ฝุ่นควัน/กลิ่น": "environment",
+    "จราจร": "traffic",
+}
+
 # "other" is a real answer for the classifier but never a confident routing decision.
 FALLBACK_CATEGORY = "other"
 

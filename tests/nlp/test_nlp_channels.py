@@ -61,7 +61,7 @@ def _two_channels() -> list[LabelledText]:
 @pytest.fixture(scope="module")
 def by_channel():
     # Temperatures do not change which label wins, so calibration is skipped to keep the test quick.
-    return train(_two_channels(), calibrate=False)
+    return train(_two_channels(), calibrate=False, semantic=False)
 
 
 def test_each_channel_keeps_its_own_labelling(by_channel):
@@ -86,7 +86,7 @@ def test_an_unknown_channel_uses_the_shared_weights(by_channel):
 
 
 def test_a_model_trained_without_channels_ignores_them():
-    plain = train([replace(ex, channel="") for ex in _two_channels()], calibrate=False)
+    plain = train([replace(ex, channel="") for ex in _two_channels()], calibrate=False, semantic=False)
     assert plain.features.channels == () and plain.meta["channels"] == []
     assert plain.classify(QUERY, "hotline") == plain.classify(QUERY, "line") == plain.classify(QUERY)
 
@@ -94,41 +94,62 @@ def test_a_model_trained_without_channels_ignores_them():
 def test_a_channel_too_rare_or_alone_gets_no_weights_of_its_own():
     shipped = load_shipped()
     one = [replace(ex, channel="line") for ex in shipped]
-    assert train(one, calibrate=False).features.channels == ()
+    assert train(one, calibrate=False, semantic=False).features.channels == ()
     rare = [replace(ex, channel="fax" if i < MIN_CHANNEL_EXAMPLES - 1 else "line") for i, ex in enumerate(shipped)]
-    assert train(rare, calibrate=False).features.channels == ()
+    assert train(rare, calibrate=False, semantic=False).features.channels == ()
 
 
-@pytest.mark.parametrize("column", ["channel", "source"])
-def test_the_command_line_reads_a_channel_column(tmp_path, capsys, column):
-    data = tmp_path / "history.csv"
-    with open(data, "w", newline="", encoding="utf-8") as handle:
+def _write_history(path, column: str) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["text", "category", "agency_type", column])
         for ex in _two_channels():
             writer.writerow([ex.text, ex.category, ex.agency_type, ex.channel])
 
-    def run(*args) -> dict:
-        assert cli_main(list(args)) == 0
-        return json.loads(capsys.readouterr().out)
 
-    trained = run("train", "--data", str(data), "--out", str(tmp_path / "model"))
-    assert trained["channels"] == ["hotline", "line"] and trained["channel_column"] == column
-    hotline = run("classify", "--model", str(tmp_path / "model"), "--channel", "hotline", QUERY)
-    line = run("classify", "--model", str(tmp_path / "model"), "--channel", "line", QUERY)
+def _run(capsys, *args) -> dict:
+    assert cli_main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_command_line_reads_a_channel_column_only_when_named(tmp_path, capsys):
+    data = tmp_path / "history.csv"
+    _write_history(data, "channel")
+    common = ("--data", str(data), "--lexical-only")
+    guessed = _run(capsys, "train", *common, "--out", str(tmp_path / "plain"))
+    assert guessed["channels"] == [] and guessed["channel_column"] is None
+    trained = _run(capsys, "train", *common, "--channel-col", "channel", "--out", str(tmp_path / "model"))
+    assert trained["channels"] == ["hotline", "line"] and trained["channel_column"] == "channel"
+    hotline = _run(capsys, "classify", "--model", str(tmp_path / "model"), "--channel", "hotline", QUERY)
+    line = _run(capsys, "classify", "--model", str(tmp_path / "model"), "--channel", "line", QUERY)
     assert (hotline["category"], line["category"]) == ("traffic", "infrastructure")
     # evaluate reads the channel from the column the model was trained with
-    assert run("evaluate", "--model", str(tmp_path / "model"), "--data", str(data))["accuracy"] > 0.9
-    plain = run("train", "--data", str(data), "--channel-col", "", "--out", str(tmp_path / "plain"))
-    assert plain["channels"] == [] and plain["channel_column"] is None
-    assert cli_main(["train", "--data", str(data), "--channel-col", "intake", "--out", str(tmp_path / "x")]) == 2
+    figures = _run(capsys, "evaluate", "--model", str(tmp_path / "model"), "--data", str(data))
+    assert figures["channel_column"] == "channel" and figures["accuracy"] > 0.9
+    plain = _run(capsys, "evaluate", "--model", str(tmp_path / "plain"), "--data", str(data))
+    assert plain["channel_column"] is None
+    assert cli_main(["train", *common, "--channel-col", "intake", "--out", str(tmp_path / "x")]) == 2
     assert "no column 'intake'" in capsys.readouterr().err
+
+
+def test_where_the_data_was_collected_is_never_a_channel(tmp_path, capsys):
+    """The shared Traffy data's `source` column names the repository a ticket was scraped from: no
+    deployment sees it, so it is neither guessed nor accepted as a channel."""
+    data = tmp_path / "scraped.csv"
+    _write_history(data, "source")
+    trained = _run(capsys, "train", "--data", str(data), "--lexical-only", "--out", str(tmp_path / "m"))
+    assert trained["channels"] == [] and trained["channel_column"] is None
+    assert _run(capsys, "evaluate", "--model", str(tmp_path / "m"), "--data", str(data))["channel_column"] is None
+    for command in (["train", "--out", str(tmp_path / "x")], ["evaluate", "--model", str(tmp_path / "m")]):
+        assert cli_main([*command, "--data", str(data), "--channel-col", "source"]) == 2
+        assert "not an intake channel" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
 
 
 def test_a_deployment_points_the_product_at_its_own_model(tmp_path, monkeypatch):
     from nlp.classifier import load_default
 
-    own = train(_two_channels(), calibrate=False)
+    own = train(_two_channels(), calibrate=False, semantic=False)
     own.meta["source"] = "our case history"
     own.save(tmp_path / "ours")
     monkeypatch.setenv("NLP_MODEL", str(tmp_path / "ours"))

@@ -182,26 +182,100 @@ def test_python_dash_m_nlp_runs():
     assert done.returncode == 0 and "train" in done.stdout
 
 
-def test_held_out_fold_of_the_shared_complaints_scores_above_the_tfidf_baseline():
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "complaints_train.csv"
-    if not shared.is_file():
-        pytest.skip(f"shared development data not found at {shared}")
+SHARED = REPO.parent / "shared" / "data" / "complaints_train.csv"
+
+
+@pytest.fixture(scope="module")
+def shared_fold():
+    """The product's classifier trained on four fifths of the shared Thai tickets, from the text
+    alone (no channel: the file's `source` is where a ticket was collected), and the other fifth."""
+    if not SHARED.is_file():
+        pytest.skip(f"shared development data not found at {SHARED}")
     from sklearn.model_selection import StratifiedKFold
 
-    from nlp.evaluation import evaluate
     from nlp.training_data import read_csv
 
-    examples = read_csv(shared, "text", "category", "agency_group", "source")
+    examples = read_csv(SHARED, "text", "category")
     labels = [ex.category for ex in examples]
     train_idx, test_idx = next(StratifiedKFold(5, shuffle=True, random_state=0).split(labels, labels))
-    held_out = [examples[i] for i in test_idx]
     # Temperatures do not change the ranking, so calibration is skipped to keep the test quick.
-    with_channel = evaluate(train([examples[i] for i in train_idx], calibrate=False), held_out)
-    text_only = evaluate(
-        train([dataclasses.replace(examples[i], channel="") for i in train_idx], calibrate=False),
-        [dataclasses.replace(ex, channel="") for ex in held_out],
-    )
+    model = train([examples[i] for i in train_idx], calibrate=False)
+    return model, [examples[i] for i in test_idx]
+
+
+def test_held_out_fold_of_the_shared_complaints_scores_above_the_tfidf_baseline(shared_fold):
+    from nlp.evaluation import evaluate, score_routing
+
+    model, held_out = shared_fold
+    assert model.meta["channels"] == [] and model.meta["semantic"]
+    figures = evaluate(model, held_out)
     # One fold of the 5-fold figures in bench/nlp_bench.py; floors against regressions, not the goal.
-    assert text_only["macro_f1"] >= 0.68 and text_only["top3_accuracy"] >= 0.9, text_only
-    assert with_channel["macro_f1"] >= 0.74 and with_channel["top3_accuracy"] >= 0.92, with_channel
-    assert with_channel["macro_f1"] > text_only["macro_f1"] + 0.03
+    assert figures["macro_f1"] >= 0.69 and figures["top3_accuracy"] >= 0.91, figures
+    routing = score_routing([ex.category for ex in held_out], model.classify_many([ex.text for ex in held_out]))
+    # Confusions inside one code of ours (a footpath for a road) cost nothing at routing level.
+    assert routing["taxonomy_accuracy"] > figures["accuracy"], routing
+
+
+@pytest.mark.parametrize("lang, floor", [("en", 0.62), ("mixed", 0.66)])
+def test_english_and_code_switched_complaints_reach_the_thai_trained_model(shared_fold, lang, floor):
+    """Our held-out English and code-switched complaints (never tuned against), scored by a model
+    that saw Thai tickets only: the sentence encoder carries the topic across languages."""
+    import csv
+
+    from nlp.evaluation import evaluate
+    from nlp.training_data import LabelledText
+
+    model, _ = shared_fold
+    with open(REPO / "nlp" / "data" / "bangkok_topics_en_mixed_heldout.csv", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["lang"] == lang]
+    examples = [LabelledText(r["text"], r["category"]) for r in rows]
+    blended = evaluate(model, examples)
+    lexical = dataclasses.replace(model, semantic=None)
+    alone = evaluate(lexical, examples)
+    assert blended["macro_f1"] >= floor, blended
+    if lang == "en":
+        assert blended["macro_f1"] > alone["macro_f1"] + 0.1, (blended["macro_f1"], alone["macro_f1"])
+
+
+def test_the_encoder_counts_more_the_more_of_a_text_is_english():
+    from nlp.classifier import SEMANTIC_WEIGHT_ENGLISH, SEMANTIC_WEIGHT_THAI, semantic_weight
+
+    thai, mixed, english = (semantic_weight(t) for t in ("ไฟถนนดับ", "ไฟถนน broken มาก", "street light broken"))
+    assert thai == SEMANTIC_WEIGHT_THAI < mixed < english == SEMANTIC_WEIGHT_ENGLISH
+
+
+def test_sure_threshold_is_the_lowest_confidence_that_keeps_the_asked_accuracy():
+    import numpy as np
+
+    from nlp.classifier import sure_threshold
+
+    confidence = np.linspace(1.0, 0.01, 100)
+    correct = np.array([True] * 50 + [i % 2 == 0 for i in range(50)])
+    # the first 50 are all right; past them accuracy falls by one wrong in two
+    threshold = sure_threshold(confidence, correct, 0.9)
+    kept = confidence >= threshold
+    assert correct[kept].mean() >= 0.9 and kept.sum() >= 50
+    assert correct[confidence >= confidence[kept.sum()]].mean() < 0.9
+    assert sure_threshold(confidence, np.zeros(100, dtype=bool), 0.9) is None
+
+
+def test_routing_level_maps_traffy_labels_to_our_taxonomy():
+    from nlp.evaluation import score_routing
+
+    def said(category: str) -> Classification:
+        return Classification(category, 0.9, False, [(category, 0.9)], "", 0.0, "th")
+
+    # road for footpath: same code (infrastructure), same agency; traffic for road: neither
+    figures = score_routing(["ทางเท้า", "ถนน", "เสียงรบกวน"], [said("ถนน"), said("จราจร"), said("เสียงรบกวน")])
+    assert figures["taxonomy_accuracy"] == round(2 / 3, 4) and figures["agency_type_accuracy"] == round(2 / 3, 4)
+
+
+def test_evaluate_prints_where_a_threshold_would_reach_ninety_percent(tmp_path, capsys):
+    from nlp.evaluation import score
+
+    truth = ["a"] * 10
+    predictions = [
+        Classification("a" if i < 7 else "b", 1.0 - i / 10, False, [("a", 0.5)], "", 0.0, "th") for i in range(10)
+    ]
+    figures = score(truth, predictions)
+    assert figures["coverage_at_accuracy_0_90"] == 0.7 and figures["accuracy_at_coverage_0_60"] == 1.0

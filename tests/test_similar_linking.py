@@ -122,3 +122,18 @@ async def test_a_lead_rejected_sets_its_followers_free_with_a_task(world):
     await until(lambda: case_row(url, one).lead_tracking_number is None)
     assert "follow_up" in open_tasks(url, one)
     assert case_row(url, one).status == c.RECEIVED
+
+
+async def test_a_follower_that_withdrew_does_not_stop_its_lead(world):
+    env, gw, url = world
+    lead, one, two = await filed_three(gw, url)
+    await gw.link_to_lead(one, c.LeadLink("officer.a", lead))
+    await gw.link_to_lead(two, c.LeadLink("officer.a", lead))
+    await until(lead_of(url, two))
+    await gw.signal(one, "withdraw", c.Withdrawal("ซ่อมเองแล้ว"))
+    await until(status_is(url, one, c.WITHDRAWN))
+    await gw.act(lead, "forward", c.ForwardRecord("officer.a", reference="ตง 0017/11", sent_on="2026-11-23"))
+    await gw.act(lead, "resolve", c.ResolutionRecord("officer.a", "ซ่อมแล้ว"))
+    await until(status_is(url, two, c.RESOLVED))
+    assert (await gw.status(lead)).status == c.RESOLVED
+    assert case_row(url, one).status == c.WITHDRAWN and result_texts(url, one) == []

@@ -46,6 +46,10 @@ CHANNELS = ("counter", "1567", "letter", "email")
 CONSENT_METHODS = ("spoken", "signed_form", "by_phone", "in_writing")
 GIVERS = ("citizen", "representative")
 PAPERS = ("a5", "a4")
+FORM_USED = (
+    "ฟอร์มนี้ใช้ยื่นเรื่องอื่นไปแล้ว ตรวจข้อมูลแล้วกดยื่นอีกครั้งเพื่อยื่นเป็นเรื่องใหม่"
+    " / this form already filed another complaint; check the details and submit again to file a new one"
+)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 FIELD_LIMITS = {
     "text": 5000,
@@ -271,7 +275,35 @@ async def walk_in_form(request: Request, s: DbSession, user: CurrentStaff):
     return await run_in_threadpool(_form_page, request, s, user, values)
 
 
-@router.post(PATH, response_class=HTMLResponse)
+# The form the route reads itself, published so that the OpenAPI fuzz (tests/test_openapi_fuzz.py) sends it.
+_TEXT = {"type": "string", "maxLength": 200}
+FILING_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        **{name: {"type": "string", "maxLength": limit} for name, limit in FIELD_LIMITS.items()},
+                        "channel": {"type": "string", "enum": list(CHANNELS)},
+                        "anonymous": _TEXT,
+                        "consent": _TEXT,
+                        "consent_given_by": {"type": "string", "enum": list(GIVERS)},
+                        "consent_method": {"type": "string", "enum": list(CONSENT_METHODS)},
+                        "form_token": {"type": "string", "minLength": 16, "maxLength": 64},
+                        "paper": {"type": "string", "enum": list(PAPERS)},
+                        "csrf_token": _TEXT,
+                        "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(PATH, response_class=HTMLResponse, openapi_extra=FILING_FORM)
 async def walk_in_file(request: Request, s: DbSession, user: CurrentStaff):
     """File the complaint and answer its receipt, with the PIN; bad input answers the form again with
     the reason and the values typed (the photos must be chosen again), and nothing is written."""
@@ -286,6 +318,10 @@ async def walk_in_file(request: Request, s: DbSession, user: CurrentStaff):
         refs = await uploads.store(state.sessions, settings.upload_dir, form.photos, f"staff:{user.username}")
         filing = ComplaintFiling(**{**filing.__dict__, "attachments": tuple(refs)})
         receipt = await run_in_threadpool(_file, state, door, filing, key, settings.secret)
+    except desk.KeyReused:
+        # The form was sent before with another complaint (edited after filing): a new form, said plainly.
+        again = {**form.values, "form_token": secrets.token_urlsafe(24)}
+        return await run_in_threadpool(_form_page, request, s, user, again, FORM_USED, 422)
     except InvalidInput as err:
         return await run_in_threadpool(_form_page, request, s, user, form.values, err.message, err.status_code)
     if state.dispatcher is not None:

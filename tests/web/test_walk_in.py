@@ -145,6 +145,7 @@ async def test_the_receipt_says_what_the_citizen_needs_and_a_reprint_has_no_pin(
         assert reprint.status_code == 200
         assert receipt_of(reprint.text) == (number, None) and 'id="receipt-no-pin"' in reprint.text
         assert pin not in reprint.text and "size: A4" in reprint.text
+        assert "frame-ancestors 'none'" in reprint.headers["content-security-policy"]
 
     async with web_stack.signed_in("krabi") as other:  # another center's officer: no such case
         assert (await other.get(f"/cases/{number}/receipt")).status_code == 404
@@ -162,8 +163,13 @@ async def test_a_double_submit_files_one_case_with_the_same_receipt(web_stack):
 
         # The same form sent with another complaint is refused, not folded into the first one.
         other = await post(client, token, text="อีกเรื่องหนึ่ง ถนนเป็นหลุม")
-        assert other.status_code == 422 and "Idempotency-Key" in other.text
+        assert other.status_code == 422 and "already filed another complaint" in other.text
         assert filings_count(web_stack) == before + 1
+        fresh = re.search(r'name="form_token" value="([^"]+)"', other.text).group(1)
+        assert fresh != token  # the form comes back with a new token: submitting it files the new complaint
+        second = await post(client, fresh, text="อีกเรื่องหนึ่ง ถนนเป็นหลุม")
+        assert second.status_code == 201 and receipt_of(second.text)[0] != receipt_of(first.text)[0]
+        assert filings_count(web_stack) == before + 2
 
 
 async def test_officers_file_for_their_own_center_and_supervisors_for_their_province(web_stack):

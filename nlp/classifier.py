@@ -20,13 +20,12 @@ share of Latin letters in the text: ``SEMANTIC_WEIGHT_THAI`` for Thai, ``SEMANTI
 for English, in between for code-switched text (weights chosen on cross-validation of the shared
 Thai tickets and on our English/code-switched development set, ``data/bangkok_topics_en_mixed.csv``).
 
-When the training texts say which channel each complaint came through (LINE, web, a call centre),
-every channel with enough examples also gets its own copy of the features ("frustratingly easy"
-domain adaptation, Daumé 2007): the model learns weights shared by all channels plus, per channel,
-how that channel's complaints are worded and labelled. Channels label differently: on the shared
-Traffy data a car parked on the footpath is "traffic" in one channel and "footpath" in another, and
-these per-channel weights raise cross-validated macro-F1 from 0.71 to 0.77. A text from a channel
-the model has not seen uses the shared weights alone.
+When the training texts say which intake channel each complaint came through (LINE, web, a call
+centre; a column named explicitly, never where the data was collected), every channel with enough
+examples also gets its own copy of the features ("frustratingly easy" domain adaptation, Daumé
+2007): the model learns weights shared by all channels plus, per channel, how that channel's
+complaints are worded and labelled. A text from a channel the model has not seen uses the shared
+weights alone.
 """
 
 from __future__ import annotations

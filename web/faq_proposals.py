@@ -19,7 +19,7 @@ from web.auth import ActingStaff, Admin
 from web.deps import DbSession
 from web.pages import WebRoute, render
 from web.questions import visible_question
-from workflows.errors import CaseNotFound
+from workflows.errors import CaseNotFound, InvalidTransition
 
 router = APIRouter(route_class=WebRoute)
 
@@ -66,7 +66,7 @@ def propose(
 ):
     row = visible_question(s, user, question_id)
     if row.status != "answered":
-        raise CaseNotFound("คำถามนี้ยังไม่มีคำตอบ / this question has no answer yet")
+        raise InvalidTransition("คำถามนี้ยังไม่มีคำตอบ / this question has no answer yet")
     draft = {"questions_th": questions_th, "questions_en": questions_en, "answer_th": answer_th, "answer_en": answer_en}
     try:
         w = faq_proposals.wording(questions_th, questions_en, answer_th, answer_en)

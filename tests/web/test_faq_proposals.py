@@ -31,7 +31,20 @@ async def test_an_officers_answer_becomes_an_faq_entry_the_chat_answers_with_onc
         await say(http, session, QUESTION)
     q = await question_of(web_stack, session)
 
+    async with web_stack.signed_in("krabi") as stranger:  # another district's officer: not their question
+        r = await stranger.post(
+            f"/questions/{q.question_id}/faq",
+            data={"questions_th": QUESTION, "questions_en": "x", "answer_th": "x", "answer_en": "x"},
+            headers={"X-CSRF-Token": stranger.csrf},
+        )
+        assert r.status_code == 404
     async with web_stack.signed_in("kantang") as officer:
+        early = await officer.post(  # nothing to propose before the answer is in
+            f"/questions/{q.question_id}/faq",
+            data={"questions_th": QUESTION, "questions_en": "x", "answer_th": "x", "answer_en": "x"},
+            headers={"X-CSRF-Token": officer.csrf},
+        )
+        assert early.status_code == 409 and "no answer yet" in early.text
         r = await officer.post(
             f"/questions/{q.question_id}/answer", data={"text": ANSWER_TH}, headers={"X-CSRF-Token": officer.csrf}
         )

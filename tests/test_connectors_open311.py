@@ -2,7 +2,8 @@
 loopback: the request form-encoded with the agency's api_key and the mapped service_code, the
 reference from `service_request_id` or from a token resolved later, statuses found by the polling
 workflow reaching the case as agency events (once each), refusals and a missing service_code falling
-back to manual forwarding with the reason, the polling schedule made at a worker's start; and, beside
+back to manual forwarding with the reason, the polling schedule made at a worker's start (the polling
+itself on the dev server, whose sleeps a signal between workflows cannot upset); and, beside
 our test server, the project's own Open311 server (written apart from this client) taking a request."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -122,14 +124,28 @@ def db_url(tmp_path_factory):
 SETTINGS = {"service_codes": {"infrastructure": "pothole"}, "jurisdiction_id": "trang.test"}
 
 
-@pytest.fixture
-async def world(time_env, db_url, tmp_path, georeport, monkeypatch):
+@asynccontextmanager
+async def open311_world(env, db_url, tmp_path, georeport, monkeypatch):
     monkeypatch.setenv("AGENCY_SECRET_PAO92", API_KEY)
     georeport.token_after = None
-    async with connector_world(time_env, db_url, tmp_path) as w:
+    async with connector_world(env, db_url, tmp_path) as w:
         w.link_agency(
             AGENCY, "open311", {**SETTINGS, "endpoint": georeport.base_url}, credential_ref="AGENCY_SECRET_PAO92"
         )
+        yield w
+
+
+@pytest.fixture
+async def world(time_env, db_url, tmp_path, georeport, monkeypatch):
+    async with open311_world(time_env, db_url, tmp_path, georeport, monkeypatch) as w:
+        yield w
+
+
+@pytest.fixture
+async def polled(dev_env, db_url, tmp_path, georeport, monkeypatch):
+    """Polling on the dev server: the polling workflow signals cases from another workflow, and after
+    that the time-skipping test server's sleeps could hang for the tests that follow it."""
+    async with open311_world(dev_env, db_url, tmp_path, georeport, monkeypatch) as w:
         yield w
 
 
@@ -156,7 +172,8 @@ def events(url: str, number: str, kind: str) -> list[CaseEvent]:
     )
 
 
-async def test_a_request_is_filed_and_its_polled_statuses_move_the_case(world, georeport):
+async def test_a_request_is_filed_and_its_polled_statuses_move_the_case(polled, georeport):
+    world = polled
     photo = world.photo()
     filed = await world.gw.file(road_case(share_contact_with_agency=True, attachments=[photo]), None)
     n = filed.tracking_number
@@ -192,7 +209,8 @@ async def test_without_consent_no_contact_fields_are_posted(world, georeport):
     assert "สมหญิง" not in json.dumps(form, ensure_ascii=False)
 
 
-async def test_a_token_is_resolved_at_once_or_later_by_polling(world, georeport):
+async def test_a_token_is_resolved_at_once_or_later_by_polling(polled, georeport):
+    world = polled
     settings = {**SETTINGS, "endpoint": georeport.base_url, "poll_with_api_key": True}
     world.link_agency(AGENCY, "open311", settings, credential_ref="AGENCY_SECRET_PAO92")
     georeport.token_after = 1  # the second ask names the request

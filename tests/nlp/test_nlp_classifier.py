@@ -279,3 +279,15 @@ def test_evaluate_prints_where_a_threshold_would_reach_ninety_percent(tmp_path, 
     ]
     figures = score(truth, predictions)
     assert figures["coverage_at_accuracy_0_90"] == 0.7 and figures["accuracy_at_coverage_0_60"] == 1.0
+
+
+def test_cli_evaluate_prints_the_routing_level_apart_for_traffy_labels(tmp_path, capsys):
+    """Trained and scored on our own written Bangkok set (Traffy's labels): the category figures,
+    and beside them, under their own name, the routing-level figure."""
+    data = REPO / "nlp" / "data" / "bangkok_topics_en_mixed.csv"
+    trained = _cli(capsys, "train", "--data", str(data), "--lexical-only", "--out", str(tmp_path / "m"))
+    assert trained["semantic"] is False and trained["channels"] == []
+    figures = _cli(capsys, "evaluate", "--model", str(tmp_path / "m"), "--data", str(data))
+    routing = figures["routing_level_not_the_category_metric"]
+    assert routing["n"] == figures["n"] == 240
+    assert routing["taxonomy_accuracy"] >= figures["accuracy"] and "coverage_at_accuracy_0_90" in figures

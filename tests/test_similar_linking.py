@@ -93,6 +93,7 @@ async def test_unlinking_stops_the_leads_news_and_refusals_say_why(world):
         await gw.link_to_lead(one, c.LeadLink("officer.a", "XX-0000-0000"))
     await gw.link_to_lead(one, c.LeadLink("officer.a", lead))
     await until(lead_of(url, one))
+    assert "forward_letter" not in open_tasks(url, one), "the lead's letter serves its followers"
     with pytest.raises(InvalidInput):  # one level only: a follower cannot lead
         await gw.link_to_lead(two, c.LeadLink("officer.a", one))
     with pytest.raises(InvalidInput):  # a lead cannot follow
@@ -102,6 +103,7 @@ async def test_unlinking_stops_the_leads_news_and_refusals_say_why(world):
     await gw.act(one, "unlink_lead", c.LeadUnlink("officer.a", "คนละจุดกัน"))
     await until(lambda: case_row(url, one).lead_tracking_number is None)
     assert (await gw.status(lead)).followers == []
+    assert "forward_letter" in open_tasks(url, one), "on its own again, it needs its own letter"
     with pytest.raises(InvalidInput):
         await gw.act(one, "unlink_lead", c.LeadUnlink("officer.a", "again"))
 
@@ -120,7 +122,7 @@ async def test_a_lead_rejected_sets_its_followers_free_with_a_task(world):
     await until(lead_of(url, one))
     await gw.act(lead, "reject", c.Rejection("officer.a", "ซ้ำกับเรื่องอื่น"))
     await until(lambda: case_row(url, one).lead_tracking_number is None)
-    assert "follow_up" in open_tasks(url, one)
+    assert {"follow_up", "forward_letter"} <= set(open_tasks(url, one))
     assert case_row(url, one).status == c.RECEIVED
 
 

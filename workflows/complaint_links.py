@@ -5,7 +5,8 @@ An officer links a follower with the update `link_lead` on the follower; the fol
 with the signal `follower_linked`, and the lead keeps the list. From then on the lead sends each
 follower a `lead_update` signal whenever it records progress or a result, and the follower records it
 as its own transition, so its citizen hears about their own case under their own tracking number, and
-a follower closes with the lead's result. A lead that ends without a result (rejected, withdrawn)
+a follower closes with the lead's result. While linked, the follower's screening and forwarding tasks
+are the lead's (closed on linking, given back on unlinking if nothing happened meanwhile). A lead that ends without a result (rejected, withdrawn)
 releases its followers with a follow-up task each, so none is left waiting on a case that is gone.
 One level only: a lead cannot follow, a follower cannot lead. Only cases that link or lead run any of
 this, so histories recorded before it replay unchanged; the lead's fan-out is patched all the same."""
@@ -29,6 +30,10 @@ else:
     _Base = object
 
 LEAD_FAN_OUT = "2026-12-05-similar-cases"
+# What the lead does for its followers: one screening and one forwarding for the one problem. They
+# come back when the case goes on by itself again before anything happened to it.
+COVERED_BY_LEAD = (c.TASK_TRIAGE, c.TASK_FORWARD_LETTER, c.TASK_FORWARD_MANUAL)
+NOT_STARTED = frozenset({c.RECEIVED, c.TRIAGE, c.RETURNED})
 
 
 def _invalid(message: str) -> ApplicationError:
@@ -49,6 +54,8 @@ class CaseLinks(_Base):
             ):
                 raise _invalid(f"ไม่พบเรื่องหลัก {lead} ที่ยังเปิดอยู่ / no open case {lead} to follow")
             self.s.lead = lead
+            self.s.covered_tasks = [t.kind for t in self.s.tasks if t.kind in COVERED_BY_LEAD]
+            self._close_tasks(*COVERED_BY_LEAD)
             await self._project("linked", d.officer, note=d.note, public=False, data={"lead": lead})
         return self._result()
 
@@ -74,6 +81,7 @@ class CaseLinks(_Base):
         async with self.lock:
             lead = self.s.lead or ""
             self.s.lead = None
+            self._uncover(f"ยกเลิกการเชื่อมกับ {lead} / unlinked from {lead}")
             await self._signal_case(lead, "follower_unlinked", c.FollowerLink(self.inp.tracking_number, d.officer))
             await self._project("unlinked", d.officer, note=d.reason, public=False, data={"lead": lead})
         return self._result()
@@ -116,12 +124,20 @@ class CaseLinks(_Base):
             actor = f"lead:{u.lead}"
             if u.kind == "ended":
                 self.s.lead = None
+                self._uncover(f"เรื่องหลัก {u.lead} ปิดโดยไม่มีผล / the lead {u.lead} ended")
                 self._open_task(c.TASK_FOLLOW_UP, f"เรื่องหลัก {u.lead} ปิดโดยไม่มีผล / the lead {u.lead} ended")
                 await self._project("unlinked", actor, note=u.note, public=False, data={"lead": u.lead})
             elif u.kind == "progress" and self.s.status in ALLOWED["lead_progress"]:
                 await self._progress(actor, u.note, attachments=u.attachments)
             elif u.kind == "resolved" and self.s.status in ALLOWED["lead_resolved"]:
                 await self._resolved(actor, u.note, attachments=u.attachments)
+
+    def _uncover(self, reason: str) -> None:
+        """Give back the tasks the lead took over, when nothing has happened to this case since."""
+        if self.s.status in NOT_STARTED:
+            for kind in self.s.covered_tasks:
+                self._open_task(kind, reason)
+        self.s.covered_tasks = []
 
     # --- on the lead ---------------------------------------------------------------------
 

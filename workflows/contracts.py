@@ -152,6 +152,7 @@ class CaseState:
     faults: dict[str, str] = field(default_factory=dict)  # what keeps failing (projection, calendar): why
     lead: str | None = None  # the leading case this one is linked to (similar complaints, issue 14 part 5)
     followers: list[str] = field(default_factory=list)  # the cases linked to this one as their lead
+    covered_tasks: list[str] = field(default_factory=list)  # task kinds the lead took over while linked
 
 
 @dataclass

@@ -51,6 +51,7 @@ CONFIG_ENV = {
     "APP_DB_PASSWORD": "pw-app",
     "TEMPORAL_DB_PASSWORD": "pw-temporal",
     "AGENCY_API_BASE_URL": "https://agencies.example",
+    "PUBLIC_BASE_URL": "https://damrongdham.example",
     **{name: "test-agency-secret" for name in AGENCY_SECRETS},
 }
 

@@ -49,11 +49,17 @@ async def chat_photo(token: str, request: Request) -> FileResponse:
     if not path.exists():
         raise HTTPException(404, NOT_FOUND)
     with path.open("rb") as f:
-        kind = sniff(f.read(16))
+        head = f.read(16)
+    kind = sniff(head)
+    pdf = kind is None and head.startswith(b"%PDF-")  # an officer's document: downloaded, never rendered here
     return FileResponse(
         path,
-        media_type=kind or "application/octet-stream",
+        media_type=kind or ("application/pdf" if pdf else "application/octet-stream"),
         content_disposition_type="inline" if kind else "attachment",
-        filename=f"{grant.tracking_number}-{grant.sha256[:12]}",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+        filename=f"{grant.tracking_number}-{grant.sha256[:12]}" + (".pdf" if pdf else ""),
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+            "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
+        },
     )

@@ -34,7 +34,7 @@ class ChatPhoto:
     @property
     def path(self) -> str:
         # LINE wants an image URL that names its type; the suffix is dropped again when it is opened
-        suffix = ".png" if self.content_type == "image/png" else ".jpg"
+        suffix = {"image/png": ".png", "application/pdf": ".pdf"}.get(self.content_type, ".jpg")
         return f"/chat/photos/{self.token}{suffix}"
 
 
@@ -45,7 +45,7 @@ def chat_link_keys(payload_keys: Iterable[bytes]) -> list[bytes]:
 
 def grant_of(keys: Iterable[bytes], token: str, now: float) -> PhotoGrant:
     """The grant of a chat photo token (BadPhotoLink when forged, malformed, expired or an agency's)."""
-    token = token.removesuffix(".jpg").removesuffix(".png")
+    token = token.removesuffix(".jpg").removesuffix(".png").removesuffix(".pdf")
     grant = verify(keys, token, now)
     if grant.agency_code != AUDIENCE:
         raise BadPhotoLink("wrong audience")

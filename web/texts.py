@@ -156,8 +156,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "question": ("คำถาม", "Question"),
     "message": ("ข้อความ", "Message"),
     "reply_photos": (
-        "รูปภาพถึงผู้ร้อง (ไม่เกิน 5 รูป; ลิงก์พิมพ์ในข้อความได้)",
-        "Photos for the citizen (up to 5; type links in the message)",
+        "รูปภาพหรือไฟล์ PDF ถึงผู้ร้อง (ไม่เกิน 5 ไฟล์; ลิงก์พิมพ์ในข้อความได้)",
+        "Photos or PDF files for the citizen (up to 5; type links in the message)",
     ),
     "clock": ("นาฬิกา", "Clock"),
     "clock_action": ("การดำเนินการ", "Action"),

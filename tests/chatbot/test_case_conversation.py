@@ -158,7 +158,8 @@ async def test_line_push_carries_the_reply_photo_and_the_rating_buttons(world, t
         for row in s.scalars(select(OutboxMessage).where(OutboxMessage.tracking_number == n)):
             row.delivered_at = datetime.now(UTC)
         s.get(Case, n).channel, s.get(Case, n).channel_ref = "line", user
-    await gw.act(n, "reply", c.CitizenReply("officer.a", "รูปถนนหลังซ่อม", [photo]))
+    pdf = c.AttachmentRef("cd" * 32, "แผนงาน.pdf", "application/pdf", 40)
+    await gw.act(n, "reply", c.CitizenReply("officer.a", "รูปถนนหลังซ่อม", [photo, pdf]))
     await until(
         lambda: _read(
             sessions,
@@ -171,7 +172,9 @@ async def test_line_push_carries_the_reply_photo_and_the_rating_buttons(world, t
     while relay.deliver_once():  # earlier tests' LINE rows too, if any
         pass
     body = fake_line.sent_to(user)[-1]["body"]
-    assert body["messages"][0]["text"].endswith("รูปถนนหลังซ่อม")
+    text = body["messages"][0]["text"]
+    assert "รูปถนนหลังซ่อม" in text and len(body["messages"]) == 2  # the PDF goes as a link, not an image
+    assert text.splitlines()[-1].startswith("https://dd.example/chat/photos/") and text.endswith(".pdf")
     image = body["messages"][1]
     assert image["type"] == "image" and image["originalContentUrl"].startswith("https://dd.example/chat/photos/")
     assert grant_of([KEY], image["originalContentUrl"].rsplit("/", 1)[1], time.time()).sha256 == photo.sha256

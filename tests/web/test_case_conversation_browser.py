@@ -1,8 +1,8 @@
 """The case conversation in two real browsers (Debian chromium) on the whole app: a citizen whose case
 was filed from the web chat sends a photo and a few words there, accepts adding them to the case, and
 the officer, who has the case page open, sees them arrive without a reload; the officer replies with
-a link and a photo and writes an internal note; the citizen's open chat shows the reply with a
-working thumbnail (a signed link) and a clickable link, and never the note. Then the case is resolved:
+a link, a photo and a PDF and writes an internal note; the citizen's open chat shows the reply with a
+working thumbnail (a signed link), the PDF to download and a clickable link, and never the note. Then the case is resolved:
 the result comes with rating buttons and the citizen disputes it, which reopens the case."""
 
 from __future__ import annotations
@@ -81,11 +81,14 @@ async def test_citizen_and_officer_talk_on_the_case_with_photos_both_ways(web_st
         reply_photo.write_bytes(png(rgb=(30, 120, 200)))
         await page.click("#action-reply summary")
         await page.fill("#action-reply textarea[name=text]", "ช่างจะเข้าซ่อมวันพรุ่งนี้ ดูแผนงานที่ https://example.go.th/plan/77")
-        await page.set_input_files("#action-reply input[name=photos]", str(reply_photo))
+        plan = tmp_path / "แผนงานซ่อม.pdf"
+        plan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        await page.set_input_files("#action-reply input[name=photos]", [str(reply_photo), str(plan)])
         await page.click("#action-reply button[type=submit]")
         officer_said = page.locator("#conversation li.said-officer")
         await officer_said.get_by_text("ช่างจะเข้าซ่อมวันพรุ่งนี้").wait_for(timeout=20_000)
         assert await officer_said.locator("img").count() == 1
+        assert await officer_said.get_by_role("link", name="แผนงานซ่อม.pdf").count() == 1
 
         # the citizen's chat: the reply with its link and a thumbnail that loads, never the note
         pushed = log.locator(".pushed", has_text="ช่างจะเข้าซ่อมวันพรุ่งนี้")
@@ -104,6 +107,13 @@ async def test_citizen_and_officer_talk_on_the_case_with_photos_both_ways(web_st
             ok = await anonymous.request.get(src)
             assert ok.status == 200 and ok.headers["content-type"] == "image/png"
             assert (await anonymous.request.get(src[:-8] + "AAAA.png")).status == 404
+            doc = await pushed.get_by_role("link", name="เอกสารแนบ (PDF) / attached document (PDF)").get_attribute(
+                "href"
+            )
+            got = await anonymous.request.get(doc)
+            assert got.status == 200 and got.headers["content-type"] == "application/pdf"
+            assert got.headers["content-disposition"].startswith("attachment")
+            assert (await got.body()).startswith(b"%PDF-")
         finally:
             await anonymous.close()
         ARTIFACTS.mkdir(exist_ok=True)

@@ -9,6 +9,7 @@ bilingual 404."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from datetime import UTC, datetime
@@ -17,7 +18,8 @@ import segno
 from sqlalchemy import select
 
 from chatbot.doors import door_qr
-from db.models import Center, Question
+from db.models import Center, Filing, Question
+from db.session import filings_url, make_engine, make_sessions
 from workflows.domain.calendar import BANGKOK, format_datetime_th
 
 KANTANG = "D9202"
@@ -117,6 +119,17 @@ async def test_a_complaint_at_a_door_is_suggested_to_be_filed_there(web_stack):
         assert "office:accept" in step["actions"], step
         assert "สิเกา" not in step["text"].split("ยื่นที่")[-1], step
         assert "ศูนย์ดำรงธรรมอำเภอกันตัง" in step["text"], step
+        await say(http, session, action="office:accept")
+        await say(http, session, action="contact:anon")
+        filed = await say(http, session, action="confirm")
+        number = re.search(r"\d{4}-[0-9A-Z]{6}", filed["text"]).group(0)
+    queue = make_engine(filings_url(web_stack.database_url))
+    try:
+        with make_sessions(queue)() as s:  # the filing in the intake's queue names the door's center
+            payload = s.get(Filing, number).payload
+    finally:
+        queue.dispose()
+    assert payload["center_code"] == KANTANG and payload["district_code"] == "9205", payload
 
 
 async def test_a_centers_page_links_its_door_and_its_poster_encodes_it(web_stack):

@@ -27,7 +27,9 @@ def test_a_center_open_on_saturday_counts_saturday():
     week = ["08:30-16:30"] * 5 + ["09:00-12:00", ""]
     cal = BusinessCalendar(week=opening_hours(week))
     assert cal.is_business_day(at(12, 10).date()) and cal.is_open(at(12, 10))
-    assert cal.add_business_days(at(11, 16), 1).astimezone(BANGKOK) == at(14, 13, 0)  # Fri 0.5h + Sat 3h + Mon 08:30 + 4.5h
+    assert cal.add_business_days(at(11, 16), 1).astimezone(BANGKOK) == at(
+        14, 13, 0
+    )  # Fri 0.5h + Sat 3h + Mon 08:30 + 4.5h
 
 
 def test_a_bad_week_is_the_government_week():

@@ -51,6 +51,8 @@ async def officer_action(
     body = clean_all(body)
     await run_in_threadpool(_check_codes, session, body)
     payload = TypeAdapter(UPDATES[action]).validate_python({**body, "officer": officer.name})
+    if action == "link_lead":  # the lead too must be within the token's scope
+        await run_in_threadpool(_in_scope, session, officer, tracking.normalise(payload.lead))
     return await gateway.act(number, action, payload)
 
 

@@ -149,7 +149,9 @@ class ComplaintGateway:
     async def _lead_to_follow(self, link: c.LeadLink) -> c.LeadLink:
         """The link, once the lead is asked that it is open and leads (it does not follow another):
         the follower's workflow then tells the lead itself."""
-        lead = (link.lead or "").strip().upper()
+        lead = tracking.normalise(link.lead or "")
+        if not tracking.PATTERN.match(lead):
+            raise InvalidInput("เลขเรื่องหลักไม่ถูกต้อง / the leading case's number is not valid")
         try:
             view = await self.status(lead)
         except (CaseNotFound, InvalidTransition) as err:

@@ -1,8 +1,8 @@
 """What the citizen's receipt says (web/templates/receipt.html): the tracking number, the date in the
 Buddhist era, the channel, the center's name and contacts from the directory (never invented: a
 contact nobody has given is left out), and how to track: the web address and its QR code (the
-tracking page of this number, without the PIN, which never goes in a URL), the center's LINE
-account when it has one, and the 1567 hotline. The PIN itself is the caller's to add: only the
+tracking page of this number, without the PIN, which never goes in a URL), the LINE account of the
+center or of the nearest center above it that has one, and the 1567 hotline. The PIN itself is the caller's to add: only the
 filing's own answer has it (web.walk_in)."""
 
 from __future__ import annotations
@@ -58,6 +58,12 @@ def receipt_values(
     facts = center_facts(s, center_code) if center_code else None
     category = queries.category(s, category_code) if category_code else None
     hours = (facts.office_hours or {}) if facts else {}
+    line_account, up = None, facts
+    for _ in range(4):  # the center's LINE account, else its province's, else the ministry's: the nearest given
+        if up is None or up.line_official_account:
+            line_account = up.line_official_account if up else None
+            break
+        up = center_facts(s, up.parent) if up.parent else None
     filed = filed_at or datetime.now(UTC)
     filed = filed if filed.tzinfo else filed.replace(tzinfo=UTC)  # SQLite gives UTC back naive
     label = f"channel_{channel}"
@@ -74,5 +80,6 @@ def receipt_values(
         category=category,
         track_url=url,
         qr=segno.make(url, error="m").svg_data_uri(scale=4, border=2),
+        line_account=line_account,
         hotline=HOTLINE,
     )

@@ -12,6 +12,7 @@ import re
 from datetime import date
 from html import unescape as html_unescape
 
+import pytest
 import segno
 from PIL import Image
 from sqlalchemy import func, select
@@ -119,10 +120,24 @@ async def test_a_walk_in_is_filed_routed_and_shows_its_channel_and_consent(web_s
     await assert_nothing_personal(dev_env.client, number, PHONE, FORM["name"])
 
 
-async def test_the_receipt_says_what_the_citizen_needs_and_a_reprint_has_no_pin(web_stack):
+@pytest.fixture
+def trang_on_line(web_stack):
+    """Trang's provincial center has a LINE account and a phone (Sikao's district center has neither)."""
+    with web_stack.sessions().begin() as s:
+        p92 = s.get(Center, "P92")
+        before = (p92.line_official_account, p92.phone)
+        p92.line_official_account, p92.phone = "@damrongdham-trang", "075 218 000"
+    yield
+    with web_stack.sessions().begin() as s:
+        p92 = s.get(Center, "P92")
+        p92.line_official_account, p92.phone = before
+
+
+async def test_the_receipt_says_what_the_citizen_needs_and_a_reprint_has_no_pin(web_stack, trang_on_line):
     with web_stack.sessions()() as s:
         center = s.get(Center, "D9205")
         name_th, name_en = center.name_th, center.name_en
+        assert center.line_official_account is None
     async with web_stack.signed_in("sikao") as client:
         filed = await post(client, await form_token(client), channel="1567", photos=False)
         assert filed.status_code == 201, filed.text
@@ -131,6 +146,8 @@ async def test_the_receipt_says_what_the_citizen_needs_and_a_reprint_has_no_pin(
         assert pin and name_th in html and name_en in html
         assert "สายด่วน 1567" in html and "1567 hotline" in html  # the channel
         assert re.search(r"<strong>1567</strong>", html)  # how to track: the hotline
+        assert "@damrongdham-trang" in re.search(r'id="receipt-line">(.*?)</li>', html).group(1)  # the province's
+        assert "075 218 000" not in html  # the phone printed is the receiving center's own, and it has none
         be_year = str(calendar.buddhist_year(date.today()))
         assert be_year in re.search(r'id="receipt-date">([^<]+)<', html).group(1)
         url = re.search(r'id="receipt-url">([^<]+)<', html).group(1)

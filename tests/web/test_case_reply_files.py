@@ -1,0 +1,62 @@
+"""The reply form's files at the door (web/case_reply_photos.py), with a real app and workflow: a file
+that is neither an image nor a PDF by its first bytes (an SVG named .png), one too many, or one too big
+is refused with a bilingual 422 next to the form, and neither the reply nor the file is kept; a good
+photo and PDF go with the reply as its attachments, and the reply's event names them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db.models import Attachment, CaseEvent, Upload
+from tests.web.test_case_conversation_browser import png
+from tests.web.test_staff_actions import hx, triage_case
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def replies(web_stack, number: str) -> list[CaseEvent]:
+    with web_stack.sessions()() as s:
+        return list(
+            s.scalars(select(CaseEvent).where(CaseEvent.tracking_number == number, CaseEvent.kind == "officer_reply"))
+        )
+
+
+async def test_bad_files_are_refused_whole_and_good_ones_go_with_the_reply(web_stack):
+    number = await triage_case(web_stack)
+    async with web_stack.signed_in("sikao") as client:
+        url = f"/cases/{number}/actions/reply"
+        disguised = await client.post(
+            url, data={"text": "ดูรูปนี้"}, files=[("photos", ("lamp.png", SVG, "image/png"))], headers=hx(client)
+        )
+        assert disguised.status_code == 422 and disguised.headers["HX-Retarget"] == "#refusal-reply"
+        assert "lamp.png" in disguised.text and "is not a JPEG, PNG, WebP, GIF image or a PDF" in disguised.text
+        many = [("photos", (f"p{i}.png", png(rgb=(i, 0, 0)), "image/png")) for i in range(6)]
+        too_many = await client.post(url, data={"text": "หลายรูป"}, files=many, headers=hx(client))
+        assert too_many.status_code == 422 and "at most 5 files per reply" in too_many.text
+        big = await client.post(
+            url,
+            data={"text": "รูปใหญ่"},
+            files=[("photos", ("big.png", png() + b"\0" * (5 * 1024 * 1024), "image/png"))],
+            headers=hx(client),
+        )
+        assert big.status_code == 422 and "big.png" in big.text
+        assert replies(web_stack, number) == []
+        with web_stack.sessions()() as s:
+            assert s.scalar(select(Upload).where(Upload.scope == "staff:sikao", Upload.size > 5_000_000)) is None
+
+        good = await client.post(
+            url,
+            data={"text": "แนบรูปและแผนงาน"},
+            files=[("photos", ("lamp.png", png(), "image/png")), ("photos", ("แผน.pdf", PDF, "application/pdf"))],
+            headers=hx(client),
+        )
+        assert good.status_code == 200, good.text
+    (reply,) = replies(web_stack, number)
+    with web_stack.sessions()() as s:
+        kinds = {
+            a.filename: a.content_type
+            for a in s.scalars(select(Attachment).where(Attachment.tracking_number == number))
+        }
+    assert kinds == {"lamp.png": "image/png", "แผน.pdf": "application/pdf"}
+    assert len(reply.data["attachments"]) == 2

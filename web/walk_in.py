@@ -333,6 +333,7 @@ async def walk_in_file(request: Request, s: DbSession, user: CurrentStaff):
         request,
         "receipt.html",
         status_code=201 if receipt.created else 200,
+        headers={"Cache-Control": "no-store"},  # the PIN is on this page: no copy in a cache
         pin=receipt.pin,
         paper=form.get("paper") if form.get("paper") in PAPERS else "a5",
         **values,

@@ -144,6 +144,7 @@ async def test_the_receipt_says_what_the_citizen_needs_and_a_reprint_has_no_pin(
         html = filed.text
         number, pin = receipt_of(html)
         assert pin and name_th in html and name_en in html
+        assert filed.headers["cache-control"] == "no-store"
         assert "สายด่วน 1567" in html and "1567 hotline" in html  # the channel
         assert re.search(r"<strong>1567</strong>", html)  # how to track: the hotline
         assert "@damrongdham-trang" in re.search(r'id="receipt-line">(.*?)</li>', html).group(1)  # the province's

@@ -14,11 +14,12 @@ A second, semantic target reads the multilingual sentence encoder's vector of th
 (``nlp.encoder``: Thai and English paraphrases land near each other) with its own logistic
 regression, and the two category distributions are blended. The lexical model knows how Thai
 complaints are worded; the encoder carries a topic across languages, which the gazetteer alone
-does not (on English complaints written by us about Bangkok's topics, scored by a model trained on
-Thai tickets only, held-out set: macro-F1 0.54 lexical, 0.76 blended). So the encoder's weight grows with the
-share of Latin letters in the text: ``SEMANTIC_WEIGHT_THAI`` for Thai, ``SEMANTIC_WEIGHT_ENGLISH``
-for English, in between for code-switched text (weights chosen on cross-validation of the shared
-Thai tickets and on our English/code-switched development set, ``data/bangkok_topics_en_mixed.csv``).
+does not (on our held-out English complaints about Bangkok's topics, scored by a model trained
+on Thai tickets only: macro-F1 0.54 lexical, 0.76 blended). So the encoder's weight grows with
+the share of Latin letters in the text: ``SEMANTIC_WEIGHT_THAI`` for Thai,
+``SEMANTIC_WEIGHT_ENGLISH`` for English, in between for code-switched text (weights chosen on
+cross-validation of the shared Thai tickets and on our English/code-switched development set,
+``data/bangkok_topics_en_mixed.csv``).
 
 When the training texts say which intake channel each complaint came through (LINE, web, a call
 centre; a column named explicitly, never where the data was collected), every channel with enough

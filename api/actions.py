@@ -49,6 +49,8 @@ async def officer_action(
     number = tracking.normalise(number)
     await run_in_threadpool(_in_scope, session, officer, number)  # before anything reaches the workflow
     body = clean_all(body)
+    if "attachments" in body:  # files by hash could name another case's photos: only the case page uploads them
+        raise InvalidInput("แนบไฟล์ได้จากหน้าเรื่องเท่านั้น / attach files from the case page; this API takes text")
     await run_in_threadpool(_check_codes, session, body)
     payload = TypeAdapter(UPDATES[action]).validate_python({**body, "officer": officer.name})
     if action == "link_lead":  # the lead too must be within the token's scope

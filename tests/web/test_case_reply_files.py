@@ -60,3 +60,34 @@ async def test_bad_files_are_refused_whole_and_good_ones_go_with_the_reply(web_s
         }
     assert kinds == {"lamp.png": "image/png", "แผน.pdf": "application/pdf"}
     assert len(reply.data["attachments"]) == 2
+
+
+async def test_the_json_api_reply_takes_no_files_by_hash(web_stack):
+    """A reply over the JSON API naming a photo by its hash (another case's, perhaps) is refused; text is fine."""
+    import httpx
+
+    from api.settings import Settings, officer_tokens
+    from tests.live import served
+    from tests.web.conftest import SECRET
+
+    number = await triage_case(web_stack)
+    token = "sikao-conversation-token-0123456789abcdef"
+    settings = Settings(
+        database_url=web_stack.database_url,
+        temporal_address=web_stack.gateway.client.service_client.config.target_host,
+        task_queue=web_stack.gateway.task_queue,
+        var_dir=web_stack.var_dir,
+        secret=SECRET,
+        dispatch_in_app=False,
+        officer_tokens=officer_tokens(f"{token}:sikao.api:D9205"),
+    )
+    ref = {"sha256": "ab" * 32, "filename": "x.png", "content_type": "image/png", "size": 10}
+    async with served(settings) as base_url, httpx.AsyncClient(base_url=base_url, timeout=30) as api:
+        auth = {"Authorization": f"Bearer {token}"}
+        url = f"/api/complaints/{number}/actions/reply"
+        refused = await api.post(url, json={"text": "ดูรูปนี้", "attachments": [ref]}, headers=auth)
+        assert refused.status_code == 422 and "attach files from the case page" in refused.text
+        assert replies(web_stack, number) == []
+        ok = await api.post(url, json={"text": "รับทราบครับ"}, headers=auth)
+        assert ok.status_code == 200, ok.text
+    assert [e.note for e in replies(web_stack, number)] == ["รับทราบครับ"]

@@ -6,19 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from temporalio.client import (
-    Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleIntervalSpec,
-    ScheduleOverlapPolicy,
-    SchedulePolicy,
-    ScheduleSpec,
-    ScheduleUpdate,
-)
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
+from workflows import schedules
 from workflows.contracts import TASK_QUEUE
 from workflows.directory_schedule import (
     DIRECTORY_SYNC_SCHEDULE_ID,
@@ -35,23 +25,10 @@ async def ensure_directory_sync_schedule(
 ) -> bool:
     """The schedule exists with this input when there is one, and not at all otherwise; returns
     whether it exists now."""
-    handle = client.get_schedule_handle(DIRECTORY_SYNC_SCHEDULE_ID)
     if inp is None:
-        try:
-            await handle.delete()
-        except RPCError as err:
-            if err.status != RPCStatusCode.NOT_FOUND:
-                raise
+        await schedules.remove(client, DIRECTORY_SYNC_SCHEDULE_ID)
         return False
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            DIRECTORY_SYNC_WORKFLOW_NAME, inp, id=f"{DIRECTORY_SYNC_SCHEDULE_ID}-run", task_queue=task_queue
-        ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    await schedules.ensure_every(
+        client, DIRECTORY_SYNC_SCHEDULE_ID, DIRECTORY_SYNC_WORKFLOW_NAME, inp, task_queue, every
     )
-    try:
-        await client.create_schedule(DIRECTORY_SYNC_SCHEDULE_ID, schedule)
-    except ScheduleAlreadyRunningError:
-        await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
     return True

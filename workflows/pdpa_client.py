@@ -11,21 +11,13 @@ import uuid
 
 from temporalio.client import (
     Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleIntervalSpec,
-    ScheduleOverlapPolicy,
-    SchedulePolicy,
-    ScheduleSpec,
-    ScheduleUpdate,
     WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from workflows import pdpa
+from workflows import pdpa, schedules
 from workflows.contracts import ERR_INVALID_INPUT, TASK_QUEUE
 from workflows.errors import InvalidInput, InvalidTransition, Unavailable
 
@@ -108,17 +100,7 @@ async def ensure_retention_schedule(
 ) -> None:
     """The retention schedule exists, with these periods: created once under its fixed id, updated at
     every later start (two workers starting together both end with the same schedule)."""
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            pdpa.RETENTION_WORKFLOW_NAME,
-            pdpa.RetentionRunInput(days=dict(days or pdpa.DEFAULT_RETENTION_DAYS)),
-            id=f"{pdpa.RETENTION_SCHEDULE_ID}-run",
-            task_queue=task_queue,
-        ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    inp = pdpa.RetentionRunInput(days=dict(days or pdpa.DEFAULT_RETENTION_DAYS))
+    await schedules.ensure_every(
+        client, pdpa.RETENTION_SCHEDULE_ID, pdpa.RETENTION_WORKFLOW_NAME, inp, task_queue, every
     )
-    try:
-        await client.create_schedule(pdpa.RETENTION_SCHEDULE_ID, schedule)
-    except ScheduleAlreadyRunningError:
-        await client.get_schedule_handle(pdpa.RETENTION_SCHEDULE_ID).update(lambda _: ScheduleUpdate(schedule=schedule))

@@ -31,10 +31,15 @@ BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def migrate(url: str) -> None:
+def alembic_config(url: str) -> Config:
+    """The project's migrations aimed at `url` (a migration test walks them up and down itself)."""
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.attributes["url"] = url
-    command.upgrade(cfg, "head")
+    return cfg
+
+
+def migrate(url: str) -> None:
+    command.upgrade(alembic_config(url), "head")
 
 
 def seed(url: str, agency_base_url: str) -> None:
@@ -58,14 +63,18 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def ready_database(kind: str, tmp: Path, agency_base_url: str) -> Iterator[str]:
+def empty_database(kind: str, tmp: Path) -> Iterator[str]:
+    """A new, empty database of `kind` ("sqlite" or "postgres"/"postgresql"), gone afterwards."""
     if kind == "sqlite":
-        url = f"sqlite:///{tmp / f'app-{uuid.uuid4().hex[:6]}.db'}"
-        migrate(url)
-        seed(url, agency_base_url)
-        yield url
+        yield f"sqlite:///{tmp / f'app-{uuid.uuid4().hex[:6]}.db'}"
         return
     with postgres_database() as url:
+        yield url
+
+
+@contextmanager
+def ready_database(kind: str, tmp: Path, agency_base_url: str) -> Iterator[str]:
+    with empty_database(kind, tmp) as url:
         migrate(url)
         seed(url, agency_base_url)
         yield url

@@ -4,14 +4,11 @@ none; and it goes down again."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
-from alembic.config import Config
 
 from alembic import command
-from tests.conftest import ROOT, postgres_database
+from tests.conftest import alembic_config, empty_database
 
 ROWS = [
     {"code": "ocpb", "linked": True, "api_base_url": "http://127.0.0.1:9/ocpb"},
@@ -19,14 +16,8 @@ ROWS = [
 ]
 
 
-def config(url: str) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["url"] = url
-    return cfg
-
-
 def check(url: str) -> None:
-    cfg = config(url)
+    cfg = alembic_config(url)
     command.upgrade(cfg, "0015")
     engine = sa.create_engine(url)
     try:
@@ -55,8 +46,5 @@ def check(url: str) -> None:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_migration_0016_names_the_linked_agencies_connector(kind, tmp_path):
-    if kind == "sqlite":
-        check(f"sqlite:///{tmp_path / f'm-{uuid.uuid4().hex[:6]}.db'}")
-        return
-    with postgres_database() as url:
+    with empty_database(kind, tmp_path) as url:
         check(url)

@@ -5,20 +5,17 @@ stamp changes with each approval (it is what every app process compares before r
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from alembic import command
 from db import faq_proposals as fp
-from tests.conftest import postgres_database
-from tests.test_connectors_migration import config
+from tests.conftest import alembic_config, empty_database
 
 
 def check(url: str) -> None:
-    cfg = config(url)
+    cfg = alembic_config(url)
     command.upgrade(cfg, "0020")
     command.downgrade(cfg, "0019")
     engine = sa.create_engine(url)
@@ -63,8 +60,5 @@ def check(url: str) -> None:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_faq_proposals_migrate_and_keep_their_review_history(kind, tmp_path):
-    if kind == "sqlite":
-        check(f"sqlite:///{tmp_path / f'm-{uuid.uuid4().hex[:6]}.db'}")
-        return
-    with postgres_database() as url:
+    with empty_database(kind, tmp_path) as url:
         check(url)

@@ -3,19 +3,15 @@ from before keeps its data and follows no lead; and it goes down again."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
-from alembic.config import Config
 
 from alembic import command
-from tests.conftest import ROOT, postgres_database
+from tests.conftest import alembic_config, empty_database
 
 
 def check(url: str) -> None:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["url"] = url
+    cfg = alembic_config(url)
     command.upgrade(cfg, "0022")
     engine = sa.create_engine(url)
     try:
@@ -45,8 +41,5 @@ def check(url: str) -> None:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_migration_0023_adds_the_lead_of_a_case(kind, tmp_path):
-    if kind == "sqlite":
-        check(f"sqlite:///{tmp_path / f'm-{uuid.uuid4().hex[:6]}.db'}")
-        return
-    with postgres_database() as url:
+    with empty_database(kind, tmp_path) as url:
         check(url)

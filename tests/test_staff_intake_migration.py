@@ -4,20 +4,17 @@ leaving the cases alone."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from alembic.config import Config
 
 from alembic import command
-from tests.conftest import ROOT, postgres_database
+from tests.conftest import alembic_config, empty_database
 
 
 def check(url: str) -> None:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["url"] = url
+    cfg = alembic_config(url)
     command.upgrade(cfg, "0022")
     engine = sa.create_engine(url)
     try:
@@ -44,8 +41,5 @@ def check(url: str) -> None:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_migration_0022_keeps_the_consent_of_a_filing_for_a_citizen(kind, tmp_path):
-    if kind == "sqlite":
-        check(f"sqlite:///{tmp_path / f'm-{uuid.uuid4().hex[:6]}.db'}")
-        return
-    with postgres_database() as url:
+    with empty_database(kind, tmp_path) as url:
         check(url)

@@ -24,34 +24,13 @@ from db.photo_links import link_keys
 from db.photos import store_photo
 from db.session import make_engine, make_sessions
 from letters.mail import SmtpSettings
-from tests.support import DirectGateway, KeywordClassifier
+from tests.support import EndingGateway, KeywordClassifier
 from tests.test_complaint_lifecycle import SECRET, open_tasks, until
 from workflows import codec
 from workflows import contracts as c
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64)) * 4
 APP_BASE = "http://app.test"
-
-
-class EndingGateway(DirectGateway):
-    """Remembers its cases and terminates them at the end: on the time-skipping server a workflow left
-    without a worker holds the clock still for every later test."""
-
-    def __init__(self, *args, **kw) -> None:
-        super().__init__(*args, **kw)
-        self.started: list[str] = []
-
-    async def file(self, d, key):
-        filed = await super().file(d, key)
-        self.started.append(filed.tracking_number)
-        return filed
-
-    async def end_all(self) -> None:
-        for number in self.started:
-            try:
-                await self.client.get_workflow_handle(f"complaint-{number}").terminate("test over")
-            except Exception:  # already finished
-                pass
 
 
 @dataclass

@@ -197,6 +197,27 @@ class DirectGateway(ComplaintGateway):
         raise RuntimeError("no free tracking number")
 
 
+class EndingGateway(DirectGateway):
+    """Remembers its cases and terminates them at the end: on the time-skipping server a workflow left
+    without a worker holds the clock still for every later test."""
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.started: list[str] = []
+
+    async def file(self, d, key):
+        filed = await super().file(d, key)
+        self.started.append(filed.tracking_number)
+        return filed
+
+    async def end_all(self) -> None:
+        for number in self.started:
+            try:
+                await self.client.get_workflow_handle(f"complaint-{number}").terminate("test over")
+            except Exception:  # already finished
+                pass
+
+
 def add_case_row(sessions, number: str, channel: str = "api") -> None:
     """A case row as the projection writes it (once), for tests that need the read model to know a
     number without running its workflow."""

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from db.models import Case, CaseClock, CaseEvent, OutboxMessage, Task
 from db.session import make_engine, make_sessions
 from tests.conftest import running_worker
-from tests.support import DirectGateway, Guess, KeywordClassifier
+from tests.support import EndingGateway, Guess, KeywordClassifier
 from workflows import contracts as c
 from workflows.errors import InvalidInput, InvalidTransition
 
@@ -82,30 +82,11 @@ def outbox_kinds(url: str, number: str) -> list[str]:
     )
 
 
-class RecordingGateway(DirectGateway):
-    """Remembers its cases so the test can end them: on the time-skipping server a workflow left
-    without a worker would hold the clock still for every later test."""
-
-    started: list[str]
-
-    async def file(self, d, key):
-        filed = await super().file(d, key)
-        self.started = [*getattr(self, "started", []), filed.tracking_number]
-        return filed
-
-    async def end_all(self) -> None:
-        for number in getattr(self, "started", []):
-            try:
-                await self.client.get_workflow_handle(f"complaint-{number}").terminate("test over")
-            except Exception:  # already finished
-                pass
-
-
 @pytest.fixture
 async def world(time_env, sqlite_url, fake_agency):
     fake_agency.mode = "ok"
     async with running_worker(time_env.client, sqlite_url) as queue:
-        gw = RecordingGateway(time_env.client, SECRET, queue)
+        gw = EndingGateway(time_env.client, SECRET, queue)
         yield time_env, gw, sqlite_url, fake_agency
         await gw.end_all()
 
@@ -169,7 +150,7 @@ class ChannelMinded(KeywordClassifier):
 async def test_the_intake_channel_reaches_the_classifier(time_env, sqlite_url, fake_agency):
     fake_agency.mode = "ok"
     async with running_worker(time_env.client, sqlite_url, classifier=ChannelMinded()) as queue:
-        gw = RecordingGateway(time_env.client, SECRET, queue)
+        gw = EndingGateway(time_env.client, SECRET, queue)
         try:
             by_line = await gw.file(draft("ถนนหน้าบ้านเป็นหลุม", channel="line"), None)
             by_web = await gw.file(draft("ถนนหน้าบ้านเป็นหลุม", channel="web"), None)
@@ -260,7 +241,7 @@ async def test_linked_agency_that_keeps_failing_falls_back_to_manual_forwarding(
     fake_agency.mode = "fail"
     try:
         async with running_worker(time_env.client, sqlite_url) as queue:
-            gw = RecordingGateway(time_env.client, SECRET, queue)
+            gw = EndingGateway(time_env.client, SECRET, queue)
             policy = c.ClockPolicy(agency_send_budget_seconds=120)
             filed = await gw.file(draft("มีปัญหาเรื่องโฉนดที่ดิน ถูกออกโฉนดทับ", policy=policy), None)
             n = filed.tracking_number

@@ -27,8 +27,8 @@ from activities.worker import RUNNER, build_worker
 from db.models import CaseEvent, Question, Task
 from db.session import make_engine, make_sessions
 from tests.conftest import BIN
-from tests.support import KeywordClassifier
-from tests.test_complaint_lifecycle import SECRET, RecordingGateway, case_row, draft, read, status_is, until
+from tests.support import EndingGateway, KeywordClassifier
+from tests.test_complaint_lifecycle import SECRET, case_row, draft, read, status_is, until
 from workflows import codec
 from workflows import contracts as c
 from workflows.errors import InvalidInput
@@ -140,7 +140,7 @@ async def test_a_classifier_that_keeps_failing_sends_the_case_to_triage_and_offi
 ):
     env, url = wedge_env, sqlite_url
     async with flaky_worker(env.client, url, classifier=BrokenClassifier()) as queue:
-        gw = RecordingGateway(env.client, SECRET, queue)
+        gw = EndingGateway(env.client, SECRET, queue)
         filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
         n = filed.tracking_number
         await until(status_is(url, n, c.RECEIVED))
@@ -161,7 +161,7 @@ async def test_a_classifier_that_keeps_failing_sends_the_case_to_triage_and_offi
 async def test_a_calendar_that_will_not_load_leaves_weekend_clocks_and_a_task_not_a_stuck_case(wedge_env, sqlite_url):
     env, url = wedge_env, sqlite_url
     async with flaky_worker(env.client, url, activities=NoCalendar) as queue:
-        gw = RecordingGateway(env.client, SECRET, queue)
+        gw = EndingGateway(env.client, SECRET, queue)
         filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
         n = filed.tracking_number
         await skip_until(env, lambda: c.TASK_SYSTEM_FAULT in tasks(url, n))
@@ -175,7 +175,7 @@ async def test_a_calendar_that_will_not_load_leaves_weekend_clocks_and_a_task_no
 async def test_a_projection_that_fails_for_good_is_parked_shown_to_officers_and_lands_later(wedge_env, sqlite_url):
     env, url = wedge_env, sqlite_url
     async with flaky_worker(env.client, url) as queue:
-        gw = RecordingGateway(env.client, SECRET, queue)
+        gw = EndingGateway(env.client, SECRET, queue)
         filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
         n = filed.tracking_number
         await until(status_is(url, n, c.TRIAGE))
@@ -227,7 +227,7 @@ async def test_a_projection_that_fails_for_good_is_parked_shown_to_officers_and_
 async def test_an_extension_out_of_bounds_is_refused_before_it_reaches_the_case(wedge_env, sqlite_url, change):
     env, url = wedge_env, sqlite_url
     async with flaky_worker(env.client, url) as queue:
-        gw = RecordingGateway(env.client, SECRET, queue)
+        gw = EndingGateway(env.client, SECRET, queue)
         filed = await gw.file(draft("ขอร้องเรียนเรื่องนี้ด้วยครับ เดือดร้อนมาก"), None)
         n = filed.tracking_number
         await until(status_is(url, n, c.TRIAGE))
@@ -247,7 +247,7 @@ async def test_a_rating_out_of_1_to_5_does_not_close_the_case(wedge_env, sqlite_
     env, url = wedge_env, sqlite_url
     fake_agency.mode = "ok"
     async with flaky_worker(env.client, url) as queue:
-        gw = RecordingGateway(env.client, SECRET, queue)
+        gw = EndingGateway(env.client, SECRET, queue)
         filed = await gw.file(draft("ซื้อสินค้าออนไลน์แล้วไม่ได้รับของ", category="consumer"), None)
         n = filed.tracking_number
         await until(status_is(url, n, c.FORWARDED))

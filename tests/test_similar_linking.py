@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from db.models import OutboxMessage
 from tests.conftest import running_worker
+from tests.support import EndingGateway
 from tests.test_complaint_lifecycle import (
     SECRET,
-    RecordingGateway,
     case_row,
     draft,
     open_tasks,
@@ -31,7 +31,7 @@ POTHOLE = "ถนนหน้าบ้านเป็นหลุมเป็น
 async def world(time_env, sqlite_url, fake_agency):
     fake_agency.mode = "ok"
     async with running_worker(time_env.client, sqlite_url) as queue:
-        gw = RecordingGateway(time_env.client, SECRET, queue)
+        gw = EndingGateway(time_env.client, SECRET, queue)
         yield time_env, gw, sqlite_url
         await gw.end_all()
 

@@ -14,30 +14,12 @@ from db.models import Agency, Case, Task
 from db.session import make_engine, make_sessions
 from intake.filing import ComplaintFiling, Door, complaint_input
 from tests.conftest import ready_database, running_worker
-from tests.support import DirectGateway
+from tests.support import EndingGateway
 from workflows import contracts as c
 from workflows.errors import InvalidInput
 
 SECRET = "test-secret"
 POTHOLE = "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มหลายครั้งแล้ว"
-
-
-class EndingGateway(DirectGateway):
-    """Terminates its cases at the end: a workflow left without a worker holds the test server's clock."""
-
-    started: list[str]
-
-    async def file(self, d, key):
-        filed = await super().file(d, key)
-        self.started = [*getattr(self, "started", []), filed.tracking_number]
-        return filed
-
-    async def end_all(self) -> None:
-        for number in getattr(self, "started", []):
-            try:
-                await self.client.get_workflow_handle(f"complaint-{number}").terminate("test over")
-            except Exception:  # already finished
-                pass
 
 
 @pytest.fixture

@@ -27,28 +27,12 @@ from nlp.classifier import load_default
 from nlp.faq import load_faq
 from tests.chatbot.conftest import PNG
 from tests.conftest import running_worker
-from tests.support import DirectGateway
+from tests.support import EndingGateway
 from tests.test_complaint_lifecycle import draft, status_is, until
 from workflows import contracts as c
 
 SECRET = "test-secret"
 KEY = chat_link_keys([b"k" * 32])[0]
-
-
-class Ended(DirectGateway):
-    started: list[str]
-
-    async def file(self, d, key):
-        filed = await super().file(d, key)
-        self.started = [*getattr(self, "started", []), filed.tracking_number]
-        return filed
-
-    async def end_all(self) -> None:
-        for number in getattr(self, "started", []):
-            try:
-                await self.client.get_workflow_handle(f"complaint-{number}").terminate("test over")
-            except Exception:  # already finished
-                pass
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +47,7 @@ async def world(time_env, sqlite_url, senses):
     engine = make_engine(sqlite_url)
     sessions = make_sessions(engine)
     async with running_worker(time_env.client, sqlite_url) as queue:
-        gw = Ended(time_env.client, SECRET, queue)
+        gw = EndingGateway(time_env.client, SECRET, queue)
         service = ChatService(sessions, sessions, gw, senses, None, SECRET, photo_key=KEY)
         yield time_env, gw, sqlite_url, service, sessions
         await gw.end_all()

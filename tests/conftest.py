@@ -5,6 +5,8 @@ worker running the real workflow and activities."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import sys
 import uuid
@@ -12,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from alembic.config import Config
@@ -21,8 +24,11 @@ from temporalio.testing import WorkflowEnvironment
 from activities.case_activities import CaseActivities
 from activities.worker import build_worker
 from alembic import command
+from api.app import create_app
+from api.settings import Settings
 from db.seed import seed_directory
 from db.session import make_engine, make_sessions
+from intake.dispatcher import FilingDispatcher
 from tests.support import FakeAgency, KeywordClassifier
 from workflows import codec
 
@@ -132,3 +138,35 @@ async def running_worker(
     async with build_worker(client, acts, task_queue=queue, threads=8):
         yield queue
     engine.dispose()
+
+
+# The JSON API's app with the filings dispatcher beside it, on SQLite and PostgreSQL (tests/test_api.py and
+# the tests of other doors that file through it).
+@pytest.fixture(params=["sqlite", "postgres"])
+async def api(request, dev_env, tmp_path, fake_agency):
+    """An app client; `client.database_url` is the read model it uses."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    async with running_worker(dev_env.client, url) as queue:
+        settings = Settings(
+            database_url=url,
+            temporal_address=dev_env.client.service_client.config.target_host,
+            task_queue=queue,
+            var_dir=tmp_path,
+            secret="api-test-secret",
+            dispatch_in_app=False,
+            api_clients={"partner-key": "partner.system"},
+        )
+        app = create_app(settings)
+        async with app.router.lifespan_context(app):
+            # The dispatcher runs beside the app, as `make run` runs it, and surely stops with the test.
+            app.state.dispatcher = FilingDispatcher(
+                app.state.filing_sessions, app.state.gateway, read_model=app.state.sessions
+            )
+            dispatching = asyncio.create_task(app.state.dispatcher.run())
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                client.database_url = url
+                yield client
+            dispatching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatching

@@ -5,7 +5,6 @@ with typed errors, agency callbacks with HMAC signatures, the directory and heal
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 
@@ -13,14 +12,11 @@ import httpx
 import pytest
 
 from api.agency_signing import signed_headers
-from api.app import create_app
-from api.settings import DEV_OFFICER_TOKEN, Settings
+from api.settings import DEV_OFFICER_TOKEN
 from db.models import Filing
 from db.session import filings_url, make_engine, make_sessions
 from intake import desk
-from intake.dispatcher import FilingDispatcher
 from intake.filing import ComplaintFiling, Door
-from tests.conftest import running_worker
 
 OFFICER = {"Authorization": f"Bearer {DEV_OFFICER_TOKEN}"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -30,36 +26,6 @@ BODY = {
     "district": "สิเกา",
     "contact": {"name": "สมหญิง ใจดี", "phone": "0812345678"},
 }
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def api(request, dev_env, tmp_path, fake_agency):
-    """An app client; `client.database_url` is the read model it uses."""
-    url = request.getfixturevalue(f"{request.param}_url")
-    async with running_worker(dev_env.client, url) as queue:
-        settings = Settings(
-            database_url=url,
-            temporal_address=dev_env.client.service_client.config.target_host,
-            task_queue=queue,
-            var_dir=tmp_path,
-            secret="api-test-secret",
-            dispatch_in_app=False,
-            api_clients={"partner-key": "partner.system"},
-        )
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            # The dispatcher runs beside the app, as `make run` runs it, and surely stops with the test.
-            app.state.dispatcher = FilingDispatcher(
-                app.state.filing_sessions, app.state.gateway, read_model=app.state.sessions
-            )
-            dispatching = asyncio.create_task(app.state.dispatcher.run())
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-                client.database_url = url
-                yield client
-            dispatching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatching
 
 
 async def track(api, number, pin, want=None, timeout=20.0):

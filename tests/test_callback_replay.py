@@ -22,7 +22,7 @@ from db.credentials import DEV_AGENCY_SECRET
 from db.models import CallbackNonce, CaseEvent
 from db.session import make_engine, make_sessions
 from intake.housekeeping import sweep
-from tests.test_api import BODY, api, track  # noqa: F401  (the app fixture, SQLite and PostgreSQL)
+from tests.test_api import BODY, track
 from workflows.errors import Unavailable
 
 OCPB = "ocpb-own-secret-for-replay-tests-0123"
@@ -36,7 +36,7 @@ def secrets_set(monkeypatch):
     monkeypatch.delenv("AGENCY_SECRET_DOPA", raising=False)
 
 
-async def forwarded_case(api) -> tuple[str, str]:  # noqa: F811
+async def forwarded_case(api) -> tuple[str, str]:
     got = (await api.post("/api/complaints", json=CONSUMER)).json()
     await track(api, got["tracking_number"], got["pin"], want="FORWARDED")
     return got["tracking_number"], got["pin"]
@@ -64,7 +64,7 @@ def progress_events(database_url: str, number: str) -> int:
         engine.dispose()
 
 
-async def test_a_signed_callback_is_taken_once_and_its_replay_refused(api, secrets_set):  # noqa: F811
+async def test_a_signed_callback_is_taken_once_and_its_replay_refused(api, secrets_set):
     number, pin = await forwarded_case(api)
     body = event(number)
     headers = signed_headers(OCPB, body)
@@ -80,7 +80,7 @@ async def test_a_signed_callback_is_taken_once_and_its_replay_refused(api, secre
     assert again.status_code == 202
 
 
-async def test_stale_future_unsigned_old_style_or_foreign_signatures_are_refused(api, secrets_set):  # noqa: F811
+async def test_stale_future_unsigned_old_style_or_foreign_signatures_are_refused(api, secrets_set):
     number, _ = await forwarded_case(api)
     body = event(number)
     url = "/api/agencies/ocpb/callbacks"
@@ -111,7 +111,7 @@ async def test_stale_future_unsigned_old_style_or_foreign_signatures_are_refused
     assert (await api.post(url, content=event(number, "resolved"), headers=headers)).status_code == 401
 
 
-async def test_nonces_are_kept_until_their_requests_expire_and_then_swept(api, secrets_set, tmp_path):  # noqa: F811
+async def test_nonces_are_kept_until_their_requests_expire_and_then_swept(api, secrets_set, tmp_path):
     engine = make_engine(api.database_url)
     sessions = make_sessions(engine)
     now = datetime.now(UTC)
@@ -128,7 +128,7 @@ async def test_nonces_are_kept_until_their_requests_expire_and_then_swept(api, s
     engine.dispose()
 
 
-async def test_a_callback_we_could_not_act_on_may_be_sent_again_as_it_was(api, secrets_set, monkeypatch):  # noqa: F811
+async def test_a_callback_we_could_not_act_on_may_be_sent_again_as_it_was(api, secrets_set, monkeypatch):
     number, pin = await forwarded_case(api)
     gateway = api._transport.app.state.gateway  # the app behind the test client
     real_signal = gateway.signal

@@ -30,7 +30,6 @@ from db.session import make_engine, make_sessions
 from intake.dispatcher import FilingDispatcher
 from intake.filing import Door, complaint_input
 from tests.chatbot.conftest import Chat, chat, chat_stack, fake_line, http  # noqa: F401  (fixtures)
-from tests.test_api import api  # noqa: F401  (fixture)
 from tests.test_intake import ROAD, Desk
 from web import case_view
 from workflows import codec
@@ -100,7 +99,7 @@ async def wait_routed(database_url: str, number: str, timeout: float = 30.0) -> 
         engine.dispose()
 
 
-async def test_a_complaint_filed_over_the_api_leaves_no_personal_data_in_its_history(api, dev_env):  # noqa: F811
+async def test_a_complaint_filed_over_the_api_leaves_no_personal_data_in_its_history(api, dev_env):
     body = {
         "text": "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มหลายครั้งแล้ว",
         "province": "ตรัง",
@@ -203,7 +202,7 @@ def as_json(payloads: list[Payload]) -> str:
     return json_format.MessageToJson(Payloads(payloads=payloads))
 
 
-async def test_the_codec_server_decodes_for_administrators_only(api, monkeypatch):  # noqa: F811
+async def test_the_codec_server_decodes_for_administrators_only(api, monkeypatch):
     monkeypatch.setenv("TEMPORAL_UI_ORIGIN", "http://127.0.0.1:8233")
     sealed = codec.EncryptionCodec(codec.configured_keys()).seal(
         Payload(metadata={"encoding": b"json/plain"}, data=json.dumps(PHONE).encode())

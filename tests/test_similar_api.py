@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.test_api import BODY, OFFICER, api, track  # noqa: F401  (api is the app fixture)
+from tests.test_api import BODY, OFFICER, track
 
 
-async def filed(api) -> str:  # noqa: F811
+async def filed(api) -> str:
     """A filing routed to its agency, so the read model holds it."""
     got = (await api.post("/api/complaints", json=BODY)).json()
     for _ in range(200):
@@ -19,7 +19,7 @@ async def filed(api) -> str:  # noqa: F811
     return got["tracking_number"]
 
 
-async def test_linking_and_unlinking_over_the_api(api):  # noqa: F811
+async def test_linking_and_unlinking_over_the_api(api):
     lead, follower = await filed(api), await filed(api)
     link = f"/api/complaints/{follower}/actions/link_lead"
     assert (await api.post(link, json={"lead": "not a number"}, headers=OFFICER)).status_code == 404

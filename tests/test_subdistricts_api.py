@@ -5,52 +5,13 @@ worker on SQLite and PostgreSQL: a tambon reaches its local government, and what
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
-from api.app import create_app
-from api.settings import Settings
 from db.models import Case, Filing
 from db.session import filings_url, make_engine, make_sessions
-from intake.dispatcher import FilingDispatcher
-from tests.conftest import running_worker
-
-BODY = {
-    "text": "ถนนในหมู่บ้านเป็นหลุมลึก รถจักรยานยนต์ล้มหลายครั้งแล้ว",
-    "province": "ตรัง",
-    "district": "สิเกา",
-    "contact": {"name": "สมหญิง ใจดี", "phone": "0812345678"},
-}
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def api(request, dev_env, tmp_path, fake_agency):
-    """The app with its dispatcher beside it, as `make run` runs them; `client.database_url` is its read model."""
-    url = request.getfixturevalue(f"{request.param}_url")
-    async with running_worker(dev_env.client, url) as queue:
-        settings = Settings(
-            database_url=url,
-            temporal_address=dev_env.client.service_client.config.target_host,
-            task_queue=queue,
-            var_dir=tmp_path,
-            secret="api-test-secret",
-            dispatch_in_app=False,
-        )
-        app = create_app(settings)
-        async with app.router.lifespan_context(app):
-            app.state.dispatcher = FilingDispatcher(
-                app.state.filing_sessions, app.state.gateway, read_model=app.state.sessions
-            )
-            dispatching = asyncio.create_task(app.state.dispatcher.run())
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-                client.database_url = url
-                yield client
-            dispatching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatching
+from tests.test_api import BODY
 
 
 def _count_filings(database_url: str) -> int:

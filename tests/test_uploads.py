@@ -17,7 +17,7 @@ from sqlalchemy import select
 from db.models import Upload
 from db.photos import photo_path, store_photo
 from intake import uploads
-from tests.test_api import BODY, api, track  # noqa: F401 (the app on SQLite and PostgreSQL, with Temporal)
+from tests.test_api import BODY, track
 from tests.test_door_limits import bare_app, multipart, uploaded_files
 from web.cases import photo_response
 
@@ -84,7 +84,7 @@ async def test_a_photo_a_chat_holds_for_its_unfiled_complaint_is_kept(door, tmp_
     assert photo_path(state.settings.upload_dir, ref.sha256).exists()
 
 
-async def test_photos_a_case_took_stay_and_add_info_attaches_only_uploaded_photos(api):  # noqa: F811
+async def test_photos_a_case_took_stay_and_add_info_attaches_only_uploaded_photos(api):
     photo = png()
     got = await api.post(
         "/api/complaints", data={"payload": json.dumps(BODY)}, files=[("photos", ("pothole.png", photo, "image/png"))]

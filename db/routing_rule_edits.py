@@ -22,6 +22,14 @@ KIND = "rule"
 FIELDS = ("category", "province_code", "district_code", "agency_code", "agency_type", "priority", "active")
 
 
+class DuplicateRule(Exception):
+    """Another rule already says this; the feed sync would take the two for one rule."""
+
+    def __init__(self, rule_id: int) -> None:
+        super().__init__(f"rule #{rule_id} says this already")
+        self.rule_id = rule_id
+
+
 @dataclass(frozen=True)
 class RuleValues:
     """What a rule says. Exactly one of `agency_code` and `agency_type` is set (the caller checks)."""
@@ -74,14 +82,19 @@ def same_rule(s: Session, values: RuleValues, other_than: int | None = None) -> 
         (RoutingRule.agency_type, values.agency_type),
     ):
         stmt = stmt.where(column.is_(None) if value is None else column == value)
-    if hasattr(RoutingRule, "subdistrict_code"):
-        stmt = stmt.where(RoutingRule.subdistrict_code.is_(None))
     if other_than is not None:
         stmt = stmt.where(RoutingRule.id != other_than)
     return s.scalars(stmt.limit(1)).first()
 
 
+def _refuse_twin(s: Session, values: RuleValues, other_than: int | None = None) -> None:
+    if (twin := same_rule(s, values, other_than)) is not None:
+        raise DuplicateRule(twin.id)
+
+
 def add_rule(s: Session, values: RuleValues, actor: str, reason: str) -> RoutingRule:
+    """A new rule, unless one says this already (DuplicateRule)."""
+    _refuse_twin(s, values)
     rule = RoutingRule(**asdict(values), source="admin")
     s.add(rule)
     s.flush()
@@ -90,7 +103,9 @@ def add_rule(s: Session, values: RuleValues, actor: str, reason: str) -> Routing
 
 
 def change_rule(s: Session, rule: RoutingRule, values: RuleValues, actor: str, reason: str) -> list[str]:
-    """Set the rule to `values`; the names of the fields that changed (none: nothing written)."""
+    """Set the rule to `values`; the names of the fields that changed (none: nothing written). Refused
+    (DuplicateRule) when another rule says what this one would."""
+    _refuse_twin(s, values, other_than=rule.id)
     now, changed = datetime.now(UTC), []
     for field, after in asdict(values).items():
         before = getattr(rule, field)

@@ -129,11 +129,11 @@ def add_rule(
     try:
         why = _reason(lang, reason)
         values = _rule_values(s, reach, lang, category, province, district, agency_code, agency_type, priority, True)
-        if (twin := routing_rule_edits.same_rule(s, values)) is not None:
-            raise InvalidInput(both("rule_exists") + f" #{twin.id}")
+        rule = routing_rule_edits.add_rule(s, values, reach.user.username, why)
     except InvalidInput as err:
         return _page(request, s, reach, 422, error=err.message)
-    rule = routing_rule_edits.add_rule(s, values, reach.user.username, why)
+    except routing_rule_edits.DuplicateRule as err:
+        return _page(request, s, reach, 422, error=both("rule_exists") + f" #{err.rule_id}")
     s.commit()
     return _page(request, s, reach, flash=i18n.text("rule_added", lang) + f" #{rule.id}")
 
@@ -163,11 +163,11 @@ def change_rule(
         values = _rule_values(
             s, reach, lang, category, province, district, agency_code, agency_type, priority, active == "on"
         )
-        if (twin := routing_rule_edits.same_rule(s, values, other_than=rule.id)) is not None:
-            raise InvalidInput(both("rule_exists") + f" #{twin.id}")
+        changed = routing_rule_edits.change_rule(s, rule, values, reach.user.username, why)
     except InvalidInput as err:
         return _page(request, s, reach, 422, error=err.message)
-    changed = routing_rule_edits.change_rule(s, rule, values, reach.user.username, why)
+    except routing_rule_edits.DuplicateRule as err:
+        return _page(request, s, reach, 422, error=both("rule_exists") + f" #{err.rule_id}")
     s.commit()
     key = "rule_saved" if changed else "nothing_changed"
     return _page(request, s, reach, flash=i18n.text(key, lang) + f" #{rule.id}")

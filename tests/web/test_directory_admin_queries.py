@@ -14,7 +14,7 @@ from sqlalchemy import select
 from db.directory_lookup import find_records, routing_rules
 from db.models import DirectoryChange, RoutingRule
 from db.routing import routing_options
-from db.routing_rule_edits import RuleValues, add_rule, change_rule, same_rule
+from db.routing_rule_edits import DuplicateRule, RuleValues, add_rule, change_rule, same_rule
 from db.session import make_engine, make_sessions
 from tests.conftest import ready_database
 from web.route_preview import explain
@@ -47,6 +47,9 @@ def test_a_rule_is_added_changed_and_deactivated_with_its_audit_rows(sessions):
         rule = add_rule(s, values, "root", "ทดลอง")
         rule_id = rule.id
         assert same_rule(s, values).id == rule_id and same_rule(s, values, other_than=rule_id) is None
+        with pytest.raises(DuplicateRule) as twin:  # the store refuses a second rule saying the same
+            add_rule(s, RuleValues("animals", "92", "9209", "PH-92", None, 3), "root", "อีกกฎ")
+        assert twin.value.rule_id == rule_id
     with sessions.begin() as s:
         rule = s.get(RoutingRule, rule_id)
         changed = change_rule(s, rule, RuleValues("animals", "92", "9209", "PH-92", None, 7, False), "root", "เลิก")

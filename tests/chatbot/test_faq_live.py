@@ -12,7 +12,7 @@ from chatbot.faq_live import LiveFaq
 from db import faq_proposals as fp
 from db.session import make_engine, make_sessions
 from nlp.faq import FaqRetriever, load_entries
-from tests.test_connectors_migration import config
+from tests.conftest import alembic_config
 
 QUESTION = "ขอใบอนุญาตเลี้ยงไก่ชนในหมู่บ้านต้องทำอย่างไร"
 ANSWER = "ยื่นคำขอที่ปศุสัตว์อำเภอพร้อมบัตรประชาชน"
@@ -20,7 +20,7 @@ ANSWER = "ยื่นคำขอที่ปศุสัตว์อำเภ�
 
 def test_an_entry_approved_by_another_process_is_answered_after_the_stamp_check(tmp_path):
     url = f"sqlite:///{tmp_path / 'faq.db'}"  # a read model of its own: the chat stack's must not learn these
-    command.upgrade(config(url), "0020")
+    command.upgrade(alembic_config(url), "0020")
     engine = make_engine(url)
     sessions = make_sessions(engine)
     try:

@@ -86,10 +86,16 @@ def menu_handle(ctx: Ctx, action: str, text: str) -> None:
 
 
 def _not_understood(ctx: Ctx, text: str, found) -> None:
-    """Nothing the reading knows: the FAQ may still answer; a real question it cannot answer goes to an
-    officer if the citizen likes; a stray word gets an apology and the menu."""
-    if found is not None or _says_something(text):
+    """Nothing the reading knows: the FAQ may still answer. A sentence it cannot answer is neither
+    filed nor dropped: it asks nothing, and most often tells of something seen ("มีสายสื่อสารหล่นตรงกลาง
+    ถนน"), so the citizen may file it (its words carried over) or leave it for an officer. A stray word
+    gets an apology and the menu."""
+    if found is not None:
         answer_from_faq(ctx, text, found=found)
+        return
+    if _says_something(text):
+        ctx.state.scratch["seed"] = text
+        _offer_to_file_or_leave(ctx, text)
         return
     ctx.say(
         "ขออภัย ไม่เข้าใจข้อความนี้ ลองเลือกจากเมนู หรือพิมพ์ใหม่อีกครั้ง",
